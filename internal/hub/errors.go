@@ -1,0 +1,20 @@
+package hub
+
+import "errors"
+
+// ErrNameTaken is returned by Join when another member holds the name (or a
+// name that differs from it only in letter case).
+var ErrNameTaken = errors.New("name taken")
+
+// ErrClosed is returned when the hub has stopped (it is shutting down).
+var ErrClosed = errors.New("hub closed")
+
+// ErrEmptyText is returned by Say for text that is empty or only whitespace.
+// Transports drop such lines silently, as the seed's client never sent them.
+var ErrEmptyText = errors.New("empty message")
+
+// NameError says why a name was refused, in words the user can act on. The
+// Reason completes the sentence "Name invalid: …, please choose another."
+type NameError struct{ Reason string }
+
+func (e *NameError) Error() string { return "invalid name: " + e.Reason }
