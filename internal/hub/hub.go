@@ -156,6 +156,11 @@ func (h *Hub) Notice(ctx context.Context, text string) error {
 // send hands req to the hub without waiting for it to be handled.
 func (h *Hub) send(ctx context.Context, req request) error {
 	select {
+	case <-h.done: // checked first: the inbox may still have room
+		return ErrClosed
+	default:
+	}
+	select {
 	case h.requests <- req:
 		return nil
 	case <-h.done:
