@@ -151,11 +151,11 @@ func TestSay(t *testing.T) {
 		alice := join(t, h, "alice")
 		tests := map[string]string{
 			"a\r\nbob has left the channel.": "abob has left the channel.",
-			"\x1b[2J\x1b[Hcleared":          "cleared",
-			"\x1b]0;title\x07hi":            "hi",
-			"tab\tkept":                     "tab\tkept",
-			"bad \xff utf8":                 "bad \uFFFD utf8",
-			"nul\x00dropped\u009b31m!":      "nuldropped!",
+			"\x1b[2J\x1b[Hcleared":           "cleared",
+			"\x1b]0;title\x07hi":             "hi",
+			"tab\tkept":                      "tab\tkept",
+			"bad \xff utf8":                  "bad \uFFFD utf8",
+			"nul\x00dropped\u009b31m!":       "nuldropped!",
 		}
 		for in, want := range tests {
 			require.NoError(t, alice.Say(t.Context(), in, ""))
