@@ -15,7 +15,7 @@ import (
 )
 
 // startHub runs a hub until the test ends and waits for it to stop.
-func startHub(t *testing.T, opts hub.Options) *hub.Hub {
+func startHub(t testing.TB, opts hub.Options) *hub.Hub {
 	t.Helper()
 	h := hub.New(opts)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -31,7 +31,7 @@ func startHub(t *testing.T, opts hub.Options) *hub.Hub {
 	return h
 }
 
-func join(t *testing.T, h *hub.Hub, name string) *hub.Member {
+func join(t testing.TB, h *hub.Hub, name string) *hub.Member {
 	t.Helper()
 	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
 	require.NoError(t, err)

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anseo/anseo/internal/linetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// anseo is the real program running in-process on loopback ports.
+type anseo struct {
+	telnetAddr string
+	httpAddr   string
+	stop       func() error // shuts it down and returns run's error
+}
+
+// startAnseo runs the program with args (after the defaults that put it on
+// free loopback ports) until the test ends, and waits for it to listen.
+func startAnseo(t *testing.T, args ...string) *anseo {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := newLogWatcher(t)
+	argv := append([]string{"anseo", "-telnet-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "debug"}, args...)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, argv, func(string) string { return "" }, io.Discard, logs) }()
+
+	a := &anseo{}
+	var once sync.Once
+	var runErr error
+	a.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("anseo did not stop within 10s")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() { assert.NoError(t, a.stop()) })
+
+	for a.telnetAddr == "" {
+		select {
+		case rec := <-logs.listening:
+			switch rec.Transport {
+			case "telnet":
+				a.telnetAddr = rec.Addr
+			case "http":
+				a.httpAddr = rec.Addr
+			}
+		case err := <-done:
+			t.Fatalf("anseo stopped before listening: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("anseo did not listen within 10s")
+		}
+	}
+	return a
+}
+
+// logWatcher passes the program's JSON log to the test output and reports
+// each "listening" record, which is how a test learns the chosen ports.
+type logWatcher struct {
+	t         *testing.T
+	mu        sync.Mutex
+	buf       bytes.Buffer
+	listening chan listenRecord
+}
+
+type listenRecord struct {
+	Msg       string `json:"msg"`
+	Transport string `json:"transport"`
+	Addr      string `json:"addr"`
+}
+
+func newLogWatcher(t *testing.T) *logWatcher {
+	return &logWatcher{t: t, listening: make(chan listenRecord, 4)}
+}
+
+func (w *logWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for {
+		line, err := w.buf.ReadBytes('\n')
+		if err != nil {
+			w.buf.Write(line) // an incomplete line: keep it for later
+			return len(p), nil
+		}
+		w.t.Output().Write(line)
+		var rec listenRecord
+		if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" {
+			w.listening <- rec
+		}
+	}
+}
+
+// TestSeedTranscript replays the 2014 server's recorded session
+// (testdata/seed_transcript.txt, copied from the seed) against anseo and
+// requires every byte each client reads to be the recorded byte.
+func TestSeedTranscript(t *testing.T) {
+	a := startAnseo(t)
+	f, err := os.Open("testdata/seed_transcript.txt")
+	require.NoError(t, err)
+	defer f.Close()
+
+	clients := map[string]net.Conn{}
+	readers := map[string]*bufio.Reader{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		fields := transcriptRow.FindStringSubmatch(sc.Text())
+		require.NotNil(t, fields, "line %d: %q", n, sc.Text())
+		action, who, data := fields[1], fields[2], pyBytes(t, fields[3])
+		conn := clients[who]
+		if conn == nil {
+			conn, err = net.Dial("tcp", a.telnetAddr)
+			require.NoError(t, err)
+			defer conn.Close()
+			clients[who], readers[who] = conn, bufio.NewReader(conn)
+		}
+		switch action {
+		case "send":
+			_, err := conn.Write(data)
+			require.NoError(t, err, "line %d", n)
+		case "recv":
+			got := make([]byte, len(data))
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, err := io.ReadFull(readers[who], got)
+			require.NoError(t, err, "line %d: %s read %q", n, who, got)
+			require.Equal(t, string(data), string(got), "line %d: %s", n, who)
+		case "close":
+			require.NoError(t, conn.Close())
+		default:
+			t.Fatalf("line %d: unknown action %q", n, action)
+		}
+	}
+	require.NoError(t, sc.Err())
+}
+
+// transcriptRow is one row of the transcript: action, client, bytes.
+var transcriptRow = regexp.MustCompile(`^(\w+)\s+(\S+)\s+(b.*)$`)
+
+// pyBytes decodes a Python bytes literal such as b'hi\r\n' or b"it's".
+func pyBytes(t *testing.T, lit string) []byte {
+	t.Helper()
+	lit = strings.TrimSpace(lit)
+	require.True(t, strings.HasPrefix(lit, "b") && len(lit) >= 3, "not a bytes literal: %s", lit)
+	body := strings.ReplaceAll(lit[2:len(lit)-1], `\'`, `'`) // Go has no \'
+	if lit[1] == '\'' {
+		body = strings.ReplaceAll(body, `"`, `\"`)
+	}
+	// The remaining escapes (\r, \n, \\, \") mean the same in Go.
+	s, err := strconv.Unquote(`"` + body + `"`)
+	require.NoError(t, err, lit)
+	return []byte(s)
+}
+
+func TestShutdownTellsEveryone(t *testing.T) {
+	a := startAnseo(t)
+	alice := linetest.Dial(t, a.telnetAddr, "alice")
+	alice.Login("alice")
+	require.NoError(t, a.stop())
+	assert.Equal(t, []string{"* Server is shutting down."}, alice.ExpectClosed())
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(t.Context(), []string{"anseo", "version"}, os.Getenv, &out, io.Discard))
+	assert.Equal(t, "anseo dev\n", out.String())
+}
+
+func TestConfig(t *testing.T) {
+	env := map[string]string{"ANSEO_TELNET_ADDR": ":9999", "ANSEO_LOG_FORMAT": "json"}
+	getenv := func(k string) string { return env[k] }
+
+	cfg, err := parseConfig([]string{"anseo"}, getenv, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, ":9999", cfg.telnetAddr, "environment beats default")
+	assert.Equal(t, ":8080", cfg.httpAddr, "default")
+	assert.Equal(t, "json", cfg.logFormat)
+
+	cfg, err = parseConfig([]string{"anseo", "-telnet-addr", ":7777"}, getenv, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, ":7777", cfg.telnetAddr, "flag beats environment")
+
+	_, err = parseConfig([]string{"anseo", "-log-format", "xml"}, getenv, io.Discard)
+	assert.ErrorContains(t, err, "-log-format")
+
+	var help bytes.Buffer
+	_, err = parseConfig([]string{"anseo", "-h"}, func(string) string { return "" }, &help)
+	assert.Error(t, err)
+	for _, flag := range []string{"-telnet-addr", "ANSEO_TELNET_ADDR", "-http-addr", "ANSEO_HTTP_ADDR", ":2323", ":8080"} {
+		assert.Contains(t, help.String(), flag)
+	}
+}
+
+func TestListenFailureIsReported(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	err = run(t.Context(), []string{"anseo", "-telnet-addr", ln.Addr().String()}, func(string) string { return "" }, io.Discard, io.Discard)
+	assert.ErrorContains(t, err, "telnet")
+}

@@ -1,0 +1,37 @@
+package hub_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// BenchmarkFanOut measures one message from Say to every member's queue and
+// out of it, in rooms of several sizes. Each op is one message; deliveries/s
+// is members × ops/s.
+func BenchmarkFanOut(b *testing.B) {
+	for _, members := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
+			h := startHub(b, hub.Options{QueueLen: 1 << 16})
+			sender := join(b, h, "sender")
+			for i := range members - 1 {
+				m := join(b, h, fmt.Sprint("m", i))
+				go func() { // ends when the hub stops and closes the queue
+					for range m.Events() {
+					}
+				}()
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				if err := sender.Say(b.Context(), "hello", ""); err != nil {
+					b.Fatal(err)
+				}
+				<-sender.Events() // wait for our own copy: one message in flight
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(members)*float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+		})
+	}
+}

@@ -1,0 +1,262 @@
+package telnet
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// conn is one line-protocol connection.
+type conn struct {
+	srv    *Server
+	c      net.Conn
+	log    *slog.Logger
+	lines  *lineReader
+	w      *bufio.Writer // the handler's before join, the writer's after
+	joined atomic.Bool
+
+	// notices carries lines from the reader to the writer, which alone
+	// writes once the user has joined. Small: the reader waits when it is
+	// full, which only happens if the writer is stuck, and then the write
+	// deadline ends the connection soon anyway.
+	notices    chan string
+	writerDone chan struct{} // closed when the writer has returned
+}
+
+// serveConn runs one connection from the prompt to its end. ctx ending means
+// the server is shutting down; force ending means close now.
+func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
+	defer c.Close()
+	stop := context.AfterFunc(force, func() { c.Close() })
+	defer stop()
+
+	cn := &conn{
+		srv:        s,
+		c:          c,
+		log:        s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
+		lines:      newLineReader(c, s.cfg.MaxLineBytes),
+		w:          bufio.NewWriter(c),
+		notices:    make(chan string, 4),
+		writerDone: make(chan struct{}),
+	}
+	// A user still choosing a name at shutdown is waiting in Read: end the
+	// wait so the handler can say goodbye. Users in the room hear it from
+	// the hub instead.
+	stopPoke := context.AfterFunc(ctx, func() {
+		if !cn.joined.Load() {
+			c.SetReadDeadline(time.Now())
+		}
+	})
+	defer stopPoke()
+
+	m, err := cn.register(ctx)
+	if err != nil {
+		cn.log.Debug("telnet: left before joining", "err", err)
+		return
+	}
+	cn.log = cn.log.With("name", m.Name())
+	cn.log.Debug("telnet: joined")
+
+	var wg sync.WaitGroup
+	wg.Go(func() { cn.writeEvents(force, m) })
+	err = cn.readChat(ctx, m)
+	if ctx.Err() == nil {
+		m.Leave() // the user hung up: free the name now
+	}
+	// On shutdown the hub ends the member itself, so the writer can say why;
+	// force covers a hub that never does.
+	wg.Wait()
+	cn.log.Debug("telnet: connection ended", "err", err, "reason", m.Reason())
+}
+
+// register asks for a name until the hub accepts one. It writes directly:
+// no writer goroutine exists yet.
+func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
+	cfg := cn.srv.cfg
+	deadline := time.Now().Add(cfg.NameTimeout)
+	if err := cn.c.SetReadDeadline(deadline); err != nil {
+		return nil, err
+	}
+	if err := cn.writeNow(seedPrompt); err != nil {
+		return nil, err
+	}
+	for {
+		line, err := cn.lines.readLine()
+		switch {
+		case ctx.Err() != nil:
+			return nil, errors.Join(cn.writeNow(noticeShutdown), ctx.Err())
+		case errors.Is(err, errLineTooLong):
+			err = cn.writeNow(fmt.Sprintf(seedNameInvalid, "it is longer than 32 characters"))
+			if err != nil {
+				return nil, err
+			}
+			continue
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return nil, errors.Join(cn.writeNow(fmt.Sprintf(noticeTimeout, cfg.NameTimeout)), err)
+		case err != nil:
+			return nil, err
+		}
+
+		m, err := cn.srv.hub.Join(ctx, string(line), hub.JoinOptions{Transport: hub.TransportTelnet})
+		var nameErr *hub.NameError
+		switch {
+		case err == nil:
+			cn.joined.Store(true)
+			if err := cn.c.SetReadDeadline(time.Time{}); err != nil {
+				m.Leave()
+				return nil, err
+			}
+			// The welcome goes out before the writer starts, so it is the
+			// first line the user reads after the prompt.
+			if err := cn.writeNow(fmt.Sprintf(seedWelcome, m.Name())); err != nil {
+				m.Leave()
+				return nil, err
+			}
+			return m, nil
+		case errors.Is(err, hub.ErrNameTaken):
+			err = cn.writeNow(seedNameTaken)
+		case errors.As(err, &nameErr):
+			err = cn.writeNow(fmt.Sprintf(seedNameInvalid, nameErr.Reason))
+		default: // hub closed, or ctx done: the server is shutting down
+			return nil, errors.Join(cn.writeNow(noticeShutdown), err)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readChat reads chat lines until the connection ends or the user's member
+// is gone, and hands them to the hub.
+func (cn *conn) readChat(ctx context.Context, m *hub.Member) error {
+	for {
+		line, err := cn.lines.readLine()
+		switch {
+		case errors.Is(err, errLineTooLong):
+			cn.notify(fmt.Sprintf(noticeTooLong, cn.srv.cfg.MaxLineBytes))
+			continue
+		case err != nil:
+			return err
+		}
+		switch err := m.Say(ctx, string(line), ""); {
+		case err == nil, errors.Is(err, hub.ErrEmptyText):
+		default:
+			return err // hub closed or shutting down
+		}
+	}
+}
+
+// notify hands a notice for this user to the writer.
+func (cn *conn) notify(line string) {
+	select {
+	case cn.notices <- line:
+	case <-cn.writerDone:
+	}
+}
+
+// writeEvents is the connection's writer once the user has joined: it
+// renders the member's events until the hub closes the queue, then tells the
+// user why if it was not their own doing, and closes the connection so that
+// the reader ends too. It writes in batches, flushing when the queue is
+// empty, so a burst costs one system call rather than one per line.
+func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
+	defer close(cn.writerDone)
+	defer cn.c.Close()
+	events := m.Events()
+	for {
+		var line string
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				cn.farewell(m)
+				return
+			}
+			line = render(ev, m)
+		case line = <-cn.notices:
+		case <-force.Done():
+			return
+		}
+		if line != "" {
+			if err := cn.write(line); err != nil {
+				cn.log.Debug("telnet: write failed", "err", err)
+				m.Leave()
+				return
+			}
+		}
+		if len(events) == 0 && len(cn.notices) == 0 {
+			if err := cn.flush(); err != nil {
+				cn.log.Debug("telnet: write failed", "err", err)
+				m.Leave()
+				return
+			}
+		}
+	}
+}
+
+// farewell tells a user removed by the hub why, if it was not their doing.
+func (cn *conn) farewell(m *hub.Member) {
+	var line string
+	switch m.Reason() {
+	case hub.ReasonShutdown:
+		line = noticeShutdown
+	case hub.ReasonTooSlow:
+		line = fmt.Sprintf(noticeTooSlow, cn.srv.cfg.QueueLen)
+		cn.log.Warn("telnet: cut off", "reason", hub.ReasonTooSlow)
+	}
+	if line != "" {
+		_ = cn.write(line)
+	}
+	_ = cn.flush()
+}
+
+// render turns an event into the line this member sees, or "" for none.
+func render(ev *hub.Event, m *hub.Member) string {
+	switch ev.Kind {
+	case hub.KindJoined:
+		return fmt.Sprintf(seedJoined, ev.Name)
+	case hub.KindLeft:
+		return fmt.Sprintf(seedLeft, ev.Name)
+	case hub.KindMessage:
+		if ev.From(m) {
+			return "" // the seed's client showed its own line itself
+		}
+		return fmt.Sprintf(seedMessage, ev.Name, ev.Text)
+	case hub.KindNotice:
+		return noticePrefix + ev.Text
+	}
+	return ""
+}
+
+// write buffers one line. The write deadline is set when a batch starts, in
+// write, and covers every flush until the batch ends.
+func (cn *conn) write(line string) error {
+	if cn.w.Buffered() == 0 {
+		if err := cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout)); err != nil {
+			return err
+		}
+	}
+	if _, err := cn.w.WriteString(line); err != nil {
+		return err
+	}
+	_, err := cn.w.WriteString(crlf)
+	return err
+}
+
+func (cn *conn) flush() error { return cn.w.Flush() }
+
+// writeNow writes one line and flushes it.
+func (cn *conn) writeNow(line string) error {
+	if err := cn.write(line); err != nil {
+		return err
+	}
+	return cn.flush()
+}

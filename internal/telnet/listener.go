@@ -1,0 +1,138 @@
+package telnet
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// Config holds the line port's limits. The zero value of a field means its
+// default.
+type Config struct {
+	// MaxLineBytes is the longest input line, without its line end. Longer
+	// lines are discarded with a notice. Default 4096.
+	MaxLineBytes int
+	// NameTimeout is how long a connection may take to give a valid name
+	// before it is closed. Default 60 s: time to type, not to idle.
+	NameTimeout time.Duration
+	// WriteTimeout bounds every write to a client. A client that does not
+	// take its data within it is disconnected. Default 10 s.
+	WriteTimeout time.Duration
+	// QueueLen is the hub's per-member queue length, only to tell a member
+	// cut off as too slow how far behind it was. Default hub.DefaultQueueLen.
+	QueueLen int
+}
+
+// Defaults for Config.
+const (
+	DefaultMaxLineBytes = 4096
+	DefaultNameTimeout  = 60 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxLineBytes <= 0 {
+		c.MaxLineBytes = DefaultMaxLineBytes
+	}
+	if c.NameTimeout <= 0 {
+		c.NameTimeout = DefaultNameTimeout
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.QueueLen <= 0 {
+		c.QueueLen = hub.DefaultQueueLen
+	}
+	return c
+}
+
+// Server accepts line-protocol connections and joins their users to a hub.
+type Server struct {
+	log *slog.Logger
+	hub *hub.Hub
+	cfg Config
+}
+
+// NewServer returns a server for h. It does nothing until Serve is called.
+func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
+	return &Server{log: log, hub: h, cfg: cfg.withDefaults()}
+}
+
+// Serve accepts connections on ln until ctx is done, then closes ln and
+// waits for every connection to end. Users still giving their name are told
+// the server is shutting down; users in the room are ended by the hub's own
+// shutdown, which tells them the same. Connections still open drainTimeout
+// after ctx is done are closed. Serve returns nil after a shutdown, or the
+// listener's error.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, drainTimeout time.Duration) error {
+	// force ends every connection at once; it fires drainTimeout after ctx.
+	force, forceNow := context.WithCancel(context.WithoutCancel(ctx))
+	defer forceNow()
+	stopClose := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stopClose()
+
+	var wg sync.WaitGroup
+	err := s.accept(ctx, force, ln, &wg)
+
+	drained := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(drained)
+	}()
+	timer := time.NewTimer(drainTimeout)
+	defer timer.Stop()
+	select {
+	case <-drained:
+	case <-timer.C:
+		s.log.Warn("telnet: connections still open after drain timeout; closing them", "timeout", drainTimeout)
+		forceNow()
+		<-drained
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// accept runs the accept loop until ln fails or ctx is done.
+func (s *Server) accept(ctx, force context.Context, ln net.Listener, wg *sync.WaitGroup) error {
+	var backoff time.Duration
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			// Out of file descriptors and the like: wait and retry rather
+			// than spin, as net/http does.
+			if retryable(err) {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.log.Warn("telnet: accept failed; retrying", "err", err, "delay", backoff)
+				select {
+				case <-time.After(backoff):
+				case <-ctx.Done():
+					return nil
+				}
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		wg.Go(func() { s.serveConn(ctx, force, c) })
+	}
+}
+
+// retryable reports whether an accept error is worth retrying: the process
+// or system is out of file descriptors, or a connection was aborted before it
+// could be accepted.
+func retryable(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) ||
+		errors.Is(err, syscall.ECONNABORTED)
+}

@@ -1,0 +1,238 @@
+package telnet_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/linetest"
+	"github.com/anseo/anseo/internal/telnet"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type server struct {
+	addr string
+	hub  *hub.Hub
+	stop func() // shuts the server down and waits for it
+}
+
+func checkFree(srv server, name string) error { return srv.hub.Check(context.Background(), name) }
+
+// start runs a hub and a line port on 127.0.0.1 until the test ends.
+func start(t *testing.T, hubOpts hub.Options, cfg telnet.Config) server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := hub.New(hubOpts)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	hubDone, serveDone := make(chan struct{}), make(chan error, 1)
+	go func() {
+		defer close(hubDone)
+		_ = h.Run(ctx)
+	}()
+	go func() { serveDone <- telnet.NewServer(log, h, cfg).Serve(ctx, ln, 5*time.Second) }()
+	var stopped bool
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		<-hubDone
+		assert.NoError(t, <-serveDone)
+	}
+	t.Cleanup(stop)
+	return server{addr: ln.Addr().String(), hub: h, stop: stop}
+}
+
+func TestSeedSession(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Expect("What's your name?")
+	bob.Send("alice")
+	bob.Expect("Name taken, please choose another.")
+	bob.Send("bob")
+	bob.Expect("Welcome, bob!")
+	alice.Expect("bob has joined the channel.")
+
+	carol := linetest.Dial(t, srv.addr, "carol")
+	carol.Login("carol")
+	alice.Expect("carol has joined the channel.")
+	bob.Expect("carol has joined the channel.")
+
+	alice.Send("hello everyone")
+	bob.Expect("<alice> hello everyone")
+	carol.Expect("<alice> hello everyone")
+
+	bob.Send("hi alice")
+	alice.Expect("<bob> hi alice") // and not her own line before it
+	carol.Expect("<bob> hi alice")
+
+	alice.SendRaw("line one\r\nline two\r\n")
+	bob.Expect("<alice> line one")
+	bob.Expect("<alice> line two")
+	carol.Expect("<alice> line one")
+	carol.Expect("<alice> line two")
+
+	bob.Close()
+	alice.Expect("bob has left the channel.")
+	carol.Expect("bob has left the channel.")
+
+	bob2 := linetest.Dial(t, srv.addr, "bob(2)")
+	bob2.Login("bob")
+	alice.Expect("bob has joined the channel.")
+	carol.Expect("bob has joined the channel.")
+}
+
+func TestLineEnds(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	nc := linetest.Dial(t, srv.addr, "nc")
+	nc.Expect("What's your name?")
+	nc.SendRaw("nc\n") // a bare LF ends a line, as netcat sends it
+	nc.Expect("Welcome, nc!")
+	alice.Expect("nc has joined the channel.")
+
+	tests := []struct {
+		name   string
+		chunks []string
+		want   string
+	}{
+		{"bare LF", []string{"lf only\n"}, "<nc> lf only"},
+		{"CR LF split across writes", []string{"split\r", "\n"}, "<nc> split"},
+		{"bare CR is not a line end", []string{"one\rtwo\r\n"}, "<nc> onetwo"},
+		{"empty lines are ignored", []string{"\r\n\n  \r\nafter blanks\r\n"}, "<nc> after blanks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, chunk := range tt.chunks {
+				nc.SendRaw(chunk)
+			}
+			alice.Expect(tt.want)
+		})
+	}
+}
+
+func TestInvalidName(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	c := linetest.Dial(t, srv.addr, "c")
+	c.Expect("What's your name?")
+	for _, tt := range []struct{ name, want string }{
+		{"", "Name invalid: it is empty, please choose another."},
+		{"two words", "Name invalid: it may only contain letters, digits, '_', '-' and '.', please choose another."},
+		{"<bob>", "Name invalid: it may only contain letters, digits, '_', '-' and '.', please choose another."},
+		{strings.Repeat("n", 33), "Name invalid: it is longer than 32 characters, please choose another."},
+		{strings.Repeat("n", 10_000), "Name invalid: it is longer than 32 characters, please choose another."},
+	} {
+		c.Send(tt.name)
+		c.Expect(tt.want)
+	}
+	c.Send("Seán")
+	c.Expect("Welcome, Seán!")
+}
+
+func TestLongLines(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{MaxLineBytes: 64})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Login("bob")
+	alice.Expect("bob has joined the channel.")
+
+	bob.Send(strings.Repeat("x", 64)) // exactly the limit goes through
+	alice.Expect("<bob> " + strings.Repeat("x", 64))
+
+	bob.Send(strings.Repeat("y", 65))
+	bob.Expect("* Line too long (max 64 bytes), not sent.")
+
+	// A megabyte with no line end is never held whole; the connection
+	// survives it and the next line goes through.
+	chunk := strings.Repeat("z", 64<<10)
+	for range 16 {
+		bob.SendRaw(chunk)
+	}
+	bob.SendRaw("\r\nstill here\r\n")
+	bob.Expect("* Line too long (max 64 bytes), not sent.")
+	alice.Expect("<bob> still here") // nothing of the long lines came first
+}
+
+func TestControlCharactersNeverReachATerminal(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	mallory := linetest.Dial(t, srv.addr, "mallory")
+	mallory.Login("mallory")
+	alice.Expect("mallory has joined the channel.")
+
+	mallory.Send("\x1b[2J\x1b]0;pwned\x07hi\x00 there\xff")
+	alice.Expect("<mallory> hi there\uFFFD")
+	mallory.Send("<bob> I am bob")
+	alice.Expect("<mallory> <bob> I am bob")
+}
+
+func TestNameTimeout(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{NameTimeout: 100 * time.Millisecond})
+	c := linetest.Dial(t, srv.addr, "idle")
+	c.Expect("What's your name?")
+	assert.Equal(t, []string{"* No name given within 100ms, goodbye."}, c.ExpectClosed())
+}
+
+func TestShutdown(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	undecided := linetest.Dial(t, srv.addr, "undecided")
+	undecided.Expect("What's your name?")
+
+	srv.stop()
+	assert.Equal(t, []string{"* Server is shutting down."}, alice.ExpectClosed())
+	assert.Equal(t, []string{"* Server is shutting down."}, undecided.ExpectClosed())
+}
+
+// TestSlowClient fills a client's socket buffers until the hub cuts it off,
+// and checks that everyone else carries on and the client learns why.
+func TestSlowClient(t *testing.T) {
+	const queueLen = 32
+	srv := start(t, hub.Options{QueueLen: queueLen}, telnet.Config{QueueLen: queueLen})
+	slow := linetest.Dial(t, srv.addr, "slow")
+	slow.Login("slow")
+	fast := linetest.Dial(t, srv.addr, "fast")
+	fast.Login("fast")
+	sender := linetest.Dial(t, srv.addr, "sender")
+	sender.Login("sender")
+	fast.Expect("sender has joined the channel.")
+
+	// slow stops reading; sender talks in 4 KB lines until the kernel's
+	// buffers are full and slow's queue overflows. fast reads everything.
+	text := strings.Repeat("m", 4000)
+	var i int
+	for ; ; i++ {
+		sender.Send(fmt.Sprint(i, text))
+		line := fast.ReadLine()
+		if line == "slow has left the channel.\r\n" {
+			break
+		}
+		require.Equal(t, fmt.Sprint("<sender> ", i, text, "\r\n"), line)
+		require.Less(t, i, 100_000, "slow was never cut off")
+	}
+	fast.Expect(fmt.Sprint("<sender> ", i, text)) // sent as slow was cut off
+
+	lines := slow.ExpectClosed()
+	require.NotEmpty(t, lines)
+	assert.Equal(t, "* Disconnected: too slow, you fell more than 32 messages behind.", lines[len(lines)-1])
+
+	sender.Send("carry on")
+	fast.Expect("<sender> carry on")
+	require.NoError(t, checkFree(srv, "slow"))
+}
