@@ -217,7 +217,7 @@ func TestLeave(t *testing.T) {
 
 func TestSlowMember(t *testing.T) {
 	const messages = 10_000
-	h := startHub(t, hub.Options{}) // the default queue, 1024: far fewer than 10,000
+	h := startHub(t, hub.Options{})  // the default queue, 1024: far fewer than 10,000
 	sleeper := join(t, h, "sleeper") // never reads
 	sender := join(t, h, "sender")
 	readers := make([]*hub.Member, 5)
