@@ -13,7 +13,7 @@ import (
 func BenchmarkFanOut(b *testing.B) {
 	for _, members := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
-			h := startHub(b, hub.Options{QueueLen: 1 << 16})
+			h := startHub(b, hub.Options{QueueLen: 1 << 16, Flood: noFlood})
 			sender := join(b, h, "sender")
 			for i := range members - 1 {
 				m := join(b, h, fmt.Sprint("m", i))

@@ -18,3 +18,12 @@ var ErrEmptyText = errors.New("empty message")
 type NameError struct{ Reason string }
 
 func (e *NameError) Error() string { return "invalid name: " + e.Reason }
+
+// ErrTooLong is returned by Say for text longer than Options.MaxTextBytes.
+// The text is not sent; the member stays.
+var ErrTooLong = errors.New("message too long")
+
+// ErrFlood is returned by Say when the member has been sending faster than
+// its flood control allows for too long. The text is not sent; the member
+// stays, and may speak again after a pause.
+var ErrFlood = errors.New("sending too fast")

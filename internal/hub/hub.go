@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Options configure a Hub. The zero value is usable: every field has a default.
@@ -15,14 +17,47 @@ type Options struct {
 	// about a minute of a busy room, so a reader stalled by a slow network for
 	// a moment survives and one that stopped reading is soon cut off.
 	QueueLen int
+	// MaxTextBytes is the longest message text in bytes, after cleaning.
+	// Default 4096: a long paragraph; anything longer belongs in a paste
+	// site.
+	MaxTextBytes int
+	// Flood sets each member's flood control; see Flood.
+	Flood Flood
 	// Now is the clock; default time.Now. Tests inject their own.
 	Now func() time.Time
 	// Log receives the hub's lifecycle messages; default discards them.
 	Log *slog.Logger
 }
 
-// DefaultQueueLen is the default for Options.QueueLen.
-const DefaultQueueLen = 1024
+// Defaults for Options.
+const (
+	DefaultQueueLen     = 1024
+	DefaultMaxTextBytes = 4096
+)
+
+// Flood is the flood control each member's messages pass, in the manner of
+// IRC servers' "fakelag": a burst goes through at once, a sustained flood is
+// slowed to Rate, and a flood that goes on for MaxDelayed slowed lines in a
+// row is refused, line by line, until the member pauses.
+type Flood struct {
+	// Rate is the sustained rate in messages per second. Default 2;
+	// math.Inf(1) turns flood control off (for load tests).
+	Rate float64
+	// Burst is how many messages may go at once after a pause. Default 10:
+	// a pasted paragraph goes through whole.
+	Burst int
+	// MaxDelayed is how many slowed messages in a row are accepted before
+	// further ones are refused with ErrFlood. Default 20: ten seconds of
+	// being slowed at the default rate.
+	MaxDelayed int
+}
+
+// Defaults for Flood.
+const (
+	DefaultFloodRate       = 2
+	DefaultFloodBurst      = 10
+	DefaultFloodMaxDelayed = 20
+)
 
 // requestQueueLen bounds the hub's inbox. A small buffer lets readers hand
 // over several requests per hub wake-up; beyond it senders wait, which is
@@ -48,6 +83,18 @@ type Hub struct {
 func New(opts Options) *Hub {
 	if opts.QueueLen <= 0 {
 		opts.QueueLen = DefaultQueueLen
+	}
+	if opts.MaxTextBytes <= 0 {
+		opts.MaxTextBytes = DefaultMaxTextBytes
+	}
+	if opts.Flood.Rate <= 0 {
+		opts.Flood.Rate = DefaultFloodRate
+	}
+	if opts.Flood.Burst <= 0 {
+		opts.Flood.Burst = DefaultFloodBurst
+	}
+	if opts.Flood.MaxDelayed <= 0 {
+		opts.Flood.MaxDelayed = DefaultFloodMaxDelayed
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -220,6 +267,7 @@ func (h *Hub) join(name string, transport Transport, withRoster bool) (*Member, 
 	}
 	m := &Member{
 		hub:       h,
+		flood:     rate.NewLimiter(rate.Limit(h.opts.Flood.Rate), h.opts.Flood.Burst),
 		name:      name,
 		transport: transport,
 		since:     h.opts.Now(),

@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os/exec"
 	"strings"
 	"sync"
@@ -13,6 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// noFlood turns flood control off for tests that send thousands of messages.
+var noFlood = hub.Flood{Rate: math.Inf(1)}
 
 // startHub runs a hub until the test ends and waits for it to stop.
 func startHub(t testing.TB, opts hub.Options) *hub.Hub {
@@ -171,7 +175,7 @@ func TestSay(t *testing.T) {
 			now = now.Add(time.Millisecond)
 			return now
 		}
-		h := startHub(t, hub.Options{Now: clock})
+		h := startHub(t, hub.Options{Now: clock, Flood: noFlood})
 		alice, bob, carol := join(t, h, "alice"), join(t, h, "bob"), join(t, h, "carol")
 		next(t, bob) // carol joined
 		const n = 500
@@ -217,8 +221,8 @@ func TestLeave(t *testing.T) {
 
 func TestSlowMember(t *testing.T) {
 	const messages = 10_000
-	h := startHub(t, hub.Options{})  // the default queue, 1024: far fewer than 10,000
-	sleeper := join(t, h, "sleeper") // never reads
+	h := startHub(t, hub.Options{Flood: noFlood}) // the default queue, 1024: far fewer than 10,000
+	sleeper := join(t, h, "sleeper")              // never reads
 	sender := join(t, h, "sender")
 	readers := make([]*hub.Member, 5)
 	for i := range readers {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Member is one user's place in the hub. Its methods are safe from any
@@ -22,6 +24,9 @@ type Member struct {
 	events    chan *Event
 	roster    []Presence
 	reason    atomic.Uint32
+
+	flood   *rate.Limiter
+	delayed atomic.Int32 // messages slowed in a row by flood control
 
 	// Owned by the hub goroutine.
 	index      int    // position in hub.members; -1 once removed
@@ -58,13 +63,48 @@ func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
 //
 // Text is cleaned of control characters and escape sequences first. Text that
 // is then empty or only whitespace is not sent: Say returns ErrEmptyText.
-// Say returns ErrClosed if the hub has stopped, or ctx's error.
+// Longer text than Options.MaxTextBytes is not sent: ErrTooLong.
+//
+// Say applies the member's flood control (Options.Flood): beyond the burst
+// it waits before sending, which slows the caller's reading and so the
+// flood; a flood that goes on is refused with ErrFlood. Say returns ErrClosed
+// if the hub has stopped, or ctx's error. Call it from one goroutine, the
+// member's reader, so that messages keep their order.
 func (m *Member) Say(ctx context.Context, text, ref string) error {
 	text = cleanText(text)
-	if isBlank(text) {
+	switch {
+	case isBlank(text):
 		return ErrEmptyText
+	case len(text) > m.hub.opts.MaxTextBytes:
+		return ErrTooLong
+	}
+	if err := m.throttle(ctx); err != nil {
+		return err
 	}
 	return m.hub.send(ctx, request{kind: reqSay, member: m, text: text, ref: ref})
+}
+
+// throttle waits as flood control requires, or refuses with ErrFlood.
+func (m *Member) throttle(ctx context.Context) error {
+	res := m.flood.Reserve()
+	delay := res.Delay()
+	if delay == 0 {
+		m.delayed.Store(0) // the member paused: the flood, if any, is over
+		return nil
+	}
+	if int(m.delayed.Add(1)) > m.hub.opts.Flood.MaxDelayed {
+		res.Cancel() // a refused message costs nothing, so a pause ends it
+		return ErrFlood
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		res.Cancel()
+		return ctx.Err()
+	}
 }
 
 // Leave removes the member from the room with ReasonQuit, frees its name and

@@ -1,9 +1,14 @@
 package hub
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/secure/precis"
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxNameLen is the longest name, in characters (not bytes), that anseo
@@ -11,23 +16,42 @@ import (
 const MaxNameLen = 32
 
 // CheckName trims surrounding whitespace from name and checks it against
-// anseo's name rules: 1–MaxNameLen characters, each a letter (of any script), a
-// digit, '_', '-' or '.'. It returns the name as it will be displayed, or a
-// *NameError saying what is wrong.
+// anseo's name rules, the same for every transport:
+//
+//  1. 1–MaxNameLen characters, each a letter (of any script), a digit, '_',
+//     '-' or '.'.
+//  2. Letters from one script, or from one of the mixes a language writes
+//     with (Unicode's "highly restrictive" level, UTS #39): Latin with Han,
+//     Hiragana and Katakana; Latin with Han and Bopomofo; Latin with Han and
+//     Hangul. Anything else could imitate another name: "pаypal" with a
+//     Cyrillic "а" looks exactly like "paypal".
+//  3. Acceptable to the PRECIS UsernameCaseMapped profile (RFC 8265), which
+//     also defines when two names are the same (see nameKey).
+//
+// It returns the name as it will be displayed, as typed but in Unicode
+// normalisation form C, or a *NameError saying what is wrong.
 func CheckName(name string) (string, error) {
 	name = strings.TrimSpace(name)
+	if !utf8.ValidString(name) {
+		return "", &NameError{Reason: "it is not valid UTF-8"}
+	}
+	name = norm.NFC.String(name)
 	switch {
 	case name == "":
 		return "", &NameError{Reason: "it is empty"}
-	case !utf8.ValidString(name):
-		return "", &NameError{Reason: "it is not valid UTF-8"}
 	case utf8.RuneCountInString(name) > MaxNameLen:
-		return "", &NameError{Reason: "it is longer than 32 characters"}
+		return "", &NameError{Reason: fmt.Sprintf("it is longer than %d characters", MaxNameLen)}
 	}
 	for _, r := range name {
 		if !nameRune(r) {
 			return "", &NameError{Reason: "it may only contain letters, digits, '_', '-' and '.'"}
 		}
+	}
+	if err := checkScripts(name); err != nil {
+		return "", err
+	}
+	if _, err := precis.UsernameCaseMapped.String(name); err != nil {
+		return "", &NameError{Reason: "it contains characters that are not allowed in names"}
 	}
 	return name, nil
 }
@@ -36,9 +60,65 @@ func nameRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.'
 }
 
-// nameKey is the form under which a name is unique: "Alice" and "alice" are
-// one name, so nobody can pose as someone by changing the case of a letter.
-func nameKey(display string) string { return strings.ToLower(display) }
+// nameKey is the form under which a name is unique: the PRECIS
+// UsernameCaseMapped form, so "Alice", "alice" and fullwidth "ａｌｉｃｅ" are
+// one name and nobody can pose as someone by changing case or width.
+// display must have passed CheckName.
+func nameKey(display string) string {
+	key, err := precis.UsernameCaseMapped.String(display)
+	if err != nil {
+		return strings.ToLower(display) // unreachable: CheckName refused it
+	}
+	return key
+}
+
+// scriptSets are the mixes of scripts a name may use besides one script
+// alone (UTS #39, "highly restrictive").
+var scriptSets = [][]string{
+	{"Latin", "Han", "Hiragana", "Katakana"},
+	{"Latin", "Han", "Bopomofo"},
+	{"Latin", "Han", "Hangul"},
+}
+
+// checkScripts refuses names whose letters mix scripts outside scriptSets.
+func checkScripts(name string) error {
+	var scripts []string
+	for _, r := range name {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		if s := scriptOf(r); s != "" && !slices.Contains(scripts, s) {
+			scripts = append(scripts, s)
+		}
+	}
+	if len(scripts) <= 1 {
+		return nil
+	}
+	for _, set := range scriptSets {
+		if !slices.ContainsFunc(scripts, func(s string) bool { return !slices.Contains(set, s) }) {
+			return nil
+		}
+	}
+	return &NameError{Reason: fmt.Sprintf("it mixes %s and %s letters, which can imitate other names", scripts[0], scripts[1])}
+}
+
+// commonScripts are checked first: nearly every name is written in them.
+var commonScripts = []string{"Latin", "Cyrillic", "Greek", "Han", "Hiragana", "Katakana", "Hangul", "Arabic", "Hebrew", "Devanagari"}
+
+// scriptOf names the script of letter r, or "" for Common and Inherited.
+func scriptOf(r rune) string {
+	for _, name := range commonScripts {
+		if unicode.Is(unicode.Scripts[name], r) {
+			return name
+		}
+	}
+	for name, table := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(table, r) {
+			return name
+		}
+	}
+	return ""
+}
 
 // cleanText makes text safe to show on any transport: invalid UTF-8 becomes
 // U+FFFD, ANSI escape sequences are removed, and so are all C0 and C1 control

@@ -149,6 +149,10 @@ func (cn *conn) readChat(ctx context.Context, m *hub.Member) error {
 		}
 		switch err := m.Say(ctx, string(line), ""); {
 		case err == nil, errors.Is(err, hub.ErrEmptyText):
+		case errors.Is(err, hub.ErrTooLong):
+			cn.notify(fmt.Sprintf(noticeTooLong, cn.srv.cfg.MaxLineBytes))
+		case errors.Is(err, hub.ErrFlood):
+			cn.notify(noticeFlood)
 		default:
 			return err // hub closed or shutting down
 		}

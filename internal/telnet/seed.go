@@ -22,6 +22,7 @@ const (
 	noticeTooSlow  = "* Disconnected: too slow, you fell more than %d messages behind."
 	noticeTooLong  = "* Line too long (max %d bytes), not sent."
 	noticeTimeout  = "* No name given within %s, goodbye."
+	noticeFlood    = "* Sending too fast: that line was not sent. Pause a moment, then go on."
 )
 
 const crlf = "\r\n"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"strings"
 	"testing"
@@ -205,7 +206,7 @@ func TestShutdown(t *testing.T) {
 func TestSlowClient(t *testing.T) {
 	// The default queue: a short one would also cut off members that read,
 	// whenever the scheduler leaves their writer waiting for a moment.
-	srv := start(t, hub.Options{}, telnet.Config{})
+	srv := start(t, hub.Options{Flood: hub.Flood{Rate: math.Inf(1)}}, telnet.Config{})
 	slow := linetest.Dial(t, srv.addr, "slow")
 	slow.Login("slow")
 	fast := linetest.Dial(t, srv.addr, "fast")
@@ -236,4 +237,27 @@ func TestSlowClient(t *testing.T) {
 	sender.Send("carry on")
 	fast.Expect("<sender> carry on")
 	require.NoError(t, checkFree(srv, "slow"))
+}
+
+func TestFlood(t *testing.T) {
+	srv := start(t, hub.Options{Flood: hub.Flood{Rate: 20, Burst: 10, MaxDelayed: 5}}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	flooder := linetest.Dial(t, srv.addr, "flooder")
+	flooder.Login("flooder")
+	alice.Expect("flooder has joined the channel.")
+
+	// Pasted at once: ten go straight through, five are slowed, and the
+	// flood beyond that is refused, each line with a notice.
+	var paste strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&paste, "line %d\r\n", i)
+	}
+	flooder.SendRaw(paste.String())
+	for i := range 15 {
+		alice.Expect(fmt.Sprintf("<flooder> line %d", i))
+	}
+	for range 5 {
+		flooder.Expect("* Sending too fast: that line was not sent. Pause a moment, then go on.")
+	}
 }

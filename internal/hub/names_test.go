@@ -1,0 +1,56 @@
+package hub_test
+
+import (
+	"testing"
+
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCheckName(t *testing.T) {
+	tests := []struct {
+		name, in, display, reason string
+	}{
+		{"ascii", "alice", "alice", ""},
+		{"trimmed", "  bob\t", "bob", ""},
+		{"any script", "Ελένη", "Ελένη", ""},
+		{"Japanese mixes Han, kana and Latin", "山田タロウabc", "山田タロウabc", ""},
+		{"Korean with Han", "김철수金", "김철수金", ""},
+		{"decomposed accents are composed", "Sea\u0301n", "Seán", ""},
+		{"fullwidth is kept as typed", "ａｌｉｃｅ", "ａｌｉｃｅ", ""},
+		{"digits and punctuation", "a.b-c_9", "a.b-c_9", ""},
+		{"empty", " ", "", "it is empty"},
+		{"too long", "abcdefghijklmnopqrstuvwxyzabcdefg", "", "it is longer than 32 characters"},
+		{"space inside", "a b", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"protocol characters", "<bob>", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"control characters", "bob\x1b[2J", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"Latin with a Cyrillic a", "p\u0430ypal", "", "it mixes Latin and Cyrillic letters, which can imitate other names"},
+		{"Greek with Latin", "αlpha", "", "it mixes Greek and Latin letters, which can imitate other names"},
+		{"invalid UTF-8", "bob\xff", "", "it is not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			display, err := hub.CheckName(tt.in)
+			if tt.reason == "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.display, display)
+				return
+			}
+			var nameErr *hub.NameError
+			require.ErrorAs(t, err, &nameErr)
+			assert.Equal(t, tt.reason, nameErr.Reason)
+		})
+	}
+}
+
+func TestNamesDifferingOnlyInCaseOrWidthAreOne(t *testing.T) {
+	h := startHub(t, hub.Options{})
+	m := join(t, h, "Alice")
+	assert.Equal(t, "Alice", m.Name(), "the display form stays as typed")
+	for _, other := range []string{"alice", "ALICE", "ａｌｉｃｅ", "Ａｌｉｃｅ"} {
+		_, err := h.Join(t.Context(), other, hub.JoinOptions{})
+		assert.ErrorIs(t, err, hub.ErrNameTaken, other)
+	}
+	join(t, h, "alice2")
+}
