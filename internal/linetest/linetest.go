@@ -86,6 +86,16 @@ func (c *Client) Expect(want string) {
 	}
 }
 
+// ExpectRaw fails the test unless the next bytes are want.
+func (c *Client) ExpectRaw(want string) {
+	c.t.Helper()
+	got := make([]byte, len(want))
+	c.conn.SetReadDeadline(time.Now().Add(Timeout))
+	if _, err := io.ReadFull(c.r, got); err != nil || string(got) != want {
+		c.t.Fatalf("%s: got %q (%v), want %q", c.name, got, err, want)
+	}
+}
+
 // ExpectClosed reads until the server closes the connection and returns the
 // lines that came first, failing the test if it stays open for Timeout.
 func (c *Client) ExpectClosed() []string {

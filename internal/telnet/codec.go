@@ -19,6 +19,8 @@ type lineReader struct {
 // after its end, ready for the next line.
 var errLineTooLong = errors.New("line too long")
 
+// newLineReader reads lines from r, which should already be free of telnet
+// commands (see iacFilter).
 func newLineReader(r io.Reader, max int) *lineReader {
 	// Room for the longest line plus its CR LF, so the longest allowed line
 	// is returned whole from the buffer without a copy.
@@ -54,4 +56,106 @@ func (lr *lineReader) discard() error {
 			return err
 		}
 	}
+}
+
+// Telnet command bytes (RFC 854).
+const (
+	iac  = 255 // interpret as command
+	dont = 254
+	do   = 253
+	wont = 252
+	will = 251
+	sb   = 250 // subnegotiation begins
+	se   = 240 // subnegotiation ends
+)
+
+// iacFilter removes telnet commands from a byte stream, so they never show
+// up as text, and refuses every option a client offers or asks for: anseo
+// is a plain line chat in the client's own line mode. A client that asks
+// "DO x" hears "WONT x"; one that offers "WILL x" hears "DONT x". Answers to
+// WONT and DONT would invite loops (RFC 854), so there are none. IAC IAC is
+// a literal 255 byte.
+type iacFilter struct {
+	r     io.Reader
+	reply func([]byte) error // sends an answer to the client
+	state iacState
+	verb  byte
+}
+
+type iacState uint8
+
+const (
+	stData   iacState = iota
+	stIAC             // after IAC
+	stOption          // after IAC and WILL, WONT, DO or DONT
+	stSub             // inside IAC SB … IAC SE
+	stSubIAC          // after IAC inside a subnegotiation
+)
+
+func (f *iacFilter) Read(p []byte) (int, error) {
+	for {
+		n, err := f.r.Read(p)
+		n, rerr := f.filter(p[:n])
+		if rerr != nil {
+			return n, rerr
+		}
+		if n > 0 || err != nil {
+			return n, err
+		}
+		// Only commands arrived: read again rather than return 0, nil.
+	}
+}
+
+// filter removes commands from b in place and returns how much data is left.
+func (f *iacFilter) filter(b []byte) (int, error) {
+	out := 0
+	for _, c := range b {
+		switch f.state {
+		case stData:
+			if c == iac {
+				f.state = stIAC
+				continue
+			}
+			b[out] = c
+			out++
+		case stIAC:
+			switch c {
+			case iac: // escaped 255: data
+				b[out] = c
+				out++
+				f.state = stData
+			case will, wont, do, dont:
+				f.verb, f.state = c, stOption
+			case sb:
+				f.state = stSub
+			default: // a two-byte command (NOP, AYT, GA, …): ignore
+				f.state = stData
+			}
+		case stOption:
+			f.state = stData
+			var answer byte
+			switch f.verb {
+			case do:
+				answer = wont
+			case will:
+				answer = dont
+			default:
+				continue
+			}
+			if err := f.reply([]byte{iac, answer, c}); err != nil {
+				return out, err
+			}
+		case stSub:
+			if c == iac {
+				f.state = stSubIAC
+			}
+		case stSubIAC:
+			if c == se {
+				f.state = stData
+			} else {
+				f.state = stSub // IAC IAC inside, or malformed: stay inside
+			}
+		}
+	}
+	return out, nil
 }

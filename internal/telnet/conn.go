@@ -24,10 +24,11 @@ type conn struct {
 	w      *bufio.Writer // the handler's before join, the writer's after
 	joined atomic.Bool
 
-	// notices carries lines from the reader to the writer, which alone
-	// writes once the user has joined. Small: the reader waits when it is
-	// full, which only happens if the writer is stuck, and then the write
-	// deadline ends the connection soon anyway.
+	// notices carries output from the reader (notices for this user, telnet
+	// option answers) to the writer, which alone writes once the user has
+	// joined. Each item is raw bytes, line ends included. Small: the reader
+	// waits when it is full, which only happens if the writer is stuck, and
+	// then the write deadline ends the connection soon anyway.
 	notices    chan string
 	writerDone chan struct{} // closed when the writer has returned
 }
@@ -43,11 +44,11 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 		srv:        s,
 		c:          c,
 		log:        s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
-		lines:      newLineReader(c, s.cfg.MaxLineBytes),
 		w:          bufio.NewWriter(c),
 		notices:    make(chan string, 4),
 		writerDone: make(chan struct{}),
 	}
+	cn.lines = newLineReader(&iacFilter{r: c, reply: cn.sendRaw}, s.cfg.MaxLineBytes)
 	// A user still choosing a name at shutdown is waiting in Read: end the
 	// wait so the handler can say goodbye. Users in the room hear it from
 	// the hub instead.
@@ -159,12 +160,31 @@ func (cn *conn) readChat(ctx context.Context, m *hub.Member) error {
 	}
 }
 
-// notify hands a notice for this user to the writer.
-func (cn *conn) notify(line string) {
+// notify hands a notice line for this user to the writer.
+func (cn *conn) notify(line string) { cn.queueRaw(line + crlf) }
+
+func (cn *conn) queueRaw(raw string) {
 	select {
-	case cn.notices <- line:
+	case cn.notices <- raw:
 	case <-cn.writerDone:
 	}
+}
+
+// sendRaw sends bytes that are not a line, such as a telnet option answer:
+// directly while the user is choosing a name (the reader is then the only
+// writer), through the writer once they have joined.
+func (cn *conn) sendRaw(b []byte) error {
+	if cn.joined.Load() {
+		cn.queueRaw(string(b))
+		return nil
+	}
+	if err := cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout)); err != nil {
+		return err
+	}
+	if _, err := cn.w.Write(b); err != nil {
+		return err
+	}
+	return cn.flush()
 }
 
 // writeEvents is the connection's writer once the user has joined: it
@@ -177,20 +197,22 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 	defer cn.c.Close()
 	events := m.Events()
 	for {
-		var line string
+		var raw string
 		select {
 		case ev, ok := <-events:
 			if !ok {
 				cn.farewell(m)
 				return
 			}
-			line = render(ev, m)
-		case line = <-cn.notices:
+			if line := render(ev, m); line != "" {
+				raw = line + crlf
+			}
+		case raw = <-cn.notices:
 		case <-force.Done():
 			return
 		}
-		if line != "" {
-			if err := cn.write(line); err != nil {
+		if raw != "" {
+			if err := cn.writeRaw(raw); err != nil {
 				cn.log.Debug("telnet: write failed", "err", err)
 				m.Leave()
 				return
@@ -240,18 +262,18 @@ func render(ev *hub.Event, m *hub.Member) string {
 	return ""
 }
 
-// write buffers one line. The write deadline is set when a batch starts, in
-// write, and covers every flush until the batch ends.
-func (cn *conn) write(line string) error {
+// write buffers one line and its CR LF.
+func (cn *conn) write(line string) error { return cn.writeRaw(line + crlf) }
+
+// writeRaw buffers raw output. The write deadline is set when a batch
+// starts and covers every write until the batch is flushed.
+func (cn *conn) writeRaw(raw string) error {
 	if cn.w.Buffered() == 0 {
 		if err := cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout)); err != nil {
 			return err
 		}
 	}
-	if _, err := cn.w.WriteString(line); err != nil {
-		return err
-	}
-	_, err := cn.w.WriteString(crlf)
+	_, err := cn.w.WriteString(raw)
 	return err
 }
 

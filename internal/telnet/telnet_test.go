@@ -176,7 +176,7 @@ func TestControlCharactersNeverReachATerminal(t *testing.T) {
 	mallory.Login("mallory")
 	alice.Expect("mallory has joined the channel.")
 
-	mallory.Send("\x1b[2J\x1b]0;pwned\x07hi\x00 there\xff")
+	mallory.Send("\x1b[2J\x1b]0;pwned\x07hi\x00 there\xfe")
 	alice.Expect("<mallory> hi there\uFFFD")
 	mallory.Send("<bob> I am bob")
 	alice.Expect("<mallory> <bob> I am bob")
@@ -260,4 +260,27 @@ func TestFlood(t *testing.T) {
 	for range 5 {
 		flooder.Expect("* Sending too fast: that line was not sent. Pause a moment, then go on.")
 	}
+}
+
+// TestTelnetOptions plays a telnet client that negotiates: every option is
+// refused, and no command byte ever shows up as text.
+func TestTelnetOptions(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+
+	c := linetest.Dial(t, srv.addr, "client")
+	// IAC DO ECHO, IAC WILL NAWS, a NAWS subnegotiation, IAC NOP, then the
+	// name with an escaped 255 inside a subnegotiation-looking mess.
+	c.SendRaw("\xff\xfd\x01\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0\xff\xf1bob\r\n")
+	c.Expect("What's your name?")
+	c.ExpectRaw("\xff\xfc\x01\xff\xfe\x1f") // WONT ECHO, DONT NAWS
+	c.Expect("Welcome, bob!")
+	alice.Expect("bob has joined the channel.")
+
+	// After joining, the writer answers; commands split across writes too.
+	c.SendRaw("hi \xff")
+	c.SendRaw("\xfd\x03there\r\n")
+	alice.Expect("<bob> hi there")
+	c.ExpectRaw("\xff\xfc\x03") // WONT SUPPRESS-GO-AHEAD
 }
