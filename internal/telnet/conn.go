@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
 )
 
@@ -58,6 +60,14 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 		}
 	})
 	defer stopPoke()
+
+	release, err := s.cfg.Limiter.Acquire(remoteIP(c))
+	if err != nil {
+		cn.log.Warn("telnet: connection refused", "reason", err)
+		_ = cn.writeNow(limitNotice(err, s.cfg.Limiter))
+		return
+	}
+	defer release()
 
 	m, err := cn.register(ctx)
 	if err != nil {
@@ -285,4 +295,21 @@ func (cn *conn) writeNow(line string) error {
 		return err
 	}
 	return cn.flush()
+}
+
+// limitNotice tells a refused client which limit it met.
+func limitNotice(err error, l *connlimit.Limiter) string {
+	if errors.Is(err, connlimit.ErrPerIP) {
+		return fmt.Sprintf(noticeLimitPerIP, l.PerIP())
+	}
+	return fmt.Sprintf(noticeLimitTotal, l.Total())
+}
+
+// remoteIP returns the client's address; an unknown one counts as one
+// shared address, so it is limited rather than let through.
+func remoteIP(c net.Conn) netip.Addr {
+	if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+		return ap.Addr()
+	}
+	return netip.Addr{}
 }

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
 )
 
@@ -27,6 +28,9 @@ type Config struct {
 	// QueueLen is the hub's per-member queue length, only to tell a member
 	// cut off as too slow how far behind it was. Default hub.DefaultQueueLen.
 	QueueLen int
+	// Limiter caps connections per address and in all, shared with the
+	// other transports. Nil means the connlimit defaults, for this port alone.
+	Limiter *connlimit.Limiter
 }
 
 // Defaults for Config.
@@ -48,6 +52,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueueLen <= 0 {
 		c.QueueLen = hub.DefaultQueueLen
+	}
+	if c.Limiter == nil {
+		c.Limiter = connlimit.New(0, 0)
 	}
 	return c
 }

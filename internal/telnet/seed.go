@@ -17,12 +17,14 @@ const (
 // Lines the seed did not define. Each begins with "* " so a legacy client
 // shows it as it is and a script can tell it apart.
 const (
-	noticePrefix   = "* "
-	noticeShutdown = "* Server is shutting down."
-	noticeTooSlow  = "* Disconnected: too slow, you fell more than %d messages behind."
-	noticeTooLong  = "* Line too long (max %d bytes), not sent."
-	noticeTimeout  = "* No name given within %s, goodbye."
-	noticeFlood    = "* Sending too fast: that line was not sent. Pause a moment, then go on."
+	noticePrefix     = "* "
+	noticeShutdown   = "* Server is shutting down."
+	noticeTooSlow    = "* Disconnected: too slow, you fell more than %d messages behind."
+	noticeTooLong    = "* Line too long (max %d bytes), not sent."
+	noticeTimeout    = "* No name given within %s, goodbye."
+	noticeLimitPerIP = "* Too many connections from your address (max %d), goodbye."
+	noticeLimitTotal = "* The server is full (max %d connections), please try again later."
+	noticeFlood      = "* Sending too fast: that line was not sent. Pause a moment, then go on."
 )
 
 const crlf = "\r\n"

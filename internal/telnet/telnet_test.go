@@ -6,10 +6,15 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
+	"os"
+	"sync/atomic"
+	"syscall"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/linetest"
 	"github.com/anseo/anseo/internal/telnet"
@@ -28,10 +33,15 @@ func checkFree(srv server, name string) error { return srv.hub.Check(context.Bac
 // start runs a hub and a line port on 127.0.0.1 until the test ends.
 func start(t *testing.T, hubOpts hub.Options, cfg telnet.Config) server {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h := hub.New(hubOpts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
+	return startOn(t, ln, hubOpts, cfg)
+}
+
+func startOn(t *testing.T, ln net.Listener, hubOpts hub.Options, cfg telnet.Config) server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := hub.New(hubOpts)
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone, serveDone := make(chan struct{}), make(chan error, 1)
 	go func() {
@@ -283,4 +293,58 @@ func TestTelnetOptions(t *testing.T) {
 	c.SendRaw("\xfd\x03there\r\n")
 	alice.Expect("<bob> hi there")
 	c.ExpectRaw("\xff\xfc\x03") // WONT SUPPRESS-GO-AHEAD
+}
+
+func TestConnectionLimits(t *testing.T) {
+	limiter := connlimit.New(2, 3)
+	srv := start(t, hub.Options{}, telnet.Config{Limiter: limiter})
+	a := linetest.Dial(t, srv.addr, "a")
+	a.Login("a")
+
+	// The limits are shared with the other transports: two connections
+	// from elsewhere fill the server.
+	other1, err := limiter.Acquire(netip.MustParseAddr("192.0.2.7"))
+	require.NoError(t, err)
+	other2, err := limiter.Acquire(netip.MustParseAddr("192.0.2.8"))
+	require.NoError(t, err)
+	full := linetest.Dial(t, srv.addr, "full")
+	assert.Equal(t, []string{"* The server is full (max 3 connections), please try again later."}, full.ExpectClosed())
+
+	other1()
+	other2()
+	b := linetest.Dial(t, srv.addr, "b")
+	b.Expect("What's your name?")
+	third := linetest.Dial(t, srv.addr, "third")
+	assert.Equal(t, []string{"* Too many connections from your address (max 2), goodbye."}, third.ExpectClosed())
+
+	b.Send("b") // the refusals did not disturb anyone
+	b.Expect("Welcome, b!")
+	a.Expect("b has joined the channel.")
+}
+
+// TestAcceptBacksOffWhenOutOfFiles: a listener that fails with EMFILE is
+// retried, not spun on and not given up.
+func TestAcceptBacksOffWhenOutOfFiles(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	failing := &failingListener{Listener: ln}
+	failing.failures.Store(3)
+	srv := startOn(t, failing, hub.Options{}, telnet.Config{})
+	c := linetest.Dial(t, srv.addr, "c")
+	c.Expect("What's your name?")
+	assert.Negative(t, failing.failures.Load(), "every failure was retried")
+}
+
+// failingListener fails its first Accept calls as a process out of file
+// descriptors does.
+type failingListener struct {
+	net.Listener
+	failures atomic.Int32
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	if l.failures.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
 }
