@@ -1,0 +1,314 @@
+package web_test
+
+// End-to-end tests: a real headless Chromium (internal/browsertest) against
+// the real server and hub. Each test has its own server; the browser is
+// shared, and each user is a tab with its own cookies.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/web"
+)
+
+// browserServer starts a server and returns a function that opens a tab on
+// it for a new user.
+func browserServer(t *testing.T) (*testServer, func() *browsertest.Tab) {
+	t.Helper()
+	b := browsertest.Shared(t) // skips (or fails in CI) without a browser
+	srv := startServer(t, web.Config{})
+	return srv, func() *browsertest.Tab { return b.NewTab(t, srv.URL) }
+}
+
+func assertNoProblems(t *testing.T, tabs ...*browsertest.Tab) {
+	t.Helper()
+	for _, tab := range tabs {
+		assert.Empty(t, tab.Problems(), "script errors, CSP violations or failed loads")
+		assert.Empty(t, tab.Dialogs())
+	}
+}
+
+func TestBrowserChat(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice, bob := newTab(), newTab()
+	alice.Login("alice")
+	bob.Login("bob")
+	alice.WaitMember("bob", true)
+
+	alice.Say("hello bob")
+	alice.WaitDelivered("hello bob") // the echo marks it delivered
+	assert.Equal(t, "", bob.WaitMessage("alice", "hello bob"))
+	assert.Equal(t, 1, alice.Count(`[data-testid=message].own`), "alice's own message is hers")
+	assert.Equal(t, 0, bob.Count(`[data-testid=message].own`), "for bob it is someone else's")
+	assert.Equal(t, "✓", browsertest.Run(alice, chromedp.TextContent(chromedp.CSS(`[data-testid=message][data-state=delivered] .tick`))))
+
+	// Bob types and clicks Send rather than pressing Enter.
+	bob.Do(
+		chromedp.SendKeys(browsertest.TestID("input"), "hi alice"),
+		chromedp.Click(browsertest.TestID("send")),
+	)
+	bob.WaitDelivered("hi alice")
+	alice.WaitMessage("bob", "hi alice")
+	assert.Empty(t, bob.Value("input"), "the input is cleared once sent")
+
+	// A telnet user is in the same room, with a marker saying how.
+	carol := join(t, srv.Hub, "carol", hub.TransportTelnet)
+	alice.WaitEvent("joined", "carol joined over telnet")
+	alice.WaitMember("carol", true)
+	assert.Equal(t, []string{"alice/web", "bob/web", "carol/telnet"}, alice.Members())
+	require.NoError(t, carol.Say(t.Context(), "hello from a terminal", ""))
+	bob.WaitMessage("carol", "hello from a terminal")
+	assert.Equal(t, "3", bob.Text("member-count"))
+
+	assertNoProblems(t, alice, bob)
+}
+
+func TestBrowserEnterSendsAndBlankDoesNot(t *testing.T) {
+	t.Parallel()
+	_, newTab := browserServer(t)
+	alice, bob := newTab(), newTab()
+	alice.Login("alice")
+	bob.Login("bob")
+
+	alice.Say("")    // Enter in an empty box
+	alice.Say("   ") // Enter with only spaces
+	assert.Empty(t, alice.Value("input"), "spaces alone are cleared, not sent")
+	alice.Say("first real message")
+	alice.WaitDelivered("first real message")
+	bob.WaitMessage("alice", "first real message")
+
+	// The server handles messages in order, so had a blank one been sent it
+	// would have arrived before this one.
+	assert.Equal(t, 1, alice.Count(`[data-testid=message]`))
+	assert.Equal(t, 1, bob.Count(`[data-testid=message]`))
+	assertNoProblems(t, alice, bob)
+}
+
+func TestBrowserRefusedNames(t *testing.T) {
+	t.Parallel()
+	_, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+
+	t.Run("a taken name shows the reason and keeps the typed name", func(t *testing.T) {
+		other := newTab()
+		other.TryLogin("ALICE")
+		assert.Contains(t, other.Text("login-error"), "That name is taken")
+		assert.Equal(t, "ALICE", other.Value("name-input"))
+		assert.Equal(t, "/login", other.Path())
+	})
+
+	t.Run("an invalid name shows the rule it breaks", func(t *testing.T) {
+		other := newTab()
+		other.TryLogin("<b>bold</b>")
+		assert.Contains(t, other.Text("login-error"), "may only contain letters")
+		assert.Equal(t, "<b>bold</b>", other.Value("name-input"))
+	})
+
+	t.Run("a name taken by the time the socket joins sends the page back to the form", func(t *testing.T) {
+		// The same user opens the chat in a second tab: it has the cookie, but
+		// the first tab holds the name, so the join is refused with 4001.
+		second := alice.Duplicate(t)
+		second.Open("/chat")
+		second.Do(chromedp.WaitVisible(browsertest.TestID("login-error")))
+		assert.Contains(t, second.Text("login-error"), "That name is taken")
+		assert.Equal(t, "alice", second.Value("name-input"))
+		assert.Equal(t, "/?name=alice&error=taken", second.Path())
+	})
+	assertNoProblems(t, alice)
+}
+
+func TestBrowserJoinAndLeaveNotices(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice, bob := newTab(), newTab()
+	alice.Login("alice")
+	bob.Login("bob")
+
+	alice.WaitEvent("joined", "bob joined")
+	alice.WaitMember("bob", true)
+
+	bob.Close() // closing the tab closes its socket and frees the name
+	alice.WaitEvent("left", "bob left")
+	alice.WaitMember("bob", false)
+	require.NoError(t, srv.Hub.Check(t.Context(), "bob"), "the name is free")
+	assert.Equal(t, "1", alice.Text("member-count"))
+	assertNoProblems(t, alice)
+}
+
+func TestBrowserQuit(t *testing.T) {
+	t.Parallel()
+	_, newTab := browserServer(t)
+	alice, bob := newTab(), newTab()
+	alice.Login("alice")
+	bob.Login("bob")
+
+	alice.Submit(chromedp.Click(browsertest.TestID("quit")))
+	assert.Equal(t, "/", alice.Path(), "back at the login form")
+	alice.Do(chromedp.WaitVisible(browsertest.TestID("login-form")))
+	bob.WaitEvent("left", "alice left")
+	bob.WaitMember("alice", false)
+
+	// The cookie is gone: the chat sends alice back to the form.
+	alice.Open("/chat")
+	assert.Equal(t, "/", alice.Path())
+
+	// And the name is free: someone else can take it.
+	someone := newTab()
+	someone.Login("alice")
+	bob.WaitEvent("joined", "alice joined")
+	assertNoProblems(t, alice, bob, someone)
+}
+
+func TestBrowserMessagesAreText(t *testing.T) {
+	t.Parallel()
+	_, newTab := browserServer(t)
+	alice, bob := newTab(), newTab()
+	alice.Login("alice")
+	bob.Login("bob")
+
+	attacks := []string{
+		`<img src=x onerror=alert(1)>`,
+		`<script>alert(2)</script>`,
+		`<svg onload=alert(3)>`,
+		`"><iframe src=javascript:alert(4)>`,
+	}
+	for _, a := range attacks {
+		alice.Say(a)
+		alice.WaitDelivered(a)
+		assert.Equal(t, "", bob.WaitMessage("alice", a), "bob sees it as text")
+	}
+	// One more round trip after the attacks, so that any handler they had
+	// managed to install (an image's onerror, say) has had its turn.
+	alice.Say("done")
+	bob.WaitMessage("alice", "done")
+
+	for _, tab := range []*browsertest.Tab{alice, bob} {
+		assert.Zero(t, tab.Count(`[data-testid=messages] :is(img, script, svg, iframe)`), "no element came from a message")
+		assert.Empty(t, tab.Dialogs(), "no script ran")
+	}
+	assertNoProblems(t, alice, bob)
+}
+
+func TestBrowserScrollAndUnread(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	carol := join(t, srv.Hub, "carol", hub.TransportTelnet)
+	say := func(text string) {
+		t.Helper()
+		require.NoError(t, carol.Say(t.Context(), text, ""))
+	}
+
+	for i := range 40 {
+		say("line " + string(rune('A'+i%26)) + strings.Repeat(" more words", 3))
+	}
+	say("last of the first batch")
+	alice.WaitMessage("carol", "last of the first batch")
+	alice.WaitJS(`(() => { const l = document.getElementById('messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 48 })()`)
+
+	t.Run("scrolled up: a marker instead of a jump", func(t *testing.T) {
+		alice.Do(chromedp.Evaluate[chromedp.Void](`document.getElementById('messages').scrollTop = 0`))
+		say("while you were reading")
+		alice.WaitMessage("carol", "while you were reading")
+		alice.Do(chromedp.WaitVisible(browsertest.TestID("new-messages")))
+		assert.Zero(t, browsertest.Run(alice, chromedp.Evaluate[int](`document.getElementById('messages').scrollTop`)), "the reader stays where they were")
+
+		alice.Do(chromedp.Click(browsertest.TestID("new-messages")))
+		alice.Do(chromedp.WaitNotVisible(browsertest.TestID("new-messages")))
+		alice.WaitJS(`(() => { const l = document.getElementById('messages'); return l.scrollHeight - l.scrollTop - l.clientHeight < 48 })()`)
+	})
+
+	t.Run("a hidden tab counts unread messages in its title", func(t *testing.T) {
+		setHidden := func(hidden bool) {
+			alice.Do(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`Object.defineProperty(document, 'hidden', {configurable: true, get: () => %t});
+				document.dispatchEvent(new Event('visibilitychange'))`, hidden)))
+		}
+		setHidden(true)
+		say("one")
+		say("two")
+		say("three")
+		alice.WaitMessage("carol", "three")
+		assert.Equal(t, "(3) anseo", browsertest.Run(alice, chromedp.Title()))
+		setHidden(false)
+		assert.Equal(t, "anseo", browsertest.Run(alice, chromedp.Title()))
+	})
+	assertNoProblems(t, alice)
+}
+
+func TestBrowserPhoneWidth(t *testing.T) {
+	t.Parallel()
+	_, newTab := browserServer(t)
+	alice := newTab()
+	alice.Do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile))
+	alice.Login("alice")
+
+	alice.Do(chromedp.WaitNotVisible(chromedp.CSS("#people")))
+	alice.Do(chromedp.Click(browsertest.TestID("people-toggle")))
+	alice.Do(chromedp.WaitVisible(browsertest.TestID("members")))
+	assert.Equal(t, "true", browsertest.Run(alice, chromedp.Evaluate[string](`document.getElementById('people-toggle').getAttribute('aria-expanded')`)))
+
+	alice.Say("small screens work too")
+	alice.WaitDelivered("small screens work too")
+	assertNoProblems(t, alice)
+}
+
+// TestBrowserReconnects restarts anseo behind the same address: the page
+// shows that it is reconnecting, then recovers by itself.
+func TestBrowserReconnects(t *testing.T) {
+	t.Parallel()
+	b := browsertest.Shared(t)
+
+	// A front that serves whichever anseo is current.
+	var current atomic.Pointer[web.Server]
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	start := func(telnetUser string) func() {
+		h, stopHub := startHub(t)
+		srv := web.NewServer(testLogger(t), h, web.Config{})
+		current.Store(srv)
+		join(t, h, telnetUser, hub.TransportTelnet)
+		return func() {
+			stopHub()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Drain(ctx)
+		}
+	}
+	stopFirst := start("bob")
+
+	alice := b.NewTab(t, front.URL)
+	alice.Login("alice")
+	alice.WaitMember("bob", true)
+
+	stopFirst() // every socket closes with 1001; reconnects find the hub gone
+	alice.Do(chromedp.WaitVisible(browsertest.TestID("banner")))
+	assert.Regexp(t, `Reconnecting… \(attempt \d+\)`, alice.Text("banner-text"))
+
+	t.Cleanup(start("zed")) // the server is back, with other people in it
+	alice.Do(chromedp.WaitNotVisible(browsertest.TestID("banner")))
+	alice.WaitConnected()
+	alice.WaitMember("zed", true)
+	assert.Equal(t, []string{"zed/telnet", "alice/web"}, alice.Members(), "the list is the new welcome's")
+	alice.WaitEvent("reconnected", "Reconnected")
+
+	alice.Say("back again")
+	alice.WaitDelivered("back again")
+	assert.Empty(t, alice.Dialogs())
+}

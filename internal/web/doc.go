@@ -1,0 +1,24 @@
+// Package web is anseo's browser transport: the login and chat pages, their
+// static files, and the WebSocket endpoint that joins a browser to the hub
+// and speaks the JSON protocol of docs/protocol.md.
+//
+// It knows the hub's API and nothing of other transports; pages come from
+// package templates, which it feeds plain view models.
+//
+// Invariants:
+//
+//  1. Each WebSocket has one reader goroutine and one writer goroutine, and
+//     only the writer writes to the socket. Its handler returns only after
+//     both have ended, and Server.Drain waits for every handler.
+//  2. The hub closes a member's Events; the writer then closes the socket
+//     with a code that says why (1001 shutdown, 4008 too slow, 1000 quit).
+//     Either side's failure ends the other: the reader leaves the hub, the
+//     writer closes the socket.
+//  3. Every write has a deadline (Config.WriteTimeout); every read is bounded
+//     (Config.ReadLimit); every queue is bounded.
+//  4. Text a user typed reaches a page only as escaped text: templ escapes it,
+//     and app.js inserts it with textContent. The Content-Security-Policy
+//     allows no inline script as a second line of defence.
+//  5. The name cookie is a claim, not a credential: the hub's Join decides
+//     who has a name.
+package web

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/web"
+)
+
+// testServer is anseo's web transport on a real hub behind a real HTTP
+// listener on 127.0.0.1.
+type testServer struct {
+	URL    string
+	Hub    *hub.Hub
+	Server *web.Server
+	// StopHub stops the hub, as shutdown does, and waits for Run to return.
+	StopHub func()
+}
+
+// noFlood turns the hub's flood control off, so that tests can say things
+// as fast as they like; TestWebSocketFlood turns it back on.
+var noFlood = hub.Flood{Rate: math.Inf(1)}
+
+// startHub runs a hub until the test ends, with flood control off.
+func startHub(t *testing.T) (*hub.Hub, func()) {
+	t.Helper()
+	return startHubWith(t, hub.Options{Flood: noFlood})
+}
+
+func startHubWith(t *testing.T, opts hub.Options) (*hub.Hub, func()) {
+	t.Helper()
+	opts.Log = testLogger(t)
+	h := hub.New(opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = h.Run(ctx)
+	}()
+	stop := func() {
+		cancel()
+		<-done
+	}
+	t.Cleanup(stop)
+	return h, stop
+}
+
+func startServer(t *testing.T, cfg web.Config) *testServer {
+	t.Helper()
+	return startServerWith(t, cfg, hub.Options{Flood: noFlood})
+}
+
+func startServerWith(t *testing.T, cfg web.Config, opts hub.Options) *testServer {
+	t.Helper()
+	h, stopHub := startHubWith(t, opts)
+	srv := web.NewServer(testLogger(t), h, cfg)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		// As in production: stop the hub (every socket closes with 1001),
+		// drain the WebSocket handlers, then close the listener.
+		stopHub()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Drain(ctx)
+		ts.Close()
+	})
+	return &testServer{URL: ts.URL, Hub: h, Server: srv, StopHub: stopHub}
+}
+
+// join adds a member straight to the hub, as another transport would, and
+// reads its events until the test ends so that it is never too slow.
+func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Member {
+	t.Helper()
+	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: tr})
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range m.Events() {
+		}
+	}()
+	t.Cleanup(func() {
+		m.Leave()
+		<-done
+	})
+	return m
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

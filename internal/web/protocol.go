@@ -1,0 +1,237 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// This file is the WebSocket protocol of docs/protocol.md in Go: the close
+// codes, the JSON messages and the one pair of functions that encode and
+// decode them. Keep the two in step; the tests in ws_test.go use only what
+// the document says.
+
+// Application close codes (4000–4999 are the application's own, RFC 6455
+// §7.4.2). The reason text sent with each is for people; clients act on the
+// code.
+const (
+	// CloseNameTaken: someone else joined with the name between the login and
+	// the WebSocket join. The page returns to the login form.
+	CloseNameTaken websocket.StatusCode = 4001
+	// CloseNameInvalid: the name in the cookie breaks the name rules; the
+	// close reason says which.
+	CloseNameInvalid websocket.StatusCode = 4002
+	// CloseNotLoggedIn: the request had no name cookie.
+	CloseNotLoggedIn websocket.StatusCode = 4003
+	// CloseTooSlow: the client did not read its messages fast enough and the
+	// server cut it off rather than let it hold up the room. Reconnecting is fine.
+	CloseTooSlow websocket.StatusCode = 4008
+	// CloseTooMany: the client's address has as many connections open as it
+	// may (Config.Limiter). The server as a whole being full is the standard
+	// 1013, try again later.
+	CloseTooMany websocket.StatusCode = 4029
+)
+
+// Close reasons. Each is shorter than the 123 bytes a close frame allows.
+const (
+	reasonQuit      = "bye"
+	reasonShutdown  = "server shutting down"
+	reasonTooSlow   = "too slow"
+	reasonNameTaken = "name taken"
+	reasonNotLogged = "not logged in"
+	reasonBinary    = "binary messages are not supported"
+	reasonInternal  = "internal error"
+	reasonTooMany   = "too many connections from your address"
+	reasonFull      = "server full"
+)
+
+// Error codes of the error message: stable words a client can switch on.
+const (
+	errCodeBadRequest  = "bad_request"  // not a JSON object with a string type, or a bad field
+	errCodeUnknownType = "unknown_type" // a type this server does not know
+	errCodeTooLong     = "too_long"     // say text over the limit
+	errCodeTooFast     = "too_fast"     // flood control refused a say
+)
+
+// Limits of the protocol, documented in docs/protocol.md.
+const (
+	// DefaultMaxTextBytes is the longest message text, in bytes of UTF-8:
+	// the hub's own default limit, so that the two agree.
+	DefaultMaxTextBytes = hub.DefaultMaxTextBytes
+	// DefaultReadLimit bounds one client message on the wire. JSON escaping
+	// can make the text up to six times longer than itself (\u0000 for one
+	// byte), and 16 KiB leaves room for a maximal text in the common case;
+	// anything bigger closes the socket with 1009.
+	DefaultReadLimit int64 = 16 << 10
+	// MaxRefBytes bounds the ref of a say. The server echoes it back, so it
+	// must not be a way to make the server send large messages.
+	MaxRefBytes = 64
+)
+
+// timeLayout is RFC 3339 with milliseconds, always in UTC ("Z").
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// Server → client messages. Field order and names are the protocol.
+
+type memberJSON struct {
+	Name      string `json:"name"`
+	Transport string `json:"transport"`
+	Since     string `json:"since"`
+}
+
+type welcomeMsg struct {
+	Type         string       `json:"type"`
+	You          string       `json:"you"`
+	Members      []memberJSON `json:"members"`
+	MaxTextBytes int          `json:"maxTextBytes"`
+}
+
+type joinedMsg struct {
+	Type      string `json:"type"`
+	ID        uint64 `json:"id"`
+	Time      string `json:"time"`
+	Name      string `json:"name"`
+	Transport string `json:"transport"`
+}
+
+type leftMsg struct {
+	Type   string `json:"type"`
+	ID     uint64 `json:"id"`
+	Time   string `json:"time"`
+	Name   string `json:"name"`
+	Reason string `json:"reason"`
+}
+
+type messageMsg struct {
+	Type string `json:"type"`
+	ID   uint64 `json:"id"`
+	Time string `json:"time"`
+	From string `json:"from"`
+	Text string `json:"text"`
+	Ref  string `json:"ref,omitempty"`
+}
+
+type noticeMsg struct {
+	Type string `json:"type"`
+	ID   uint64 `json:"id"`
+	Time string `json:"time"`
+	Text string `json:"text"`
+}
+
+type errorMsg struct {
+	Type string `json:"type"`
+	Code string `json:"code"`
+	Text string `json:"text"`
+	Ref  string `json:"ref,omitempty"`
+}
+
+// encodeWelcome renders the first message of every connection.
+func encodeWelcome(m *hub.Member, maxTextBytes int) ([]byte, error) {
+	roster := m.Roster()
+	members := make([]memberJSON, len(roster))
+	for i, p := range roster {
+		members[i] = memberJSON{Name: p.Name, Transport: string(p.Transport), Since: formatTime(p.Since)}
+	}
+	return json.Marshal(welcomeMsg{Type: "welcome", You: m.Name(), Members: members, MaxTextBytes: maxTextBytes})
+}
+
+// encodeEvent renders ev as m sees it: only m's own messages carry a ref.
+func encodeEvent(ev *hub.Event, m *hub.Member) ([]byte, error) {
+	t := formatTime(ev.Time)
+	switch ev.Kind {
+	case hub.KindJoined:
+		return json.Marshal(joinedMsg{Type: "joined", ID: ev.ID, Time: t, Name: ev.Name, Transport: string(ev.Transport)})
+	case hub.KindLeft:
+		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Name: ev.Name, Reason: ev.Reason.String()})
+	case hub.KindMessage:
+		return json.Marshal(messageMsg{Type: "message", ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Ref: ev.Ref(m)})
+	case hub.KindNotice:
+		return json.Marshal(noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: ev.Text})
+	}
+	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
+}
+
+func encodeError(e *protocolError) []byte {
+	b, err := json.Marshal(errorMsg{Type: "error", Code: e.code, Text: e.text, Ref: e.ref})
+	if err != nil {
+		panic(err) // three strings always encode
+	}
+	return b
+}
+
+// Client → server.
+
+// say is the one request a client makes: send text to the room. Ref, if
+// given, comes back on the sender's own copy of the message.
+type say struct {
+	Text string
+	Ref  string
+}
+
+// protocolError is a client mistake that the server answers with an error
+// message, keeping the connection open.
+type protocolError struct {
+	code string
+	text string
+	ref  string
+}
+
+func (e *protocolError) Error() string { return e.code + ": " + e.text }
+
+func tooLong(maxTextBytes int, ref string) *protocolError {
+	return &protocolError{code: errCodeTooLong, text: "message too long: the limit is " + strconv.Itoa(maxTextBytes) + " bytes", ref: ref}
+}
+
+// sayRefusal turns the hub's refusal of a say into the error its sender is
+// sent, or returns nil if err is no refusal (the hub stopped, say).
+func sayRefusal(err error, maxTextBytes int, ref string) *protocolError {
+	switch {
+	case errors.Is(err, hub.ErrTooLong):
+		return tooLong(maxTextBytes, ref)
+	case errors.Is(err, hub.ErrFlood):
+		return &protocolError{code: errCodeTooFast, text: "you are sending too fast: wait a moment, then try again", ref: ref}
+	}
+	return nil
+}
+
+// clientMsg is the shape every client message is decoded into. Unknown
+// fields are ignored, so clients may add their own.
+type clientMsg struct {
+	Type *string `json:"type"`
+	Text *string `json:"text"`
+	Ref  *string `json:"ref"`
+}
+
+// decodeClient parses one client message. It returns a *protocolError for
+// anything the protocol does not allow.
+func decodeClient(data []byte, maxTextBytes int) (say, error) {
+	var msg clientMsg
+	if err := json.Unmarshal(data, &msg); err != nil || msg.Type == nil {
+		return say{}, &protocolError{code: errCodeBadRequest, text: "messages are JSON objects with a string field \"type\""}
+	}
+	if *msg.Type != "say" {
+		return say{}, &protocolError{code: errCodeUnknownType, text: "unknown message type"}
+	}
+	var s say
+	if msg.Ref != nil {
+		if len(*msg.Ref) > MaxRefBytes {
+			return say{}, &protocolError{code: errCodeBadRequest, text: "ref is longer than 64 bytes"}
+		}
+		s.Ref = *msg.Ref
+	}
+	if msg.Text == nil {
+		return say{}, &protocolError{code: errCodeBadRequest, text: "say needs a string field \"text\"", ref: s.Ref}
+	}
+	if len(*msg.Text) > maxTextBytes {
+		return say{}, tooLong(maxTextBytes, s.Ref)
+	}
+	s.Text = *msg.Text
+	return s, nil
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+func TestCloseFor(t *testing.T) {
+	tests := []struct {
+		name   string
+		reason hub.Reason
+		code   websocket.StatusCode
+		text   string
+	}{
+		{name: "shutdown is going away", reason: hub.ReasonShutdown, code: 1001, text: "server shutting down"},
+		{name: "too slow has its own code", reason: hub.ReasonTooSlow, code: 4008, text: "too slow"},
+		{name: "quit is a normal closure", reason: hub.ReasonQuit, code: 1000, text: "bye"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, text := closeFor(tc.reason)
+			assert.Equal(t, tc.code, code)
+			assert.Equal(t, tc.text, text)
+		})
+	}
+}
+
+func TestJoinRefusal(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		code websocket.StatusCode
+	}{
+		{name: "taken", err: hub.ErrNameTaken, code: 4001},
+		{name: "invalid", err: &hub.NameError{Reason: "it is empty"}, code: 4002},
+		{name: "hub stopped", err: hub.ErrClosed, code: 1001},
+		{name: "anything else", err: errors.New("boom"), code: 1011},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, reason := joinRefusal(tc.err)
+			assert.Equal(t, tc.code, code)
+			assert.LessOrEqual(t, len(reason), 123)
+		})
+	}
+}
+
+func TestCloseReasonFits(t *testing.T) {
+	long := ""
+	for range 100 {
+		long += "é"
+	}
+	r := closeReason(long)
+	assert.LessOrEqual(t, len(r), 123)
+	assert.True(t, utf8.ValidString(r))
+}
+
+func TestFormatTime(t *testing.T) {
+	at := time.Date(2026, 5, 1, 16, 3, 7, 123456789, time.FixedZone("CEST", 2*3600))
+	assert.Equal(t, "2026-05-01T14:03:07.123Z", formatTime(at))
+	assert.Equal(t, "2026-05-01T14:03:07.000Z", formatTime(at.Truncate(time.Second)))
+}
+
+// FuzzDecodeClient: any bytes from a client either decode to a say within
+// the limits or give a protocol error the client is sent; nothing panics.
+func FuzzDecodeClient(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"say","text":"hi","ref":"r1"}`,
+		`{"type":"say","text":""}`,
+		`{"type":"say"}`,
+		`{"type":"shout"}`,
+		`{"type":1}`,
+		`[]`,
+		`null`,
+		`{"type":"say","text":"\u0000\ud800","ref":null}`,
+		"{\"type\":\"say\",\"text\":\"\xff\xfe\"}",
+	} {
+		f.Add([]byte(seed))
+	}
+	const maxText = 64
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := decodeClient(data, maxText)
+		if err != nil {
+			var perr *protocolError
+			if !errors.As(err, &perr) {
+				t.Fatalf("not a protocol error: %v", err)
+			}
+			var e struct{ Type, Code, Text string }
+			if jerr := json.Unmarshal(encodeError(perr), &e); jerr != nil || e.Type != "error" || e.Code == "" || e.Text == "" {
+				t.Fatalf("bad error message for %v: %v", perr, jerr)
+			}
+			return
+		}
+		if len(s.Text) > maxText || len(s.Ref) > MaxRefBytes {
+			t.Fatalf("over the limits: %d bytes of text, %d of ref", len(s.Text), len(s.Ref))
+		}
+		if !utf8.ValidString(s.Text) || !utf8.ValidString(s.Ref) {
+			t.Fatalf("invalid UTF-8 got through: %q %q", s.Text, s.Ref)
+		}
+	})
+}

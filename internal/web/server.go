@@ -1,0 +1,200 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// Config holds the web transport's settings. The zero value is usable: every
+// field has a default, applied by NewServer.
+type Config struct {
+	// SecureCookie marks the name cookie Secure, so browsers send it over
+	// HTTPS only. Set it when anseo sits behind a TLS proxy; a request that
+	// arrives over TLS gets a Secure cookie regardless.
+	SecureCookie bool
+	// MaxTextBytes is the longest message text a client may send, in bytes
+	// of UTF-8. Longer text gets an error message; the connection stays.
+	// Default DefaultMaxTextBytes.
+	MaxTextBytes int
+	// ReadLimit bounds one WebSocket message from a client, in bytes. A
+	// bigger one closes the connection with 1009. It must leave room for
+	// MaxTextBytes of text inside its JSON. Default DefaultReadLimit.
+	ReadLimit int64
+	// WriteTimeout bounds each write to a socket. A client that does not take
+	// a message within it is cut off. Default DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// PingInterval is how often the server pings a connection, so that a
+	// client that vanished without closing (a laptop lid, a dropped network)
+	// is noticed and its name freed within PingInterval+WriteTimeout.
+	// Default DefaultPingInterval; negative turns pings off.
+	PingInterval time.Duration
+	// Limiter, if set, caps open WebSockets per client address and in all,
+	// counting them with the other transports' connections. The address is
+	// the TCP peer's. Nil means no cap.
+	Limiter *connlimit.Limiter
+}
+
+// Defaults for Config.
+const (
+	// DefaultWriteTimeout: a healthy client takes a message in milliseconds;
+	// ten seconds allows for a congested mobile link, and no more, because a
+	// stuck writer holds its member's place in the hub.
+	DefaultWriteTimeout = 10 * time.Second
+	// DefaultPingInterval: well inside the 60 s idle timeouts of common
+	// proxies and load balancers, so idle sockets also stay open through them.
+	DefaultPingInterval = 30 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxTextBytes <= 0 {
+		c.MaxTextBytes = DefaultMaxTextBytes
+	}
+	if c.ReadLimit <= 0 {
+		c.ReadLimit = DefaultReadLimit
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = DefaultPingInterval
+	}
+	return c
+}
+
+// Server is anseo's browser face: the pages, the static files and the
+// WebSocket endpoint. It is an http.Handler, safe for concurrent use; serve
+// it with an http.Server that sets ReadHeaderTimeout and IdleTimeout.
+//
+// http.Server.Shutdown does not wait for WebSocket connections (they are
+// hijacked), so shutting down takes three steps: Shutdown the http.Server,
+// stop the hub (which closes every member with hub.ReasonShutdown, and so
+// every socket with 1001), then Drain with a deadline.
+type Server struct {
+	handler http.Handler
+	sockets *sockets
+}
+
+// NewServer returns the web transport for h. log receives one Debug line per
+// request and the lifecycle of each WebSocket; cfg's zero fields get defaults.
+func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	s := &Server{sockets: newSockets()}
+	r := chi.NewRouter()
+	r.Use(
+		securityHeaders,
+		middleware.ClientIPFromRemoteAddr, // no proxy headers trusted: behind a proxy, configure one here
+		logRequests(log),
+		http.NewCrossOriginProtection().Handler,
+	)
+	addRoutes(r, log, h, cfg, mustLoadAssets(), s.sockets)
+	s.handler = r
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Drain waits until every WebSocket handler has returned. From the moment
+// it is called, new WebSocket requests are refused with 503. Drain does not
+// end connections itself: stopping the hub does, each with close code 1001.
+// If ctx ends first, Drain closes the remaining connections at once, without
+// a close handshake, and returns when their handlers have (promptly: every
+// read and write on a closed connection fails at once).
+func (s *Server) Drain(ctx context.Context) { s.sockets.drain(ctx) }
+
+// sockets keeps count of the WebSocket handlers so that Drain can wait for
+// them, and of their connections so that it can cut them off.
+type sockets struct {
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	draining bool // no new handlers may start
+	cut      bool // Drain gave up waiting; close every new conn at once
+	active   sync.WaitGroup
+}
+
+func newSockets() *sockets { return &sockets{conns: make(map[net.Conn]struct{})} }
+
+// begin registers a handler; it returns false once draining has started. A
+// true return must be paired with end.
+func (s *sockets) begin() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draining {
+		return false
+	}
+	s.active.Add(1) // never concurrent with Wait: Wait starts after draining is set
+	return true
+}
+
+func (s *sockets) end() { s.active.Done() }
+
+// add records a hijacked connection so that drain can close it. It returns
+// false when drain has already given up, and the caller must close it at once.
+func (s *sockets) add(c net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cut {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *sockets) remove(c net.Conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c)
+}
+
+func (s *sockets) drain(ctx context.Context) {
+	s.mu.Lock()
+	s.draining = true
+	s.mu.Unlock()
+
+	idle := make(chan struct{})
+	go func() {
+		s.active.Wait()
+		close(idle)
+	}()
+	select {
+	case <-idle:
+		return
+	case <-ctx.Done():
+	}
+
+	// Close the TCP connections themselves: websocket.Conn.CloseNow would wait
+	// for a close handshake already in progress (up to 10 s) to finish.
+	s.mu.Lock()
+	s.cut = true
+	for c := range s.conns {
+		_ = c.Close()
+	}
+	s.mu.Unlock()
+	<-idle
+}
+
+// hijackRecorder keeps the connection that websocket.Accept hijacks, so that
+// Drain can close it without waiting for the WebSocket library.
+type hijackRecorder struct {
+	http.ResponseWriter
+	conn net.Conn
+}
+
+func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	h.conn = c
+	return c, rw, err
+}
+
+func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }

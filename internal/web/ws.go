@@ -1,0 +1,307 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// replyQueueLen bounds the reader's messages to its own client (errors) that
+// wait for the writer. When it is full the reader waits, and so stops reading
+// from a client that floods the server with bad requests.
+const replyQueueLen = 8
+
+// handleWebSocket joins the hub with the cookie's name and relays between the
+// socket and the member as docs/protocol.md describes. The socket is
+// accepted before the name is checked, so that a browser learns why it was
+// refused from the close code (a refused HTTP upgrade shows only as 1006).
+//
+// Each connection has:
+//
+//  1. One reader goroutine: it decodes client messages and calls Say. When
+//     the client goes away (read error or close) it calls Leave.
+//  2. One writer goroutine, the only one that writes to the socket: the
+//     welcome, then every event until the hub closes the member's queue,
+//     then a close frame whose code says why (Member.Reason).
+//  3. The handler, which returns only after both have.
+func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !ss.begin() {
+			http.Error(w, reasonShutdown, http.StatusServiceUnavailable)
+			return
+		}
+		defer ss.end()
+		var refused error
+		if cfg.Limiter != nil {
+			release, err := cfg.Limiter.Acquire(middleware.GetClientIPAddr(r.Context()))
+			if err != nil {
+				refused = err // accepted and closed below, so that the page learns why
+			} else {
+				defer release()
+			}
+		}
+		hw := &hijackRecorder{ResponseWriter: w}
+		c, err := websocket.Accept(hw, r, nil) // nil: same-origin requests only
+		if err != nil {
+			log.Debug("websocket refused", "remote", r.RemoteAddr, "err", err)
+			return // Accept has written the HTTP error
+		}
+		defer func() { _ = c.CloseNow() }() // whatever happens, the socket ends with its handler
+		if !ss.add(hw.conn) {
+			return
+		}
+		defer ss.remove(hw.conn)
+		c.SetReadLimit(cfg.ReadLimit)
+		if refused != nil {
+			code, reason := limitRefusal(refused)
+			log.Warn("client refused", "remote", r.RemoteAddr, "reason", refused)
+			_ = c.Close(code, reason)
+			return
+		}
+
+		name, ok := nameFromCookie(r)
+		if !ok {
+			_ = c.Close(CloseNotLoggedIn, reasonNotLogged)
+			return
+		}
+		m, err := h.Join(r.Context(), name, hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
+		if err != nil {
+			code, reason := joinRefusal(err)
+			log.Debug("websocket join refused", "name", name, "remote", r.RemoteAddr, "code", code, "err", err)
+			_ = c.Close(code, reason)
+			return
+		}
+		s := &session{
+			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", r.RemoteAddr),
+			c:   c, m: m, cfg: cfg,
+			replies: make(chan reply, replyQueueLen),
+		}
+		s.log.Debug("websocket joined")
+		s.run(r.Context())
+	})
+}
+
+// joinRefusal turns a Join error into the close code and reason the client
+// sees: the one place where hub errors become WebSocket words.
+func joinRefusal(err error) (websocket.StatusCode, string) {
+	var nameErr *hub.NameError
+	switch {
+	case errors.Is(err, hub.ErrNameTaken):
+		return CloseNameTaken, reasonNameTaken
+	case errors.As(err, &nameErr):
+		return CloseNameInvalid, closeReason(nameErr.Reason)
+	case errors.Is(err, hub.ErrClosed):
+		return websocket.StatusGoingAway, reasonShutdown
+	}
+	return websocket.StatusInternalError, reasonInternal
+}
+
+// limitRefusal is the close code and reason for a connection over a limit.
+func limitRefusal(err error) (websocket.StatusCode, string) {
+	if errors.Is(err, connlimit.ErrPerIP) {
+		return CloseTooMany, reasonTooMany
+	}
+	return websocket.StatusTryAgainLater, reasonFull
+}
+
+// closeFor is the close code and reason for a member the hub removed.
+func closeFor(r hub.Reason) (websocket.StatusCode, string) {
+	switch r {
+	case hub.ReasonShutdown:
+		return websocket.StatusGoingAway, reasonShutdown
+	case hub.ReasonTooSlow:
+		return CloseTooSlow, reasonTooSlow
+	}
+	return websocket.StatusNormalClosure, reasonQuit
+}
+
+// closeReason cuts s to the 123 bytes a close frame has room for.
+func closeReason(s string) string {
+	const maxLen = 123
+	if len(s) <= maxLen {
+		return s
+	}
+	s = s[:maxLen]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// session is one joined WebSocket connection.
+type session struct {
+	log     *slog.Logger
+	c       *websocket.Conn
+	m       *hub.Member
+	cfg     Config
+	replies chan reply // reader → writer; see replyQueueLen
+}
+
+// reply is something the reader asks the writer to send its own client:
+// a message, or, when code is set, a close frame.
+type reply struct {
+	data   []byte
+	code   websocket.StatusCode
+	reason string
+}
+
+func (s *session) run(ctx context.Context) {
+	// The writer's end cancels ctx, so that a reader waiting in Say (flood
+	// control, or a busy hub) stops waiting for a socket that is gone.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	writerDone := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(writerDone)
+		defer cancel()
+		s.write(ctx)
+	})
+	wg.Go(func() { s.read(ctx, writerDone) })
+	wg.Wait()
+	s.log.Debug("websocket ended", "reason", s.m.Reason())
+}
+
+// read decodes client messages until the connection ends, then leaves the
+// room. It never writes to the socket: answers go to the writer.
+func (s *session) read(ctx context.Context, writerDone <-chan struct{}) {
+	defer s.m.Leave()
+	toWriter := func(r reply) {
+		select {
+		case s.replies <- r:
+		case <-writerDone: // the writer has ended, and the socket with it
+		}
+	}
+	for {
+		typ, data, err := s.c.Read(ctx)
+		if err != nil {
+			s.readEnded(err)
+			return
+		}
+		if typ != websocket.MessageText {
+			toWriter(reply{code: websocket.StatusUnsupportedData, reason: reasonBinary})
+			continue // read on until the close handshake ends the connection
+		}
+		msg, err := decodeClient(data, s.cfg.MaxTextBytes)
+		if perr, ok := errors.AsType[*protocolError](err); ok {
+			s.log.Debug("bad client message", "code", perr.code)
+			toWriter(reply{data: encodeError(perr)})
+			continue
+		}
+		// Say may wait: flood control slows a fast sender, and so its reading.
+		err = s.m.Say(ctx, msg.Text, msg.Ref)
+		if perr := sayRefusal(err, s.cfg.MaxTextBytes, msg.Ref); perr != nil {
+			s.log.Debug("say refused", "code", perr.code)
+			toWriter(reply{data: encodeError(perr)})
+			continue
+		}
+		switch {
+		case err == nil, errors.Is(err, hub.ErrEmptyText): // blank text is dropped silently
+		default: // the hub has stopped or the writer has ended: the socket is closing
+			s.log.Debug("say failed", "err", err)
+			return
+		}
+	}
+}
+
+func (s *session) readEnded(err error) {
+	switch code := websocket.CloseStatus(err); {
+	case code == websocket.StatusNormalClosure || code == websocket.StatusGoingAway:
+		s.log.Debug("websocket closed by client", "code", code)
+	case errors.Is(err, websocket.ErrMessageTooBig):
+		s.log.Warn("client cut off", "reason", "message too big")
+	default: // a dropped connection, or our own close: an ending, not an error
+		s.log.Debug("websocket read ended", "err", err)
+	}
+}
+
+// write sends the welcome, then the member's events and the reader's
+// replies, until the hub closes the member's queue or the socket fails. It
+// is the only goroutine that writes to the socket.
+func (s *session) write(ctx context.Context) {
+	defer func() {
+		_ = s.c.CloseNow() // the writer's end is the socket's end; the reader ends with it
+		s.m.Leave()        // if the socket failed first, free the name now
+	}()
+	welcome, err := encodeWelcome(s.m, s.cfg.MaxTextBytes)
+	if err != nil {
+		s.log.Error("encode welcome", "err", err)
+		_ = s.c.Close(websocket.StatusInternalError, reasonInternal)
+		return
+	}
+	if !s.send(ctx, welcome) {
+		return
+	}
+	var ping <-chan time.Time
+	if s.cfg.PingInterval > 0 {
+		t := time.NewTicker(s.cfg.PingInterval)
+		defer t.Stop()
+		ping = t.C
+	}
+	events := s.m.Events()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				code, reason := closeFor(s.m.Reason())
+				if code == CloseTooSlow {
+					s.log.Warn("client cut off", "reason", reason)
+				}
+				_ = s.c.Close(code, reason)
+				return
+			}
+			data, err := encodeEvent(ev, s.m)
+			if err != nil {
+				s.log.Error("encode event", "id", ev.ID, "err", err)
+				continue
+			}
+			if !s.send(ctx, data) {
+				return
+			}
+		case r := <-s.replies:
+			if r.code != 0 {
+				s.log.Warn("client cut off", "reason", r.reason)
+				_ = s.c.Close(r.code, r.reason)
+				return
+			}
+			if !s.send(ctx, r.data) {
+				return
+			}
+		case <-ping:
+			pctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+			err := s.c.Ping(pctx)
+			cancel()
+			if err != nil {
+				s.log.Warn("client cut off", "reason", "no pong", "err", err)
+				return
+			}
+		}
+	}
+}
+
+// send writes one message within the write timeout. On failure the socket
+// is closed (a Write whose context ends closes it), so the reader ends too.
+func (s *session) send(ctx context.Context, data []byte) bool {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	if err := s.c.Write(ctx, websocket.MessageText, data); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			s.log.Warn("client cut off", "reason", "write timeout")
+		} else {
+			s.log.Debug("websocket write ended", "err", err)
+		}
+		_ = s.c.CloseNow()
+		return false
+	}
+	return true
+}

@@ -1,0 +1,36 @@
+// Package templates renders anseo's HTML pages with templ. Components take
+// plain view models, defined here and shaped like the screen; they never call
+// the hub or read the request, and this package imports no internal package.
+//
+// Pages contain no inline script or style: the Content-Security-Policy that
+// internal/web sends forbids both. Everything a user typed is inserted as
+// escaped text (no templ.Raw).
+package templates
+
+// Assets are the URLs of a page's static files. Each URL names its file's
+// content hash, so the browser may cache it forever.
+type Assets struct {
+	Style  string
+	Script string
+	Icon   string
+}
+
+// Login is the login form: the name the user typed (shown again after a
+// refusal) and, if it was refused, why, in words they can act on.
+type Login struct {
+	Assets Assets
+	// Name is what the user typed, or empty.
+	Name string
+	// Error says why the name was refused; empty when nothing was refused.
+	Error string
+}
+
+// Chat is one user's chat page. The page itself is a shell: its script fills
+// it from the WebSocket.
+type Chat struct {
+	Assets Assets
+	// Me is the user's name, for the script (and the page's first paint).
+	Me string
+	// MaxTextBytes is the longest message, in bytes of UTF-8, the server takes.
+	MaxTextBytes int
+}

@@ -1,0 +1,12 @@
+// Package static holds the browser's files: the one ES module, the style sheet
+// and the icon. They are embedded in the binary, so anseo ships as one file;
+// internal/web serves them under URLs that name their content's hash.
+package static
+
+import "embed"
+
+// FS holds app.js, style.css and favicon.svg. Read-only and safe for
+// concurrent use.
+//
+//go:embed *.js *.css *.svg
+var FS embed.FS
