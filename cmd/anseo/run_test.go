@@ -53,7 +53,7 @@ func startAnseo(t *testing.T, args ...string) *anseo {
 	}
 	t.Cleanup(func() { assert.NoError(t, a.stop()) })
 
-	for a.telnetAddr == "" {
+	for a.telnetAddr == "" || a.httpAddr == "" {
 		select {
 		case rec := <-logs.listening:
 			switch rec.Transport {
@@ -198,6 +198,13 @@ func TestConfig(t *testing.T) {
 
 	_, err = parseConfig([]string{"anseo", "-log-format", "xml"}, getenv, io.Discard)
 	assert.ErrorContains(t, err, "-log-format")
+	_, err = parseConfig([]string{"anseo", "-flood-rate", "0", "-queue-len", "1"}, getenv, io.Discard)
+	assert.ErrorContains(t, err, "-flood-rate")
+	assert.ErrorContains(t, err, "-queue-len")
+	_, err = parseConfig([]string{"anseo"}, func(k string) string {
+		return map[string]string{"ANSEO_MAX_CONNS": "lots"}[k]
+	}, io.Discard)
+	assert.ErrorContains(t, err, "ANSEO_MAX_CONNS")
 
 	var help bytes.Buffer
 	_, err = parseConfig([]string{"anseo", "-h"}, func(string) string { return "" }, &help)
@@ -205,6 +212,8 @@ func TestConfig(t *testing.T) {
 	for _, flag := range []string{"-telnet-addr", "ANSEO_TELNET_ADDR", "-http-addr", "ANSEO_HTTP_ADDR", ":2323", ":8080"} {
 		assert.Contains(t, help.String(), flag)
 	}
+	flags := regexp.MustCompile(`(?m)^  -`).FindAllString(help.String(), -1)
+	assert.Len(t, regexp.MustCompile(`\[ANSEO_[A-Z_]+\]`).FindAllString(help.String(), -1), len(flags), "every flag names its environment variable")
 }
 
 func TestListenFailureIsReported(t *testing.T) {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/telnet"
+	"github.com/anseo/anseo/internal/web"
+)
+
+// config is every setting of the server. Each is a flag whose default comes
+// from an ANSEO_* environment variable: flag beats environment beats the
+// built-in default. docs/limits.md explains the limits.
+type config struct {
+	telnetAddr      string
+	httpAddr        string
+	logFormat       string
+	logLevel        slog.Level
+	shutdownTimeout time.Duration
+
+	maxMessageBytes int
+	queueLen        int
+	flood           hub.Flood
+	nameTimeout     time.Duration
+	writeTimeout    time.Duration
+	maxConnsPerIP   int
+	maxConns        int
+}
+
+// flagSet defines flags with environment fallbacks and remembers the first
+// environment value it could not parse, so that parseConfig can name it.
+type flagSet struct {
+	*flag.FlagSet
+	getenv func(string) string
+	envErr error
+}
+
+func (fs *flagSet) env(key string) (string, bool) {
+	v := fs.getenv(key)
+	return v, v != ""
+}
+
+func (fs *flagSet) bad(key, v string, err error) {
+	if fs.envErr == nil {
+		fs.envErr = fmt.Errorf("%s=%q: %w", key, v, err)
+	}
+}
+
+func (fs *flagSet) stringVar(p *string, name, key, def, usage string) {
+	if v, ok := fs.env(key); ok {
+		def = v
+	}
+	fs.StringVar(p, name, def, usage+" ["+key+"]")
+}
+
+func (fs *flagSet) intVar(p *int, name, key string, def int, usage string) {
+	if v, ok := fs.env(key); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fs.bad(key, v, err)
+		} else {
+			def = n
+		}
+	}
+	fs.IntVar(p, name, def, usage+" ["+key+"]")
+}
+
+func (fs *flagSet) floatVar(p *float64, name, key string, def float64, usage string) {
+	if v, ok := fs.env(key); ok {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			fs.bad(key, v, err)
+		} else {
+			def = n
+		}
+	}
+	fs.Float64Var(p, name, def, usage+" ["+key+"]")
+}
+
+func (fs *flagSet) durationVar(p *time.Duration, name, key string, def time.Duration, usage string) {
+	if v, ok := fs.env(key); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			fs.bad(key, v, err)
+		} else {
+			def = d
+		}
+	}
+	fs.DurationVar(p, name, def, usage+" ["+key+"]")
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := &flagSet{FlagSet: flag.NewFlagSet(args[0], flag.ContinueOnError), getenv: getenv}
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: anseo [flags]           run the server\n"+
+			"       anseo healthcheck [flags]  probe a running server's /healthz (exit 0 if healthy)\n"+
+			"       anseo version              print the version\n\n"+
+			"Every flag can also be set with the environment variable named in brackets;\n"+
+			"a flag given on the command line wins. docs/limits.md explains the limits.\n\n")
+		fs.PrintDefaults()
+	}
+	var level string
+	fs.stringVar(&cfg.telnetAddr, "telnet-addr", "ANSEO_TELNET_ADDR", ":2323", "`address` of the telnet line port")
+	fs.stringVar(&cfg.httpAddr, "http-addr", "ANSEO_HTTP_ADDR", ":8080", "`address` of the web server")
+	fs.stringVar(&cfg.logFormat, "log-format", "ANSEO_LOG_FORMAT", "text", "log `format`: text or json")
+	fs.stringVar(&level, "log-level", "ANSEO_LOG_LEVEL", "info", "log `level`: debug, info, warn or error")
+	fs.durationVar(&cfg.shutdownTimeout, "shutdown-timeout", "ANSEO_SHUTDOWN_TIMEOUT", 5*time.Second, "how long connections may drain on shutdown before they are closed")
+
+	fs.intVar(&cfg.maxMessageBytes, "max-message-bytes", "ANSEO_MAX_MESSAGE_BYTES", hub.DefaultMaxTextBytes, "longest message (and telnet line), in `bytes`")
+	fs.intVar(&cfg.queueLen, "queue-len", "ANSEO_QUEUE_LEN", hub.DefaultQueueLen, "`events` a member may fall behind before it is cut off as too slow")
+	fs.floatVar(&cfg.flood.Rate, "flood-rate", "ANSEO_FLOOD_RATE", hub.DefaultFloodRate, "sustained messages per `second` per user; beyond the burst, faster ones are slowed")
+	fs.intVar(&cfg.flood.Burst, "flood-burst", "ANSEO_FLOOD_BURST", hub.DefaultFloodBurst, "`messages` a user may send at once after a pause")
+	fs.intVar(&cfg.flood.MaxDelayed, "flood-max-delayed", "ANSEO_FLOOD_MAX_DELAYED", hub.DefaultFloodMaxDelayed, "slowed `messages` in a row after which a flood is refused until the user pauses")
+	fs.durationVar(&cfg.nameTimeout, "name-timeout", "ANSEO_NAME_TIMEOUT", telnet.DefaultNameTimeout, "how long a telnet connection may take to give a name")
+	fs.durationVar(&cfg.writeTimeout, "write-timeout", "ANSEO_WRITE_TIMEOUT", web.DefaultWriteTimeout, "how long a client may take to accept a write before it is cut off")
+	fs.intVar(&cfg.maxConnsPerIP, "max-conns-per-ip", "ANSEO_MAX_CONNS_PER_IP", connlimit.DefaultPerIP, "open `connections` per client address (IPv6: per /64), web and telnet together")
+	fs.intVar(&cfg.maxConns, "max-conns", "ANSEO_MAX_CONNS", connlimit.DefaultTotal, "open `connections` in all, web and telnet together")
+
+	if err := fs.Parse(args[1:]); err != nil {
+		return cfg, err
+	}
+	if fs.envErr != nil {
+		return cfg, fs.envErr
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
+		return cfg, fmt.Errorf("-log-level: %w", err)
+	}
+	return cfg, cfg.validate()
+}
+
+// validate names the flag of the first setting that makes no sense.
+func (cfg config) validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(cfg.logFormat == "text" || cfg.logFormat == "json", "-log-format: %q is neither text nor json", cfg.logFormat)
+	check(cfg.shutdownTimeout > 0, "-shutdown-timeout: must be positive")
+	check(cfg.maxMessageBytes >= 64, "-max-message-bytes: must be at least 64")
+	check(cfg.queueLen >= 16, "-queue-len: must be at least 16")
+	check(cfg.flood.Rate > 0, "-flood-rate: must be positive")
+	check(cfg.flood.Burst >= 1, "-flood-burst: must be at least 1")
+	check(cfg.flood.MaxDelayed >= 1, "-flood-max-delayed: must be at least 1")
+	check(cfg.nameTimeout > 0, "-name-timeout: must be positive")
+	check(cfg.writeTimeout > 0, "-write-timeout: must be positive")
+	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
+	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
+	return errors.Join(errs...)
+}
