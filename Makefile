@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test lint generate bench fuzz clean
+.PHONY: run build test lint generate bench fuzz docker clean
 
 ## run: start anseo on the defaults (web :8080, telnet :2323)
 run:
@@ -30,6 +30,10 @@ generate:
 ## bench: Go benchmarks with allocations
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## docker: build the container image anseo:$(VERSION)
+docker:
+	docker build --build-arg VERSION=$(VERSION) -t anseo:$(VERSION) .
 
 ## fuzz: run each fuzz target for FUZZTIME (the seed corpora also run in make test)
 FUZZTIME ?= 30s
