@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/anseo/anseo/internal/connlimit"
@@ -32,6 +33,7 @@ type config struct {
 	writeTimeout    time.Duration
 	maxConnsPerIP   int
 	maxConns        int
+	allowedOrigins  []string
 }
 
 // flagSet defines flags with environment fallbacks and remembers the first
@@ -125,11 +127,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.intVar(&cfg.maxConnsPerIP, "max-conns-per-ip", "ANSEO_MAX_CONNS_PER_IP", connlimit.DefaultPerIP, "open `connections` per client address (IPv6: per /64), web and telnet together")
 	fs.intVar(&cfg.maxConns, "max-conns", "ANSEO_MAX_CONNS", connlimit.DefaultTotal, "open `connections` in all, web and telnet together")
 
+	var origins string
+	fs.stringVar(&origins, "allowed-origins", "ANSEO_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) besides anseo's own whose pages may use the chat")
+
 	if err := fs.Parse(args[1:]); err != nil {
 		return cfg, err
 	}
 	if fs.envErr != nil {
 		return cfg, fs.envErr
+	}
+	for o := range strings.SplitSeq(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.allowedOrigins = append(cfg.allowedOrigins, o)
+		}
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
@@ -156,5 +166,10 @@ func (cfg config) validate() error {
 	check(cfg.writeTimeout > 0, "-write-timeout: must be positive")
 	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
+	for _, o := range cfg.allowedOrigins {
+		if err := web.ValidateOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("-allowed-origins: %w", err))
+		}
+	}
 	return errors.Join(errs...)
 }

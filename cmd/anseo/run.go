@@ -76,9 +76,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Limiter:      limiter,
 	})
 	site := web.NewServer(log, h, web.Config{
-		MaxTextBytes: cfg.maxMessageBytes,
-		WriteTimeout: cfg.writeTimeout,
-		Limiter:      limiter,
+		MaxTextBytes:   cfg.maxMessageBytes,
+		WriteTimeout:   cfg.writeTimeout,
+		Limiter:        limiter,
+		AllowedOrigins: cfg.allowedOrigins,
 	})
 	httpSrv := &http.Server{
 		Handler:           site,

@@ -205,6 +205,11 @@ func TestConfig(t *testing.T) {
 		return map[string]string{"ANSEO_MAX_CONNS": "lots"}[k]
 	}, io.Discard)
 	assert.ErrorContains(t, err, "ANSEO_MAX_CONNS")
+	cfg, err = parseConfig([]string{"anseo", "-allowed-origins", "https://a.example, https://b.example:8443"}, getenv, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"https://a.example", "https://b.example:8443"}, cfg.allowedOrigins)
+	_, err = parseConfig([]string{"anseo", "-allowed-origins", "a.example"}, getenv, io.Discard)
+	assert.ErrorContains(t, err, "-allowed-origins")
 
 	var help bytes.Buffer
 	_, err = parseConfig([]string{"anseo", "-h"}, func(string) string { return "" }, &help)

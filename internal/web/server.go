@@ -3,9 +3,11 @@ package web
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -34,6 +36,11 @@ type Config struct {
 	// WriteTimeout bounds each write to a socket. A client that does not take
 	// a message within it is cut off. Default DefaultWriteTimeout.
 	WriteTimeout time.Duration
+	// AllowedOrigins lists other origins, such as "https://chat.example.org",
+	// whose pages may open the WebSocket and post the login form. The
+	// server's own origin is always allowed and every other one refused: a
+	// page elsewhere must not be able to chat in a visitor's name.
+	AllowedOrigins []string
 	// PingInterval is how often the server pings a connection, so that a
 	// client that vanished without closing (a laptop lid, a dropped network)
 	// is noticed and its name freed within PingInterval+WriteTimeout.
@@ -91,11 +98,17 @@ func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
 	cfg = cfg.withDefaults()
 	s := &Server{sockets: newSockets()}
 	r := chi.NewRouter()
+	csrf := http.NewCrossOriginProtection()
+	for _, origin := range cfg.AllowedOrigins {
+		if err := csrf.AddTrustedOrigin(origin); err != nil {
+			log.Error("allowed origin ignored", "origin", origin, "err", err)
+		}
+	}
 	r.Use(
 		securityHeaders,
 		middleware.ClientIPFromRemoteAddr, // no proxy headers trusted: behind a proxy, configure one here
 		logRequests(log),
-		http.NewCrossOriginProtection().Handler,
+		csrf.Handler,
 	)
 	addRoutes(r, log, h, cfg, mustLoadAssets(), s.sockets)
 	s.handler = r
@@ -198,3 +211,30 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+// originHosts turns allowed origins into the host patterns
+// websocket.AcceptOptions.OriginPatterns matches against.
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}
+
+// ValidateOrigin reports whether origin can be an entry of
+// Config.AllowedOrigins: a scheme, http or https, and a host, nothing else.
+func ValidateOrigin(origin string) error {
+	u, err := url.Parse(origin)
+	switch {
+	case err != nil:
+		return err
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("origin %q: scheme must be http or https", origin)
+	case u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return fmt.Errorf("origin %q: want scheme://host[:port] and nothing more", origin)
+	}
+	return nil
+}

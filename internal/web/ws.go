@@ -35,6 +35,7 @@ const replyQueueLen = 8
 //     then a close frame whose code says why (Member.Reason).
 //  3. The handler, which returns only after both have.
 func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http.Handler {
+	accept := &websocket.AcceptOptions{OriginPatterns: originHosts(cfg.AllowedOrigins)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !ss.begin() {
 			http.Error(w, reasonShutdown, http.StatusServiceUnavailable)
@@ -51,7 +52,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			}
 		}
 		hw := &hijackRecorder{ResponseWriter: w}
-		c, err := websocket.Accept(hw, r, nil) // nil: same-origin requests only
+		c, err := websocket.Accept(hw, r, accept) // same origin, or one of cfg.AllowedOrigins
 		if err != nil {
 			log.Debug("websocket refused", "remote", r.RemoteAddr, "err", err)
 			return // Accept has written the HTTP error

@@ -397,6 +397,29 @@ func TestWebSocketRefusals(t *testing.T) {
 	})
 }
 
+func TestWebSocketAllowedOrigins(t *testing.T) {
+	srv := startServer(t, web.Config{AllowedOrigins: []string{"https://chat.example.org"}})
+	dialFrom := func(origin, name string) (*websocket.Conn, *http.Response, error) {
+		ctx, cancel := context.WithTimeout(t.Context(), wait)
+		defer cancel()
+		return websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", &websocket.DialOptions{
+			HTTPClient: loginClient(t, srv.URL, name),
+			HTTPHeader: http.Header{"Origin": {origin}},
+		})
+	}
+	c, _, err := dialFrom("https://chat.example.org", "alice")
+	require.NoError(t, err, "an allowed origin may connect")
+	c.CloseNow()
+	_, res, err := dialFrom("https://evil.example", "mallory")
+	require.Error(t, err)
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "others still may not")
+
+	assert.NoError(t, web.ValidateOrigin("https://chat.example.org:8443"))
+	for _, bad := range []string{"chat.example.org", "ftp://x", "https://x/path", "https://"} {
+		assert.Error(t, web.ValidateOrigin(bad), bad)
+	}
+}
+
 func TestWebSocketShutdown(t *testing.T) {
 	t.Run("stopping the hub closes every socket with 1001", func(t *testing.T) {
 		srv := startServer(t, web.Config{})
