@@ -53,10 +53,17 @@ func (c *Client) Send(line string) {
 // SendRaw writes raw bytes as they are.
 func (c *Client) SendRaw(raw string) {
 	c.t.Helper()
-	c.conn.SetWriteDeadline(time.Now().Add(Timeout))
-	if _, err := io.WriteString(c.conn, raw); err != nil {
+	if err := c.Write(raw); err != nil {
 		c.t.Fatalf("%s: write: %v", c.name, err)
 	}
+}
+
+// Write writes raw bytes and returns the error rather than failing the
+// test, for use from goroutines other than the test's.
+func (c *Client) Write(raw string) error {
+	c.conn.SetWriteDeadline(time.Now().Add(Timeout))
+	_, err := io.WriteString(c.conn, raw)
+	return err
 }
 
 // ReadLine returns the next line with its CR LF, failing the test if none
