@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,10 @@ type config struct {
 	maxConnsPerIP   int
 	maxConns        int
 	allowedOrigins  []string
+	trustedProxies  []netip.Prefix
+	metricsAddr     string
+	tlsCert         string
+	tlsKey          string
 }
 
 // flagSet defines flags with environment fallbacks and remembers the first
@@ -130,6 +135,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var origins string
 	fs.stringVar(&origins, "allowed-origins", "ANSEO_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) besides anseo's own whose pages may use the chat")
 
+	var proxies string
+	fs.stringVar(&proxies, "trusted-proxies", "ANSEO_TRUSTED_PROXIES", "", "comma-separated `networks` (CIDR) of reverse proxies whose X-Forwarded-For names the client")
+	fs.stringVar(&cfg.metricsAddr, "metrics-addr", "ANSEO_METRICS_ADDR", "", "`address` for /metrics on its own listener; empty: /metrics on the web server")
+	fs.stringVar(&cfg.tlsCert, "tls-cert", "ANSEO_TLS_CERT", "", "TLS certificate `file` (PEM); with -tls-key, the web server speaks HTTPS")
+	fs.stringVar(&cfg.tlsKey, "tls-key", "ANSEO_TLS_KEY", "", "TLS private key `file` (PEM)")
+
 	if err := fs.Parse(args[1:]); err != nil {
 		return cfg, err
 	}
@@ -140,6 +151,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.allowedOrigins = append(cfg.allowedOrigins, o)
 		}
+	}
+	for p := range strings.SplitSeq(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			if addr, aerr := netip.ParseAddr(p); aerr == nil { // a single address
+				prefix, err = addr.Prefix(addr.BitLen())
+			}
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("-trusted-proxies: %w", err)
+		}
+		cfg.trustedProxies = append(cfg.trustedProxies, prefix.Masked())
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
@@ -166,6 +192,7 @@ func (cfg config) validate() error {
 	check(cfg.writeTimeout > 0, "-write-timeout: must be positive")
 	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
+	check((cfg.tlsCert == "") == (cfg.tlsKey == ""), "-tls-cert and -tls-key: give both or neither")
 	for _, o := range cfg.allowedOrigins {
 		if err := web.ValidateOrigin(o); err != nil {
 			errs = append(errs, fmt.Errorf("-allowed-origins: %w", err))

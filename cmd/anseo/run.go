@@ -13,6 +13,7 @@ import (
 
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/metrics"
 	"github.com/anseo/anseo/internal/telnet"
 	"github.com/anseo/anseo/internal/web"
 	"golang.org/x/sync/errgroup"
@@ -60,9 +61,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("http: %w", err)
 	}
 	defer httpLn.Close()
+	var adminLn net.Listener
+	if cfg.metricsAddr != "" {
+		if adminLn, err = lc.Listen(ctx, "tcp", cfg.metricsAddr); err != nil {
+			return fmt.Errorf("metrics: %w", err)
+		}
+		defer adminLn.Close()
+	}
 
-	h := hub.New(hub.Options{
+	var h *hub.Hub
+	stats := metrics.New(func() int { return h.InboxLen() })
+	h = hub.New(hub.Options{
 		Log:          log,
+		Metrics:      stats,
 		QueueLen:     cfg.queueLen,
 		MaxTextBytes: cfg.maxMessageBytes,
 		Flood:        cfg.flood,
@@ -74,33 +85,55 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		WriteTimeout: cfg.writeTimeout,
 		QueueLen:     cfg.queueLen,
 		Limiter:      limiter,
+		Conns:        stats.Connections(hub.TransportTelnet),
 	})
-	site := web.NewServer(log, h, web.Config{
+	webCfg := web.Config{
 		MaxTextBytes:   cfg.maxMessageBytes,
 		WriteTimeout:   cfg.writeTimeout,
 		Limiter:        limiter,
 		AllowedOrigins: cfg.allowedOrigins,
-	})
-	httpSrv := &http.Server{
-		Handler:           site,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TrustedProxies: cfg.trustedProxies,
+		SecureCookie:   cfg.tlsCert != "",
+		Conns:          stats.Connections(hub.TransportWeb),
 	}
+	if adminLn == nil {
+		webCfg.Metrics = stats.Handler()
+	}
+	site := web.NewServer(log, h, webCfg)
+	httpSrv := newHTTPServer(log, site)
 
 	// The first part to fail stops the others; a shutdown stops them all.
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return h.Run(ctx) })
 	g.Go(func() error { return lines.Serve(ctx, telnetLn, cfg.shutdownTimeout) })
 	g.Go(func() error {
-		if err := httpSrv.Serve(httpLn); !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if cfg.tlsCert != "" {
+			err = httpSrv.ServeTLS(httpLn, cfg.tlsCert, cfg.tlsKey)
+		} else {
+			err = httpSrv.Serve(httpLn)
+		}
+		if !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http: %w", err)
 		}
 		return nil
 	})
+	var adminSrv *http.Server
+	if adminLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", stats.Handler())
+		adminSrv = newHTTPServer(log, mux)
+		g.Go(func() error {
+			if err := adminSrv.Serve(adminLn); !errors.Is(err, http.ErrServerClosed) {
+				return fmt.Errorf("metrics: %w", err)
+			}
+			return nil
+		})
+	}
 	g.Go(func() error {
 		<-ctx.Done()
 		log.Info("shutting down", "timeout", cfg.shutdownTimeout)
+		site.SetReady(false)
 		// Shutdown stops new requests and waits for plain ones; WebSocket
 		// connections end as the hub, stopped by the same ctx, closes each
 		// member with 1001, and Drain waits for them.
@@ -108,13 +141,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer cancel()
 		err := httpSrv.Shutdown(drainCtx)
 		site.Drain(drainCtx)
+		if adminSrv != nil {
+			err = errors.Join(err, adminSrv.Shutdown(drainCtx))
+		}
 		return err
 	})
+	site.SetReady(true)
 	log.Info("listening", "transport", "telnet", "addr", telnetLn.Addr().String(), "version", version)
-	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String())
+	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String(), "tls", cfg.tlsCert != "")
+	if adminLn != nil {
+		log.Info("listening", "transport", "metrics", "addr", adminLn.Addr().String())
+	}
 	err = g.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// newHTTPServer returns a server with the timeouts every public server
+// needs: slow-header clients are cut off, idle keep-alives closed.
+func newHTTPServer(log *slog.Logger, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,20 +25,30 @@ import (
 type anseo struct {
 	telnetAddr string
 	httpAddr   string
-	stop       func() error // shuts it down and returns run's error
+	addrs      map[string]string // every listener, by the transport its log names
+	stop       func() error      // shuts it down and returns run's error
 }
+
+// addr returns the address of the listener logged with transport name.
+func (a *anseo) addr(transport string) string { return a.addrs[transport] }
 
 // startAnseo runs the program with args (after the defaults that put it on
 // free loopback ports) until the test ends, and waits for it to listen.
 func startAnseo(t *testing.T, args ...string) *anseo {
 	t.Helper()
+	return startAnseoWith(t, io.Discard, args...)
+}
+
+// startAnseoWith is startAnseo that also copies the JSON log to logs.
+func startAnseoWith(t *testing.T, logs io.Writer, args ...string) *anseo {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := newLogWatcher(t)
+	watcher := newLogWatcher(t, logs)
 	argv := append([]string{"anseo", "-telnet-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "debug"}, args...)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, argv, func(string) string { return "" }, io.Discard, logs) }()
+	go func() { done <- run(ctx, argv, func(string) string { return "" }, io.Discard, watcher) }()
 
-	a := &anseo{}
+	a := &anseo{addrs: map[string]string{}}
 	var once sync.Once
 	var runErr error
 	a.stop = func() error {
@@ -53,28 +64,29 @@ func startAnseo(t *testing.T, args ...string) *anseo {
 	}
 	t.Cleanup(func() { assert.NoError(t, a.stop()) })
 
-	for a.telnetAddr == "" || a.httpAddr == "" {
+	// The listeners are logged one after another, the HTTP one last but
+	// for the metrics one, which is logged only when asked for.
+	wantMetrics := slices.Contains(args, "-metrics-addr")
+	for a.addrs["telnet"] == "" || a.addrs["http"] == "" || (wantMetrics && a.addrs["metrics"] == "") {
 		select {
-		case rec := <-logs.listening:
-			switch rec.Transport {
-			case "telnet":
-				a.telnetAddr = rec.Addr
-			case "http":
-				a.httpAddr = rec.Addr
-			}
+		case rec := <-watcher.listening:
+			a.addrs[rec.Transport] = rec.Addr
 		case err := <-done:
 			t.Fatalf("anseo stopped before listening: %v", err)
 		case <-time.After(10 * time.Second):
 			t.Fatal("anseo did not listen within 10s")
 		}
 	}
+	a.telnetAddr, a.httpAddr = a.addrs["telnet"], a.addrs["http"]
 	return a
 }
 
-// logWatcher passes the program's JSON log to the test output and reports
-// each "listening" record, which is how a test learns the chosen ports.
+// logWatcher passes the program's JSON log to the test output (and to a
+// copy) and reports each "listening" record, which is how a test learns the
+// chosen ports.
 type logWatcher struct {
 	t         *testing.T
+	copy      io.Writer
 	mu        sync.Mutex
 	buf       bytes.Buffer
 	listening chan listenRecord
@@ -86,13 +98,14 @@ type listenRecord struct {
 	Addr      string `json:"addr"`
 }
 
-func newLogWatcher(t *testing.T) *logWatcher {
-	return &logWatcher{t: t, listening: make(chan listenRecord, 4)}
+func newLogWatcher(t *testing.T, copy io.Writer) *logWatcher {
+	return &logWatcher{t: t, copy: copy, listening: make(chan listenRecord, 4)}
 }
 
 func (w *logWatcher) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.copy.Write(p)
 	w.buf.Write(p)
 	for {
 		line, err := w.buf.ReadBytes('\n')
@@ -106,6 +119,24 @@ func (w *logWatcher) Write(p []byte) (int, error) {
 			w.listening <- rec
 		}
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the program's log and the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestSeedTranscript replays the 2014 server's recorded session

@@ -27,6 +27,8 @@ type Options struct {
 	Now func() time.Time
 	// Log receives the hub's lifecycle messages; default discards them.
 	Log *slog.Logger
+	// Metrics receives counts for monitoring; default counts nothing.
+	Metrics Metrics
 }
 
 // Defaults for Options.
@@ -98,6 +100,9 @@ func New(opts Options) *Hub {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = noMetrics{}
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -188,6 +193,10 @@ func (h *Hub) Check(ctx context.Context, name string) error {
 	_, err = h.ask(ctx, request{kind: reqCheck, name: display})
 	return err
 }
+
+// InboxLen returns how many requests wait for the hub: a gauge of how far
+// the hub is behind its members. Safe from any goroutine.
+func (h *Hub) InboxLen() int { return len(h.requests) }
 
 // Roster returns who is in the room now, in joining order.
 func (h *Hub) Roster(ctx context.Context) ([]Presence, error) {
@@ -280,6 +289,7 @@ func (h *Hub) join(name string, transport Transport, withRoster bool) (*Member, 
 	m.joinID = joined.ID
 	h.members = append(h.members, m)
 	h.byKey[key] = m
+	h.opts.Metrics.Joined(transport)
 	if withRoster {
 		m.roster = h.roster()
 	}
@@ -305,17 +315,20 @@ func (h *Hub) broadcast(ev *Event) {
 	h.lastID++
 	ev.ID = h.lastID
 	ev.Time = h.opts.Now()
+	delivered := 0
 	for _, m := range h.members {
 		if m.overflowed {
 			continue // its queue is full; removeSlow will remove it
 		}
 		select {
 		case m.events <- ev:
+			delivered++
 		default:
 			m.overflowed = true
 			h.slow = append(h.slow, m)
 		}
 	}
+	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(ev.Time))
 }
 
 // removeSlow removes the members that overflowed. Each removal announces a
@@ -345,6 +358,7 @@ func (h *Hub) remove(m *Member, reason Reason) {
 	delete(h.byKey, nameKey(m.name))
 	m.reason.Store(uint32(reason))
 	close(m.events)
+	h.opts.Metrics.Left(m.transport, reason)
 	if reason != ReasonShutdown {
 		h.broadcast(&Event{Kind: KindLeft, Name: m.name, Reason: reason})
 	}

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -76,12 +77,20 @@ func (m *Member) Say(ctx context.Context, text, ref string) error {
 	case isBlank(text):
 		return ErrEmptyText
 	case len(text) > m.hub.opts.MaxTextBytes:
+		m.hub.opts.Metrics.Refused(m.transport, ErrTooLong)
 		return ErrTooLong
 	}
 	if err := m.throttle(ctx); err != nil {
+		if errors.Is(err, ErrFlood) {
+			m.hub.opts.Metrics.Refused(m.transport, err)
+		}
 		return err
 	}
-	return m.hub.send(ctx, request{kind: reqSay, member: m, text: text, ref: ref})
+	if err := m.hub.send(ctx, request{kind: reqSay, member: m, text: text, ref: ref}); err != nil {
+		return err
+	}
+	m.hub.opts.Metrics.Said(m.transport)
+	return nil
 }
 
 // throttle waits as flood control requires, or refuses with ErrFlood.

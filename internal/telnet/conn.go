@@ -39,6 +39,10 @@ type conn struct {
 // the server is shutting down; force ending means close now.
 func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	defer c.Close()
+	if s.cfg.Conns != nil {
+		s.cfg.Conns.Inc()
+		defer s.cfg.Conns.Dec()
+	}
 	stop := context.AfterFunc(force, func() { c.Close() })
 	defer stop()
 

@@ -31,6 +31,14 @@ type Config struct {
 	// Limiter caps connections per address and in all, shared with the
 	// other transports. Nil means the connlimit defaults, for this port alone.
 	Limiter *connlimit.Limiter
+	// Conns, if set, counts open connections: Inc on accept, Dec on close.
+	Conns Gauge
+}
+
+// Gauge is a value that goes up and down; a prometheus.Gauge is one.
+type Gauge interface {
+	Inc()
+	Dec()
 }
 
 // Defaults for Config.

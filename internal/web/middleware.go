@@ -3,6 +3,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -26,20 +27,27 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// logRequests logs each request at Debug once it has been answered. For /ws
-// that is when the socket closes, so the duration is the session's length.
+// logRequests logs each request once it has been answered: at Info, except
+// the probes and static files, which would drown the rest, at Debug. For /ws
+// the line comes when the socket closes, so the duration is the session's
+// length. Paths and status only: no form values, no message text.
 func logRequests(log *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !log.Enabled(r.Context(), slog.LevelDebug) {
+			level := slog.LevelInfo
+			switch p := r.URL.Path; {
+			case p == "/healthz", p == "/readyz", p == "/metrics", strings.HasPrefix(p, "/static/"):
+				level = slog.LevelDebug
+			}
+			if !log.Enabled(r.Context(), level) {
 				next.ServeHTTP(w, r)
 				return
 			}
 			start := time.Now()
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor) // keeps Hijack for /ws
 			next.ServeHTTP(ww, r)
-			log.Debug("http request", "method", r.Method, "path", r.URL.Path, "status", ww.Status(),
-				"bytes", ww.BytesWritten(), "duration", time.Since(start), "remote", r.RemoteAddr)
+			log.Log(r.Context(), level, "http request", "method", r.Method, "path", r.URL.Path, "status", ww.Status(),
+				"bytes", ww.BytesWritten(), "duration", time.Since(start), "remote", middleware.GetClientIP(r.Context()))
 		})
 	}
 }

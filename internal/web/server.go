@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -50,6 +52,22 @@ type Config struct {
 	// counting them with the other transports' connections. The address is
 	// the TCP peer's. Nil means no cap.
 	Limiter *connlimit.Limiter
+	// TrustedProxies lists the networks of reverse proxies whose
+	// X-Forwarded-For header names the real client. The per-address limits
+	// and the logs use that client; from anyone else the header is ignored,
+	// so a client cannot pick its own address. Empty: no proxy is trusted.
+	TrustedProxies []netip.Prefix
+	// Metrics, if set, is served at /metrics. Nil: no /metrics here (it may
+	// be served on a separate admin address instead).
+	Metrics http.Handler
+	// Conns, if set, counts open WebSockets: Inc on accept, Dec on close.
+	Conns Gauge
+}
+
+// Gauge is a value that goes up and down; a prometheus.Gauge is one.
+type Gauge interface {
+	Inc()
+	Dec()
 }
 
 // Defaults for Config.
@@ -90,6 +108,7 @@ func (c Config) withDefaults() Config {
 type Server struct {
 	handler http.Handler
 	sockets *sockets
+	ready   atomic.Bool
 }
 
 // NewServer returns the web transport for h. log receives one Debug line per
@@ -104,16 +123,31 @@ func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
 			log.Error("allowed origin ignored", "origin", origin, "err", err)
 		}
 	}
+	clientIP := middleware.ClientIPFromRemoteAddr
+	if len(cfg.TrustedProxies) > 0 {
+		prefixes := make([]string, len(cfg.TrustedProxies))
+		for i, p := range cfg.TrustedProxies {
+			prefixes[i] = p.String()
+		}
+		clientIP = middleware.ClientIPFromXFF(prefixes...)
+	}
 	r.Use(
 		securityHeaders,
-		middleware.ClientIPFromRemoteAddr, // no proxy headers trusted: behind a proxy, configure one here
+		clientIP,
 		logRequests(log),
 		csrf.Handler,
 	)
-	addRoutes(r, log, h, cfg, mustLoadAssets(), s.sockets)
+	addRoutes(r, log, h, cfg, mustLoadAssets(), s.sockets, s.isReady)
 	s.handler = r
 	return s
 }
+
+// SetReady says whether the server should take traffic: the caller sets it
+// once every listener is up. /readyz answers 503 until then, and again from
+// the moment Drain is called.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+func (s *Server) isReady() bool { return s.ready.Load() && !s.sockets.isDraining() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -168,6 +202,12 @@ func (s *sockets) remove(c net.Conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
+}
+
+func (s *sockets) isDraining() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.draining
 }
 
 func (s *sockets) drain(ctx context.Context) {

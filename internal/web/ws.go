@@ -54,10 +54,14 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		hw := &hijackRecorder{ResponseWriter: w}
 		c, err := websocket.Accept(hw, r, accept) // same origin, or one of cfg.AllowedOrigins
 		if err != nil {
-			log.Debug("websocket refused", "remote", r.RemoteAddr, "err", err)
+			log.Debug("websocket refused", "remote", middleware.GetClientIP(r.Context()), "err", err)
 			return // Accept has written the HTTP error
 		}
 		defer func() { _ = c.CloseNow() }() // whatever happens, the socket ends with its handler
+		if cfg.Conns != nil {
+			cfg.Conns.Inc()
+			defer cfg.Conns.Dec()
+		}
 		if !ss.add(hw.conn) {
 			return
 		}
@@ -65,7 +69,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		c.SetReadLimit(cfg.ReadLimit)
 		if refused != nil {
 			code, reason := limitRefusal(refused)
-			log.Warn("client refused", "remote", r.RemoteAddr, "reason", refused)
+			log.Warn("client refused", "remote", middleware.GetClientIP(r.Context()), "reason", refused)
 			_ = c.Close(code, reason)
 			return
 		}
@@ -78,12 +82,12 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		m, err := h.Join(r.Context(), name, hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
 		if err != nil {
 			code, reason := joinRefusal(err)
-			log.Debug("websocket join refused", "name", name, "remote", r.RemoteAddr, "code", code, "err", err)
+			log.Debug("websocket join refused", "name", name, "remote", middleware.GetClientIP(r.Context()), "code", code, "err", err)
 			_ = c.Close(code, reason)
 			return
 		}
 		s := &session{
-			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", r.RemoteAddr),
+			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
 			c:   c, m: m, cfg: cfg,
 			replies: make(chan reply, replyQueueLen),
 		}

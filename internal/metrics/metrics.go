@@ -1,0 +1,113 @@
+// Package metrics exports anseo's counters to Prometheus. It implements
+// hub.Metrics for the hub and gives each transport a connection gauge; the
+// hub and the transports know only those small interfaces, not Prometheus.
+package metrics
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// Metrics holds every anseo metric in its own registry. Safe for concurrent
+// use.
+type Metrics struct {
+	reg         *prometheus.Registry
+	connections *prometheus.GaugeVec
+	joins       *prometheus.CounterVec
+	leaves      *prometheus.CounterVec
+	messages    *prometheus.CounterVec
+	refused     *prometheus.CounterVec
+	deliveries  prometheus.Counter
+	fanout      prometheus.Histogram
+}
+
+// New registers anseo's metrics, the Go runtime's and the process's.
+// inbox reports the hub's queue depth when scraped.
+func New(inbox func() int) *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		connections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "anseo_connections",
+			Help: "Open connections, by transport (web sockets and telnet connections, joined or not).",
+		}, []string{"transport"}),
+		joins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anseo_joins_total",
+			Help: "Members who joined the room, by transport.",
+		}, []string{"transport"}),
+		leaves: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anseo_leaves_total",
+			Help: "Members who left the room, by transport and reason (quit, too slow: cut off for not keeping up, shutdown).",
+		}, []string{"transport", "reason"}),
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anseo_messages_total",
+			Help: "Messages accepted from members, by transport.",
+		}, []string{"transport"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anseo_messages_refused_total",
+			Help: "Messages refused, by transport and reason (flood: rate-limited; too long).",
+		}, []string{"transport", "reason"}),
+		deliveries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "anseo_deliveries_total",
+			Help: "Events (messages, joins, leaves, notices) queued for a member: one per recipient.",
+		}),
+		fanout: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "anseo_fanout_seconds",
+			Help:    "Time the hub took to offer one event to every member's queue.",
+			Buckets: prometheus.ExponentialBuckets(1e-6, 4, 10), // 1 µs to 262 ms
+		}),
+	}
+	m.reg.MustRegister(
+		m.connections, m.joins, m.leaves, m.messages, m.refused, m.deliveries, m.fanout,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "anseo_hub_queue_depth",
+			Help: "Requests (joins, messages, leaves) waiting for the hub.",
+		}, func() float64 { return float64(inbox()) }),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Connections returns the open-connection gauge for transport t, for the
+// transport to Inc when a connection opens and Dec when it closes.
+func (m *Metrics) Connections(t hub.Transport) prometheus.Gauge {
+	return m.connections.WithLabelValues(string(t))
+}
+
+// Joined implements hub.Metrics.
+func (m *Metrics) Joined(t hub.Transport) { m.joins.WithLabelValues(string(t)).Inc() }
+
+// Left implements hub.Metrics.
+func (m *Metrics) Left(t hub.Transport, r hub.Reason) {
+	m.leaves.WithLabelValues(string(t), r.String()).Inc()
+}
+
+// Said implements hub.Metrics.
+func (m *Metrics) Said(t hub.Transport) { m.messages.WithLabelValues(string(t)).Inc() }
+
+// Refused implements hub.Metrics.
+func (m *Metrics) Refused(t hub.Transport, err error) {
+	reason := "too long"
+	if errors.Is(err, hub.ErrFlood) {
+		reason = "flood"
+	}
+	m.refused.WithLabelValues(string(t), reason).Inc()
+}
+
+// FannedOut implements hub.Metrics.
+func (m *Metrics) FannedOut(delivered int, took time.Duration) {
+	m.deliveries.Add(float64(delivered))
+	m.fanout.Observe(took.Seconds())
+}

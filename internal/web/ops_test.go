@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/web"
+)
+
+func TestReadyz(t *testing.T) {
+	srv := startServer(t, web.Config{})
+	status := func() int {
+		res, err := http.Get(srv.URL + "/readyz")
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, status(), "not ready before the listeners are up")
+	srv.Server.SetReady(true)
+	assert.Equal(t, http.StatusOK, status())
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	srv.Server.Drain(ctx)
+	assert.Equal(t, http.StatusServiceUnavailable, status(), "not ready while draining")
+}
+
+// TestTrustedProxies: X-Forwarded-For names the client only when the peer is
+// a trusted proxy, and the per-address limit follows it.
+func TestTrustedProxies(t *testing.T) {
+	dialAs := func(t *testing.T, srv *testServer, name, forwardedFor string) websocket.StatusCode {
+		ctx, cancel := context.WithTimeout(t.Context(), wait)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", &websocket.DialOptions{
+			HTTPClient: loginClient(t, srv.URL, name),
+			HTTPHeader: http.Header{"X-Forwarded-For": {forwardedFor}},
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { c.CloseNow() })
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			return websocket.CloseStatus(err)
+		}
+		require.Contains(t, string(data), `"welcome"`)
+		return -1 // joined
+	}
+
+	t.Run("behind a trusted proxy, each forwarded client has its own limit", func(t *testing.T) {
+		srv := startServer(t, web.Config{
+			Limiter:        connlimit.New(1, 100),
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		})
+		assert.Equal(t, websocket.StatusCode(-1), dialAs(t, srv, "a", "198.51.100.1"))
+		assert.Equal(t, websocket.StatusCode(-1), dialAs(t, srv, "b", "198.51.100.2"))
+		assert.Equal(t, web.CloseTooMany, dialAs(t, srv, "c", "198.51.100.1"))
+	})
+	t.Run("from anyone else the header is ignored", func(t *testing.T) {
+		srv := startServer(t, web.Config{Limiter: connlimit.New(1, 100)})
+		assert.Equal(t, websocket.StatusCode(-1), dialAs(t, srv, "a", "198.51.100.1"))
+		assert.Equal(t, web.CloseTooMany, dialAs(t, srv, "b", "198.51.100.2"), "a client cannot choose its address")
+	})
+}
