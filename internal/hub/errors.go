@@ -27,3 +27,7 @@ var ErrTooLong = errors.New("message too long")
 // its flood control allows for too long. The text is not sent; the member
 // stays, and may speak again after a pause.
 var ErrFlood = errors.New("sending too fast")
+
+// ErrNoSession is returned by Join for a token that belongs to nobody in the
+// room, or to someone whose grace period has run out.
+var ErrNoSession = errors.New("no such session")

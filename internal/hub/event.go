@@ -12,8 +12,25 @@ const (
 	KindLeft
 	// KindMessage: Name said Text.
 	KindMessage
-	// KindNotice: a system notice for everyone, in Text.
+	// KindNotice: a notice from the server in Text: for everyone, or for
+	// one member only (the answer to /help, /who, a mistyped command).
 	KindNotice
+	// KindAction: Name did Text ("/me waves": Text is "waves").
+	KindAction
+	// KindPrivate: Name said Text to To alone (/msg). Only the two of them
+	// receive it.
+	KindPrivate
+	// KindRenamed: Name is now known as NewName (/nick).
+	KindRenamed
+	// KindAway: Name went away (Away true, Text the reason, maybe empty) or
+	// came back (Away false).
+	KindAway
+	// KindReplayBegin and KindReplayEnd bracket, for one member only, events
+	// that happened before it joined (the recent history a newcomer sees)
+	// or while it was disconnected (what a resumed member missed). Between
+	// them, Replay says which.
+	KindReplayBegin
+	KindReplayEnd
 )
 
 func (k Kind) String() string {
@@ -26,6 +43,18 @@ func (k Kind) String() string {
 		return "message"
 	case KindNotice:
 		return "notice"
+	case KindAction:
+		return "action"
+	case KindPrivate:
+		return "private"
+	case KindRenamed:
+		return "renamed"
+	case KindAway:
+		return "away"
+	case KindReplayBegin:
+		return "replay begin"
+	case KindReplayEnd:
+		return "replay end"
 	}
 	return "unknown"
 }
@@ -56,27 +85,46 @@ type Event struct {
 	Transport Transport
 	// Text is the message or notice text (KindMessage, KindNotice).
 	Text string
-	// Reason is why a member left (KindLeft only).
+	// Reason is why a member left (KindLeft only). Text then holds the
+	// words they left with (/quit REASON), if any.
 	Reason Reason
+	// To is the recipient of a private message (KindPrivate).
+	To string
+	// NewName is the member's new name (KindRenamed).
+	NewName string
+	// Away is whether the member went away or came back (KindAway).
+	Away bool
+	// Replay says what a replay is (KindReplayBegin, KindReplayEnd).
+	Replay ReplayKind
 
-	// sender is the member who spoke (KindMessage only), so that a transport
-	// can tell its own member's messages from others' without comparing names.
-	sender *Member
+	// sender is the person who spoke (messages, actions, private messages),
+	// so that a transport can tell its own from others' without comparing
+	// names; session is the connection it spoke on.
+	sender  *person
+	session *Member
+	// target is the recipient of a private message.
+	target *person
 	// ref is the sender's own reference for a message, opaque to the hub and
-	// meaningful only to the sender (see Member.Say).
+	// meaningful only to the connection that sent it (see Member.Say).
 	ref string
 }
 
-// From reports whether m sent this message.
-func (e *Event) From(m *Member) bool { return e.sender != nil && e.sender == m }
+// From reports whether m's person sent this message: on any of its
+// connections, so that a second tab shows its own messages as its own.
+func (e *Event) From(m *Member) bool { return e.sender != nil && e.sender == m.person }
 
-// Ref returns the reference the sender gave to Say, but only to the sender
-// itself: the reference is the sender's business and nobody else's.
+// Ref returns the reference the sender gave to Say, but only to the
+// connection that sent it: the reference is its business and nobody else's.
 func (e *Event) Ref(m *Member) string {
-	if e.From(m) {
+	if e.session == m {
 		return e.ref
 	}
 	return ""
+}
+
+// visibleTo reports whether p may see ev when it is replayed.
+func (e *Event) visibleTo(p *person) bool {
+	return e.Kind != KindPrivate || e.sender == p || e.target == p
 }
 
 // Reason says why a member left the room.
@@ -110,7 +158,20 @@ func (r Reason) String() string {
 
 // Presence describes one member as others see it: in a user list, say.
 type Presence struct {
-	Name      string
-	Transport Transport
-	Since     time.Time
+	Name       string
+	Transport  Transport
+	Since      time.Time // when it joined
+	Away       bool
+	AwayReason string
+	LastActive time.Time // when it last said or did something: its idle time
 }
+
+// ReplayKind says why events are replayed to a member.
+type ReplayKind uint8
+
+const (
+	// ReplayHistory: the room's recent messages, shown to a newcomer.
+	ReplayHistory ReplayKind = iota + 1
+	// ReplayMissed: what happened while the member was disconnected.
+	ReplayMissed
+)

@@ -1,13 +1,9 @@
 package hub
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
-	"slices"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Options configure a Hub. The zero value is usable: every field has a default.
@@ -29,12 +25,45 @@ type Options struct {
 	Log *slog.Logger
 	// Metrics receives counts for monitoring; default counts nothing.
 	Metrics Metrics
+
+	// HistoryLen is how many recent messages a newcomer is shown. Default 50.
+	HistoryLen int
+	// ReplayLen is how many recent events the hub keeps to replay to a member
+	// who reconnects (see JoinOptions.Token). Default 1024.
+	ReplayLen int
+	// Grace is how long a member whose last connection dropped keeps its
+	// name: a member that joined with KeepOnDrop stays in the room that long,
+	// waiting to be resumed; one that did not leaves at once but may reclaim
+	// its name with its token for that long. Default 30 s; negative: none.
+	Grace time.Duration
+	// Store, if set, saves the conversation and gives the hub its recent
+	// history and its last event ID at start, so both survive a restart.
+	Store Store
+	// Retention bounds what Store keeps; see Retention.
+	Retention Retention
 }
+
+// Retention bounds the saved history. The hub prunes the Store when it
+// starts and then every PruneEvery appended messages.
+type Retention struct {
+	// Keep is how many messages to keep at most. Default 100,000; negative:
+	// no limit by count.
+	Keep int
+	// MaxAge is how old a message may grow before it is deleted. Default 0:
+	// no limit by age.
+	MaxAge time.Duration
+}
+
+// DefaultRetentionKeep is the default for Retention.Keep.
+const DefaultRetentionKeep = 100_000
 
 // Defaults for Options.
 const (
 	DefaultQueueLen     = 1024
 	DefaultMaxTextBytes = 4096
+	DefaultHistoryLen   = 50
+	DefaultReplayLen    = 1024
+	DefaultGrace        = 30 * time.Second
 )
 
 // Flood is the flood control each member's messages pass, in the manner of
@@ -75,10 +104,15 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	members []*Member          // in joining order; fan-out walks this
-	byKey   map[string]*Member // nameKey → member
-	lastID  uint64
-	slow    []*Member // members whose queue overflowed during a fan-out
+	members  []*Member            // every connection of every person; fan-out walks this
+	byKey    map[string]*person   // nameKey → person
+	byToken  map[string]*person   // token → person
+	departed map[string]departure // token → a name that left and may be reclaimed
+	lastID   uint64
+	slow     []*Member   // members whose queue overflowed during a fan-out
+	replay   *ring       // recent events, for members who resume
+	recent   *ring       // recent messages and actions, for newcomers
+	saves    chan *Event // to the saver goroutine; nil without a Store
 }
 
 // New returns a hub configured by opts. It does nothing until Run is called.
@@ -101,6 +135,18 @@ func New(opts Options) *Hub {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.HistoryLen <= 0 {
+		opts.HistoryLen = DefaultHistoryLen
+	}
+	if opts.ReplayLen <= 0 {
+		opts.ReplayLen = DefaultReplayLen
+	}
+	if opts.Grace == 0 {
+		opts.Grace = DefaultGrace
+	}
+	if opts.Retention.Keep == 0 {
+		opts.Retention.Keep = DefaultRetentionKeep
+	}
 	if opts.Metrics == nil {
 		opts.Metrics = noMetrics{}
 	}
@@ -112,7 +158,11 @@ func New(opts Options) *Hub {
 		log:      opts.Log,
 		requests: make(chan request, requestQueueLen),
 		done:     make(chan struct{}),
-		byKey:    make(map[string]*Member),
+		byKey:    make(map[string]*person),
+		byToken:  make(map[string]*person),
+		departed: make(map[string]departure),
+		replay:   newRing(opts.ReplayLen),
+		recent:   newRing(opts.HistoryLen),
 	}
 }
 
@@ -121,23 +171,26 @@ type requestKind uint8
 const (
 	reqJoin requestKind = iota + 1
 	reqSay
+	reqCommand
 	reqLeave
 	reqCheck
 	reqRoster
 	reqNotice
+	reqExpire
 )
 
 // request is everything the hub can be asked. One struct rather than an
 // interface per kind keeps a Say, the hot path, free of allocations.
 type request struct {
-	kind       requestKind
-	member     *Member
-	name       string
-	transport  Transport
-	text       string
-	ref        string
-	withRoster bool
-	reply      chan reply
+	kind   requestKind
+	member *Member
+	person *person // reqExpire
+	gen    uint64  // reqExpire: the person's detach generation
+	name   string  // reqJoin, reqCheck; reqCommand: the command
+	text   string
+	ref    string
+	join   JoinOptions
+	reply  chan reply
 }
 
 type reply struct {
@@ -147,9 +200,18 @@ type reply struct {
 }
 
 // Run owns the room until ctx is done, then removes every member with
-// ReasonShutdown and returns. Run must be called exactly once.
+// ReasonShutdown and returns. With a Store, Run first loads the recent
+// history and the last event ID from it, and returns the error if it cannot;
+// it saves messages until it returns. Run must be called exactly once.
 func (h *Hub) Run(ctx context.Context) error {
 	defer close(h.done)
+	if h.opts.Store != nil {
+		if err := h.load(ctx); err != nil {
+			return err
+		}
+		stop := h.startSaver()
+		defer stop()
+	}
 	defer h.removeAll(ReasonShutdown)
 	for {
 		select {
@@ -161,24 +223,45 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 }
 
-// JoinOptions describe a joining member.
+// JoinOptions describe a joining connection.
 type JoinOptions struct {
 	// Transport is how the member is connected; others see it.
 	Transport Transport
 	// WithRoster asks for Member.Roster to be filled in. It costs a copy of
 	// the user list per join, so transports that show no list leave it off.
 	WithRoster bool
+	// Token, if it is a live member's (Member.Token), attaches this
+	// connection to that member instead of joining anew: a second tab, a
+	// reloaded page, a reconnection after a network blip. The name is then
+	// ignored. If it is the token of a member that left within the grace
+	// period and whose name is free, the member rejoins under that name.
+	// Unknown or expired tokens give ErrNoSession.
+	Token string
+	// After is the ID of the last event the connection's client has seen,
+	// when it resumes with Token: the events after it that the hub still
+	// holds are replayed. Zero: the hub's own record of what it last sent.
+	After uint64
+	// KeepOnDrop keeps the member in the room for Options.Grace after its
+	// last connection drops (Member.Leave), so that a reload or a blip goes
+	// unnoticed by others. Without it, a drop is a departure (as the seed
+	// protocol has it) and only the name may be reclaimed.
+	KeepOnDrop bool
 }
 
 // Join adds a member called name to the room and announces it to everyone
-// else. It returns a *NameError if the name breaks the rules, ErrNameTaken if
-// someone holds it, and ErrClosed if the hub has stopped.
+// else, or attaches to an existing member (see JoinOptions.Token). It
+// returns a *NameError if the name breaks the rules, ErrNameTaken if someone
+// holds it, ErrNoSession for a token that is not (or no longer) valid, and
+// ErrClosed if the hub has stopped.
 func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Member, error) {
-	display, err := CheckName(name)
-	if err != nil {
-		return nil, err
+	display := name
+	if opts.Token == "" {
+		var err error
+		if display, err = CheckName(name); err != nil {
+			return nil, err
+		}
 	}
-	r, err := h.ask(ctx, request{kind: reqJoin, name: display, transport: opts.Transport, withRoster: opts.WithRoster})
+	r, err := h.ask(ctx, request{kind: reqJoin, name: display, join: opts})
 	return r.member, err
 }
 
@@ -208,6 +291,10 @@ func (h *Hub) Roster(ctx context.Context) ([]Presence, error) {
 func (h *Hub) Notice(ctx context.Context, text string) error {
 	return h.send(ctx, request{kind: reqNotice, text: cleanText(text)})
 }
+
+// Store returns the hub's Store, nil if it has none: transports read older
+// history and search through it.
+func (h *Hub) Store() Store { return h.opts.Store }
 
 // send hands req to the hub without waiting for it to be handled.
 func (h *Hub) send(ctx context.Context, req request) error {
@@ -246,7 +333,7 @@ func (h *Hub) ask(ctx context.Context, req request) (reply, error) {
 func (h *Hub) handle(req request) {
 	switch req.kind {
 	case reqJoin:
-		m, err := h.join(req.name, req.transport, req.withRoster)
+		m, err := h.join(req.name, req.join)
 		req.reply <- reply{member: m, err: err}
 	case reqCheck:
 		var err error
@@ -260,113 +347,19 @@ func (h *Hub) handle(req request) {
 		if req.member.gone() {
 			return // it spoke as it was being removed; nobody is listening
 		}
-		h.broadcast(&Event{Kind: KindMessage, Name: req.member.name, Text: req.text, sender: req.member, ref: req.ref})
+		p := req.member.person
+		h.active(p)
+		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, session: req.member, ref: req.ref})
+	case reqCommand:
+		if !req.member.gone() {
+			h.command(req.member, req.name, req.text, req.ref)
+		}
 	case reqNotice:
 		h.broadcast(&Event{Kind: KindNotice, Text: req.text})
 	case reqLeave:
-		h.remove(req.member, ReasonQuit)
+		h.detach(req.member, ReasonQuit)
+	case reqExpire:
+		h.expire(req.person, req.gen)
 	}
 	h.removeSlow()
-}
-
-func (h *Hub) join(name string, transport Transport, withRoster bool) (*Member, error) {
-	key := nameKey(name)
-	if h.byKey[key] != nil {
-		return nil, ErrNameTaken
-	}
-	m := &Member{
-		hub:       h,
-		flood:     rate.NewLimiter(rate.Limit(h.opts.Flood.Rate), h.opts.Flood.Burst),
-		name:      name,
-		transport: transport,
-		since:     h.opts.Now(),
-		events:    make(chan *Event, h.opts.QueueLen),
-		index:     len(h.members),
-	}
-	// Announce first, so the newcomer's queue starts after its own join.
-	joined := &Event{Kind: KindJoined, Name: name, Transport: transport}
-	h.broadcast(joined)
-	m.joinID = joined.ID
-	h.members = append(h.members, m)
-	h.byKey[key] = m
-	h.opts.Metrics.Joined(transport)
-	if withRoster {
-		m.roster = h.roster()
-	}
-	h.log.Debug("member joined", "name", name, "transport", transport, "members", len(h.members))
-	return m, nil
-}
-
-// roster lists the members in joining order. h.members loses that order to
-// swap-removal, so the list is sorted by the ID of each member's join.
-func (h *Hub) roster() []Presence {
-	ms := slices.Clone(h.members)
-	slices.SortFunc(ms, func(a, b *Member) int { return cmp.Compare(a.joinID, b.joinID) })
-	r := make([]Presence, len(ms))
-	for i, m := range ms {
-		r[i] = Presence{Name: m.name, Transport: m.transport, Since: m.since}
-	}
-	return r
-}
-
-// broadcast stamps ev and offers it to every member without ever waiting: a
-// member whose queue is full is marked slow and removed by removeSlow.
-func (h *Hub) broadcast(ev *Event) {
-	h.lastID++
-	ev.ID = h.lastID
-	ev.Time = h.opts.Now()
-	delivered := 0
-	for _, m := range h.members {
-		if m.overflowed {
-			continue // its queue is full; removeSlow will remove it
-		}
-		select {
-		case m.events <- ev:
-			delivered++
-		default:
-			m.overflowed = true
-			h.slow = append(h.slow, m)
-		}
-	}
-	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(ev.Time))
-}
-
-// removeSlow removes the members that overflowed. Each removal announces a
-// departure, which can overflow others in turn, so it runs until none is left.
-func (h *Hub) removeSlow() {
-	for len(h.slow) > 0 {
-		m := h.slow[0]
-		h.slow = h.slow[1:]
-		h.log.Warn("member cut off", "name", m.name, "transport", m.transport, "reason", ReasonTooSlow)
-		h.remove(m, ReasonTooSlow)
-	}
-	h.slow = h.slow[:0]
-}
-
-// remove takes m out of the room, closes its queue with reason and tells
-// everyone else. Removing a member twice does nothing.
-func (h *Hub) remove(m *Member, reason Reason) {
-	if m.index < 0 {
-		return
-	}
-	last := len(h.members) - 1
-	h.members[m.index] = h.members[last]
-	h.members[m.index].index = m.index
-	h.members[last] = nil
-	h.members = h.members[:last]
-	m.index = -1
-	delete(h.byKey, nameKey(m.name))
-	m.reason.Store(uint32(reason))
-	close(m.events)
-	h.opts.Metrics.Left(m.transport, reason)
-	if reason != ReasonShutdown {
-		h.broadcast(&Event{Kind: KindLeft, Name: m.name, Reason: reason})
-	}
-}
-
-func (h *Hub) removeAll(reason Reason) {
-	for len(h.members) > 0 {
-		h.remove(h.members[len(h.members)-1], reason)
-	}
-	h.slow = nil
 }

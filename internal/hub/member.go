@@ -6,12 +6,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// Member is one user's place in the hub. Its methods are safe from any
-// goroutine.
+// Member is one connection's place in the room: a person as one of its
+// connections sees it. A person with two tabs open is one name in the room
+// with two Members. Its methods are safe from any goroutine.
 //
 // Events arrive on Events in the order the hub produced them. A member more
 // than Options.QueueLen events behind is removed: Events is closed and Reason
@@ -19,48 +18,51 @@ import (
 // exactly once, by the hub, and Reason is set before it is.
 type Member struct {
 	hub       *Hub
-	name      string
+	person    *person
 	transport Transport
-	since     time.Time
 	events    chan *Event
 	roster    []Presence
 	reason    atomic.Uint32
 
-	flood   *rate.Limiter
-	delayed atomic.Int32 // messages slowed in a row by flood control
-
 	// Owned by the hub goroutine.
 	index      int    // position in hub.members; -1 once removed
-	joinID     uint64 // ID of the member's KindJoined event: its joining order
 	overflowed bool   // its queue overflowed; it is about to be removed
+	lastQueued uint64 // ID of the last event put in its queue
 }
 
 // gone reports whether the member is leaving or has left. Hub goroutine only.
 func (m *Member) gone() bool { return m.index < 0 || m.overflowed }
 
-// Name returns the member's name as it is displayed.
-func (m *Member) Name() string { return m.name }
+// Name returns the member's name as it is displayed now (/nick changes it).
+func (m *Member) Name() string { return m.person.displayName() }
+
+// Token returns the secret that attaches another connection to this member
+// (JoinOptions.Token): for a second tab, a reloaded page, or a telnet user
+// reclaiming their name. Show it only to the member itself.
+func (m *Member) Token() string { return m.person.token }
 
 // Transport returns how the member is connected.
 func (m *Member) Transport() Transport { return m.transport }
 
-// Events returns the member's queue. The hub closes it when the member leaves
-// the room, for whatever reason; read Reason after that to learn which.
+// Events returns the member's queue. The hub closes it when the connection
+// leaves the room, for whatever reason; read Reason after that to learn which.
 func (m *Member) Events() <-chan *Event { return m.events }
 
 // Roster returns who was in the room when the member joined, the member
-// included, ordered by joining time. Later changes arrive as KindJoined and
-// KindLeft events, so the two together give an exact, live user list.
+// included, ordered by joining time. Later changes arrive as events (joined,
+// left, renamed, away), so the two together give an exact, live user list.
 func (m *Member) Roster() []Presence { return m.roster }
 
 // Reason says why the member was removed. It is ReasonNone until Events has
 // been closed.
 func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
 
-// Say sends text to the room. It returns once the hub has the request, before
-// the message is delivered; the member's own copy of the message, which
-// arrives on its Events like everyone else's, confirms delivery and carries
-// ref (see Event.Ref) so a client can match it to what it showed at once.
+// Say sends text to the room, or runs it as a command if it starts with "/"
+// (see commands.go; "//" sends a literal "/"). It returns once the hub has
+// the request, before the message is delivered; the member's own copy of the
+// message, which arrives on its Events like everyone else's, confirms
+// delivery and carries ref (see Event.Ref) so a client can match it to what
+// it showed at once.
 //
 // Text is cleaned of control characters and escape sequences first. Text that
 // is then empty or only whitespace is not sent: Say returns ErrEmptyText.
@@ -86,7 +88,13 @@ func (m *Member) Say(ctx context.Context, text, ref string) error {
 		}
 		return err
 	}
-	if err := m.hub.send(ctx, request{kind: reqSay, member: m, text: text, ref: ref}); err != nil {
+	req := request{kind: reqSay, member: m, text: text, ref: ref}
+	if cmd, args, ok := parseCommand(text); ok {
+		req.kind, req.name, req.text = reqCommand, cmd, args
+	} else if strings.HasPrefix(text, "//") {
+		req.text = text[1:]
+	}
+	if err := m.hub.send(ctx, req); err != nil {
 		return err
 	}
 	m.hub.opts.Metrics.Said(m.transport)
@@ -95,13 +103,14 @@ func (m *Member) Say(ctx context.Context, text, ref string) error {
 
 // throttle waits as flood control requires, or refuses with ErrFlood.
 func (m *Member) throttle(ctx context.Context) error {
-	res := m.flood.Reserve()
+	p := m.person
+	res := p.flood.Reserve()
 	delay := res.Delay()
 	if delay == 0 {
-		m.delayed.Store(0) // the member paused: the flood, if any, is over
+		p.delayed.Store(0) // the member paused: the flood, if any, is over
 		return nil
 	}
-	if int(m.delayed.Add(1)) > m.hub.opts.Flood.MaxDelayed {
+	if int(p.delayed.Add(1)) > m.hub.opts.Flood.MaxDelayed {
 		res.Cancel() // a refused message costs nothing, so a pause ends it
 		return ErrFlood
 	}
@@ -116,10 +125,13 @@ func (m *Member) throttle(ctx context.Context) error {
 	}
 }
 
-// Leave removes the member from the room with ReasonQuit, frees its name and
-// tells everyone else. It does not wait for the hub to act; Events is closed
-// when it has. Leave is safe to call more than once, and after the member has
-// already been removed for another reason.
+// Leave ends this connection: its connection dropped or its user hung up.
+// If it was the person's last, the person leaves the room and everyone is
+// told, at once or, if it joined with KeepOnDrop, after the grace period
+// unless another connection resumes it first. It does not wait for the hub
+// to act; Events is closed when it has. Leave is safe to call more than
+// once, and after the member has already been removed for another reason.
+// To leave the room for good at once, Say "/quit".
 func (m *Member) Leave() {
 	// A background context: leaving must not be skipped because the caller's
 	// context ended, or the name would stay taken. send still returns as soon

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,7 +122,12 @@ func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
 			return nil, err
 		}
 
-		m, err := cn.srv.hub.Join(ctx, string(line), hub.JoinOptions{Transport: hub.TransportTelnet})
+		opts := hub.JoinOptions{Transport: hub.TransportTelnet}
+		name := string(line)
+		if code, ok := strings.CutPrefix(strings.TrimSpace(name), resumeCommand); ok {
+			opts.Token, name = strings.TrimSpace(code), ""
+		}
+		m, err := cn.srv.hub.Join(ctx, name, opts)
 		var nameErr *hub.NameError
 		switch {
 		case err == nil:
@@ -136,9 +142,18 @@ func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
 				m.Leave()
 				return nil, err
 			}
+			if cn.srv.cfg.Grace > 0 {
+				hint := fmt.Sprintf(noticeResumeHint, resumeCommand, m.Token(), cn.srv.cfg.Grace)
+				if err := cn.writeNow(hint); err != nil {
+					m.Leave()
+					return nil, err
+				}
+			}
 			return m, nil
 		case errors.Is(err, hub.ErrNameTaken):
 			err = cn.writeNow(seedNameTaken)
+		case errors.Is(err, hub.ErrNoSession):
+			err = cn.writeNow(noticeNoSession)
 		case errors.As(err, &nameErr):
 			err = cn.writeNow(fmt.Sprintf(seedNameInvalid, nameErr.Reason))
 		default: // hub closed, or ctx done: the server is shutting down
@@ -210,6 +225,7 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 	defer close(cn.writerDone)
 	defer cn.c.Close()
 	events := m.Events()
+	r := renderer{m: m}
 	for {
 		var raw string
 		select {
@@ -218,9 +234,7 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 				cn.farewell(m)
 				return
 			}
-			if line := render(ev, m); line != "" {
-				raw = line + crlf
-			}
+			raw = r.render(ev)
 		case raw = <-cn.notices:
 		case <-force.Done():
 			return
@@ -258,22 +272,84 @@ func (cn *conn) farewell(m *hub.Member) {
 	_ = cn.flush()
 }
 
-// render turns an event into the line this member sees, or "" for none.
-func render(ev *hub.Event, m *hub.Member) string {
+// renderer turns events into the lines one member sees. It remembers
+// whether a replay is under way, because replayed history is shown as
+// notices ("* [12:03] <bob> hi"), apart from the live conversation.
+type renderer struct {
+	m      *hub.Member
+	replay hub.ReplayKind
+}
+
+// render returns the raw output for ev, CR LF line ends included, or "".
+func (r *renderer) render(ev *hub.Event) string {
+	m := r.m
 	switch ev.Kind {
 	case hub.KindJoined:
-		return fmt.Sprintf(seedJoined, ev.Name)
+		return r.line(fmt.Sprintf(seedJoined, ev.Name), ev)
 	case hub.KindLeft:
-		return fmt.Sprintf(seedLeft, ev.Name)
+		out := r.line(fmt.Sprintf(seedLeft, ev.Name), ev)
+		if ev.Text != "" {
+			out += lines(fmt.Sprintf(noticeQuit, ev.Name, ev.Text))
+		}
+		return out
 	case hub.KindMessage:
-		if ev.From(m) {
+		if ev.From(m) && r.replay == 0 {
 			return "" // the seed's client showed its own line itself
 		}
-		return fmt.Sprintf(seedMessage, ev.Name, ev.Text)
+		return r.line(fmt.Sprintf(seedMessage, ev.Name, ev.Text), ev)
+	case hub.KindAction:
+		return lines(fmt.Sprintf(noticeAction, ev.Name, ev.Text))
+	case hub.KindPrivate:
+		if ev.From(m) {
+			return lines(fmt.Sprintf(noticePrivateTo, ev.To, ev.Text))
+		}
+		return lines(fmt.Sprintf(noticePrivateFrom, ev.Name, ev.Text))
+	case hub.KindRenamed:
+		return lines(fmt.Sprintf(noticeRenamed, ev.Name, ev.NewName))
+	case hub.KindAway:
+		switch {
+		case !ev.Away:
+			return lines(fmt.Sprintf(noticeBack, ev.Name))
+		case ev.Text != "":
+			return lines(fmt.Sprintf(noticeAwayBecause, ev.Name, ev.Text))
+		}
+		return lines(fmt.Sprintf(noticeAway, ev.Name))
 	case hub.KindNotice:
-		return noticePrefix + ev.Text
+		return lines(ev.Text)
+	case hub.KindReplayBegin:
+		r.replay = ev.Replay
+		if ev.Replay == hub.ReplayHistory {
+			return lines(noticeHistoryBegin)
+		}
+		return lines(noticeMissedBegin)
+	case hub.KindReplayEnd:
+		r.replay = 0
+		if ev.Replay == hub.ReplayHistory {
+			return lines(noticeHistoryEnd)
+		}
+		return lines(noticeMissedEnd)
 	}
 	return ""
+}
+
+// line is a seed-protocol line, live; in replayed history it becomes a
+// notice with the time, so nobody mistakes the past for the present.
+func (r *renderer) line(text string, ev *hub.Event) string {
+	if r.replay == hub.ReplayHistory {
+		return noticePrefix + ev.Time.UTC().Format("[15:04] ") + text + crlf
+	}
+	return text + crlf
+}
+
+// lines prefixes every line of text with "* " and ends each with CR LF.
+func lines(text string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(text, "\n") {
+		b.WriteString(noticePrefix)
+		b.WriteString(line)
+		b.WriteString(crlf)
+	}
+	return b.String()
 }
 
 // write buffers one line and its CR LF.

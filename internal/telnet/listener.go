@@ -33,6 +33,9 @@ type Config struct {
 	Limiter *connlimit.Limiter
 	// Conns, if set, counts open connections: Inc on accept, Dec on close.
 	Conns Gauge
+	// Grace is the hub's grace period (hub.Options.Grace), to tell a user
+	// how long their resume code lasts. Zero or less: no code is shown.
+	Grace time.Duration
 }
 
 // Gauge is a value that goes up and down; a prometheus.Gauge is one.

@@ -27,4 +27,30 @@ const (
 	noticeFlood      = "* Sending too fast: that line was not sent. Pause a moment, then go on."
 )
 
+// Lines for the chat features beyond the seed, each a "* " notice once
+// lines() has prefixed it.
+const (
+	noticeAction       = "%s %s"
+	noticePrivateFrom  = "%s whispers: %s"
+	noticePrivateTo    = "you whisper to %s: %s"
+	noticeRenamed      = "%s is now known as %s"
+	noticeAway         = "%s is away"
+	noticeAwayBecause  = "%s is away: %s"
+	noticeBack         = "%s is back"
+	noticeQuit         = "%s said on leaving: %s"
+	noticeHistoryBegin = "Recent messages:"
+	noticeHistoryEnd   = "End of recent messages."
+	noticeMissedBegin  = "While you were gone:"
+	noticeMissedEnd    = "You are up to date."
+)
+
+// resumeCommand, typed at the name prompt with a member's code, gives a
+// user whose connection dropped their name back, with what they missed.
+const resumeCommand = "/resume"
+
+const (
+	noticeResumeHint = "* If your connection drops, type %s %s at the name prompt within %s to get your name back."
+	noticeNoSession  = "* That code is unknown or has expired, please choose a name."
+)
+
 const crlf = "\r\n"

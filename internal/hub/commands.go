@@ -1,0 +1,143 @@
+package hub
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Commands, the same on every transport. Each is a line starting with "/";
+// "//text" sends "/text" as a message.
+var commands = []struct{ name, usage, help string }{
+	{"help", "/help", "this list"},
+	{"who", "/who", "who is here, how they are connected, whether away and for how long idle"},
+	{"me", "/me ACTION", "do something: /me waves shows as \"alice waves\""},
+	{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"},
+	{"nick", "/nick NEW", "change your name"},
+	{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"},
+	{"back", "/back", "mark yourself back"},
+	{"quit", "/quit [REASON]", "leave, with parting words if you like"},
+}
+
+// parseCommand splits "/name args" into its parts. "//…" and text that does
+// not start with "/" are not commands.
+func parseCommand(text string) (name, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") || strings.HasPrefix(text, "//") {
+		return "", "", false
+	}
+	name, args, _ = strings.Cut(text[1:], " ")
+	return strings.ToLower(name), strings.TrimSpace(args), true
+}
+
+// command runs a command for m. Hub goroutine only.
+func (h *Hub) command(m *Member, name, args, ref string) {
+	p := m.person
+	tell := func(format string, a ...any) {
+		h.deliverPrivate(m, &Event{Kind: KindNotice, Text: fmt.Sprintf(format, a...)})
+	}
+	switch name {
+	case "help":
+		var b strings.Builder
+		b.WriteString("Commands:")
+		for _, c := range commands {
+			fmt.Fprintf(&b, "\n%-16s %s", c.usage, c.help)
+		}
+		b.WriteString("\n//text           send text that starts with /")
+		tell("%s", b.String())
+	case "who":
+		tell("%s", h.who())
+	case "me":
+		if args == "" {
+			tell("Usage: /me ACTION")
+			return
+		}
+		h.active(p)
+		h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: args, sender: p, session: m, ref: ref})
+	case "msg":
+		to, text, _ := strings.Cut(args, " ")
+		text = strings.TrimSpace(text)
+		if to == "" || text == "" {
+			tell("Usage: /msg NAME TEXT")
+			return
+		}
+		target := h.byKey[nameKeyOf(to)]
+		if target == nil {
+			tell("Nobody called %s is here.", to)
+			return
+		}
+		h.active(p)
+		h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, session: m, target: target, ref: ref})
+	case "nick":
+		h.rename(m, args)
+	case "away":
+		p.away, p.awayReason = true, args
+		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: args})
+	case "back":
+		if !p.away {
+			tell("You are not away.")
+			return
+		}
+		h.active(p)
+	case "quit":
+		h.removePerson(p, ReasonQuit, args)
+	default:
+		tell("Unknown command /%s. Type /help for the list, or // to start a message with /.", name)
+	}
+}
+
+// nameKeyOf is nameKey for a name that may not be valid: an invalid one
+// matches nobody.
+func nameKeyOf(name string) string {
+	display, err := CheckName(name)
+	if err != nil {
+		return ""
+	}
+	return nameKey(display)
+}
+
+// rename gives m's person a new name, if it is valid and free.
+func (h *Hub) rename(m *Member, name string) {
+	p := m.person
+	tell := func(text string) { h.deliverPrivate(m, &Event{Kind: KindNotice, Text: text}) }
+	display, err := CheckName(name)
+	if err != nil {
+		tell("Name invalid: " + err.(*NameError).Reason + ".")
+		return
+	}
+	old := p.displayName()
+	oldKey, newKey := nameKey(old), nameKey(display)
+	if other := h.byKey[newKey]; other != nil && other != p {
+		tell("Name taken: " + display + ".")
+		return
+	}
+	if display == old {
+		return
+	}
+	delete(h.byKey, oldKey)
+	h.byKey[newKey] = p
+	p.setName(display)
+	h.active(p)
+	h.broadcast(&Event{Kind: KindRenamed, Name: old, NewName: display})
+}
+
+// who describes everyone in the room, one line each.
+func (h *Hub) who() string {
+	now := h.opts.Now()
+	roster := h.roster()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d here:", len(roster))
+	for _, r := range roster {
+		fmt.Fprintf(&b, "\n%s (%s", r.Name, r.Transport)
+		if r.Away {
+			b.WriteString(", away")
+			if r.AwayReason != "" {
+				b.WriteString(": " + r.AwayReason)
+			}
+		}
+		if idle := now.Sub(r.LastActive); idle >= time.Minute {
+			fmt.Fprintf(&b, ", idle %s", idle.Truncate(time.Minute))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}

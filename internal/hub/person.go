@@ -1,0 +1,96 @@
+package hub
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// person is one name in the room: a member as others see it. It has one or
+// more connections (Members: tabs, a reconnection), or none for a moment
+// while the grace period runs. All fields but name, flood and delayed are
+// owned by the hub goroutine.
+type person struct {
+	name      atomic.Pointer[string] // displayed name; /nick changes it
+	token     string
+	transport Transport // of the first connection: what the user list shows
+	since     time.Time
+	joinID    uint64 // ID of the KindJoined event: joining order
+
+	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
+	delayed atomic.Int32  // messages slowed in a row by flood control
+
+	sessions   []*Member
+	keepOnDrop bool
+	lastActive time.Time
+	away       bool
+	awayReason string
+	lastSeen   uint64 // last event queued to its last connection, when it dropped
+	detachGen  uint64 // bumped on every attach; an expiry for an older one is void
+	graceTimer *time.Timer
+	gone       bool // removed from the room
+}
+
+func (p *person) displayName() string { return *p.name.Load() }
+
+func (p *person) setName(name string) { p.name.Store(&name) }
+
+// departure is a person who left by dropping, whose name the token's holder
+// may reclaim until expires.
+type departure struct {
+	name      string
+	transport Transport
+	lastSeen  uint64
+	expires   time.Time
+}
+
+// newToken returns a fresh secret that identifies a person: 80 random bits,
+// in lower-case base32 so that a telnet user can type it.
+func newToken() string {
+	var b [10]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// ring keeps the last n events, oldest first.
+type ring struct {
+	buf   []*Event
+	start int
+	n     int
+}
+
+func newRing(size int) *ring { return &ring{buf: make([]*Event, size)} }
+
+func (r *ring) push(ev *Event) {
+	if len(r.buf) == 0 {
+		return
+	}
+	if r.n < len(r.buf) {
+		r.buf[(r.start+r.n)%len(r.buf)] = ev
+		r.n++
+		return
+	}
+	r.buf[r.start] = ev
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// all calls yield with each event, oldest first.
+func (r *ring) all(yield func(*Event) bool) {
+	for i := range r.n {
+		if !yield(r.buf[(r.start+i)%len(r.buf)]) {
+			return
+		}
+	}
+}
+
+// oldestID is the ID of the oldest event held, 0 if none.
+func (r *ring) oldestID() uint64 {
+	if r.n == 0 {
+		return 0
+	}
+	return r.buf[r.start].ID
+}

@@ -1,0 +1,134 @@
+package hub_test
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// webJoin joins as the web transport does: the member stays through a
+// dropped connection for the grace period.
+func webJoin(t testing.TB, h *hub.Hub, name string, opts hub.JoinOptions) *hub.Member {
+	t.Helper()
+	opts.Transport, opts.KeepOnDrop = hub.TransportWeb, true
+	m, err := h.Join(t.Context(), name, opts)
+	require.NoError(t, err)
+	return m
+}
+
+func TestResumeWithinGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startHub(t, hub.Options{Grace: 30 * time.Second})
+		bob := join(t, h, "bob")
+		alice := webJoin(t, h, "alice", hub.JoinOptions{})
+		next(t, bob) // alice joined
+		require.NoError(t, alice.Say(t.Context(), "before", "r1"))
+		seen := next(t, alice).ID // what alice's page saw last
+		next(t, bob)
+
+		alice.Leave() // the page reloads
+		assert.Equal(t, hub.ReasonQuit, closed(t, alice))
+		require.NoError(t, bob.Say(t.Context(), "while you reloaded", ""))
+		next(t, bob)
+		time.Sleep(10 * time.Second) // well within the grace period (fake time)
+
+		again := webJoin(t, h, "", hub.JoinOptions{Token: alice.Token(), After: seen})
+		assert.Equal(t, "alice", again.Name())
+		begin := next(t, again)
+		assert.Equal(t, hub.KindReplayBegin, begin.Kind)
+		assert.Equal(t, hub.ReplayMissed, begin.Replay)
+		missed := next(t, again)
+		assert.Equal(t, "while you reloaded", missed.Text, "exactly what it missed: nothing before, no gap")
+		assert.Equal(t, hub.KindReplayEnd, next(t, again).Kind)
+
+		// Nobody saw alice leave or come back.
+		require.NoError(t, again.Say(t.Context(), "back", ""))
+		ev := next(t, bob)
+		assert.Equal(t, hub.KindMessage, ev.Kind, "bob saw %v before alice's message", ev.Kind)
+		assert.Equal(t, "back", ev.Text)
+		time.Sleep(time.Minute) // past the first grace period: the resume cancelled it
+		synctest.Wait()
+		assert.Empty(t, bob.Events())
+	})
+}
+
+func TestGraceRunsOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startHub(t, hub.Options{Grace: 30 * time.Second})
+		bob := join(t, h, "bob")
+		alice := webJoin(t, h, "alice", hub.JoinOptions{})
+		next(t, bob)
+		alice.Leave()
+		closed(t, alice)
+		assert.ErrorIs(t, h.Check(t.Context(), "alice"), hub.ErrNameTaken, "held during the grace period")
+
+		time.Sleep(31 * time.Second)
+		ev := next(t, bob)
+		assert.Equal(t, hub.KindLeft, ev.Kind)
+		assert.Equal(t, "alice", ev.Name)
+		assert.NoError(t, h.Check(t.Context(), "alice"))
+		_, err := h.Join(t.Context(), "", hub.JoinOptions{Token: alice.Token()})
+		assert.ErrorIs(t, err, hub.ErrNoSession)
+	})
+}
+
+// TestTabsAreOnePresence: two connections of one person are one name; it
+// leaves when the last one goes, and each sees its own messages as its own.
+func TestTabsAreOnePresence(t *testing.T) {
+	h := startHub(t, hub.Options{Grace: -1})
+	bob := join(t, h, "bob")
+	tab1 := webJoin(t, h, "alice", hub.JoinOptions{WithRoster: true})
+	next(t, bob)
+	tab2 := webJoin(t, h, "", hub.JoinOptions{Token: tab1.Token(), WithRoster: true})
+	assert.Len(t, tab2.Roster(), 2, "one alice in the list")
+
+	require.NoError(t, tab1.Say(t.Context(), "from tab 1", "r1"))
+	for _, m := range []*hub.Member{tab1, tab2} {
+		ev := next(t, m)
+		assert.True(t, ev.From(m), "own message in both tabs")
+		assert.Equal(t, map[bool]string{true: "r1", false: ""}[m == tab1], ev.Ref(m), "the ref only where it was sent")
+	}
+	assert.Equal(t, "from tab 1", next(t, bob).Text, "bob saw no second join")
+
+	tab1.Leave()
+	closed(t, tab1)
+	require.NoError(t, tab2.Say(t.Context(), "still here", ""))
+	assert.Equal(t, "still here", next(t, bob).Text, "no departure while a tab is open")
+	tab2.Leave()
+	ev := next(t, bob)
+	assert.Equal(t, hub.KindLeft, ev.Kind)
+}
+
+func TestPrivateMessagesAreReplayedOnlyToTheirPair(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startHub(t, hub.Options{Grace: time.Minute})
+		alice := webJoin(t, h, "alice", hub.JoinOptions{})
+		bob := webJoin(t, h, "bob", hub.JoinOptions{})
+		carol := webJoin(t, h, "carol", hub.JoinOptions{})
+		for _, m := range []*hub.Member{bob, carol} {
+			m.Leave()
+			closed(t, m)
+		}
+		require.NoError(t, alice.Say(t.Context(), "/msg bob secret", ""))
+		require.NoError(t, alice.Say(t.Context(), "hello all", ""))
+		synctest.Wait()
+
+		replayed := func(m *hub.Member) []string {
+			var texts []string
+			for ev := next(t, m); ev.Kind != hub.KindReplayEnd; ev = next(t, m) {
+				if ev.Kind == hub.KindPrivate || ev.Kind == hub.KindMessage {
+					texts = append(texts, ev.Text)
+				}
+			}
+			return texts
+		}
+		bob2 := webJoin(t, h, "", hub.JoinOptions{Token: bob.Token()})
+		assert.Equal(t, []string{"secret", "hello all"}, replayed(bob2))
+		carol2 := webJoin(t, h, "", hub.JoinOptions{Token: carol.Token()})
+		assert.Equal(t, []string{"hello all"}, replayed(carol2))
+	})
+}

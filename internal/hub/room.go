@@ -1,0 +1,376 @@
+package hub
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// This file holds the room's state changes. Every function here runs on the
+// hub goroutine.
+
+func (h *Hub) join(name string, opts JoinOptions) (*Member, error) {
+	if opts.Token != "" {
+		if p := h.byToken[opts.Token]; p != nil {
+			return h.attach(p, opts), nil
+		}
+		d, ok := h.departed[opts.Token]
+		if !ok || h.opts.Now().After(d.expires) {
+			delete(h.departed, opts.Token)
+			return nil, ErrNoSession
+		}
+		if h.byKey[nameKey(d.name)] != nil {
+			return nil, ErrNameTaken // someone took the name meanwhile
+		}
+		delete(h.departed, opts.Token)
+		name = d.name
+		if opts.After == 0 {
+			opts.After = d.lastSeen
+		}
+	} else if h.byKey[nameKey(name)] != nil {
+		return nil, ErrNameTaken
+	}
+
+	token := opts.Token
+	if token == "" {
+		token = newToken()
+	}
+	now := h.opts.Now()
+	p := &person{
+		token:      token,
+		transport:  opts.Transport,
+		since:      now,
+		lastActive: now,
+		keepOnDrop: opts.KeepOnDrop,
+		flood:      rate.NewLimiter(rate.Limit(h.opts.Flood.Rate), h.opts.Flood.Burst),
+	}
+	p.setName(name)
+	// Announce first, so the newcomer's queue starts after its own join.
+	joined := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport}
+	h.broadcast(joined)
+	p.joinID = joined.ID
+	h.byKey[nameKey(name)] = p
+	h.byToken[token] = p
+	h.opts.Metrics.Joined(opts.Transport)
+	m := h.addSession(p, opts)
+	if opts.After > 0 { // a reclaimed name: what it missed, up to its own return
+		h.replayMissed(m, opts.After, p.joinID-1)
+	} else {
+		h.replayHistory(m)
+	}
+	h.log.Debug("member joined", "name", name, "transport", opts.Transport, "members", len(h.byKey))
+	return m, nil
+}
+
+// attach adds a connection to a person already in the room.
+func (h *Hub) attach(p *person, opts JoinOptions) *Member {
+	p.detachGen++ // voids a pending expiry
+	if p.graceTimer != nil {
+		p.graceTimer.Stop()
+		p.graceTimer = nil
+	}
+	resuming := len(p.sessions) == 0
+	m := h.addSession(p, opts)
+	switch {
+	case opts.After > 0:
+		h.replayMissed(m, opts.After, h.lastID)
+	case resuming:
+		h.replayMissed(m, p.lastSeen, h.lastID)
+	default: // another tab: it starts as a newcomer's would
+		h.replayHistory(m)
+	}
+	h.log.Debug("member resumed", "name", p.displayName(), "transport", opts.Transport, "connections", len(p.sessions))
+	return m
+}
+
+func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
+	m := &Member{
+		hub:       h,
+		person:    p,
+		transport: opts.Transport,
+		events:    make(chan *Event, h.opts.QueueLen),
+		index:     len(h.members),
+		// It has seen what there is to see: the replay that follows
+		// brings it up to here.
+		lastQueued: h.lastID,
+	}
+	h.members = append(h.members, m)
+	p.sessions = append(p.sessions, m)
+	if opts.WithRoster {
+		m.roster = h.roster()
+	}
+	return m
+}
+
+// replayHistory gives a newcomer the room's recent messages.
+func (h *Hub) replayHistory(m *Member) {
+	if h.recent.n == 0 {
+		return
+	}
+	h.deliverPrivate(m, &Event{Kind: KindReplayBegin, Replay: ReplayHistory})
+	for ev := range h.recent.all {
+		h.deliver(m, ev)
+	}
+	h.deliverPrivate(m, &Event{Kind: KindReplayEnd, Replay: ReplayHistory})
+}
+
+// replayMissed gives a resumed connection the events with IDs in (after,
+// until] that it may see. It replays at most half a queue, so that the live events that
+// follow still fit; if more were missed, or they are older than the hub
+// holds, a notice says so first.
+func (h *Hub) replayMissed(m *Member, after, until uint64) {
+	var missed []*Event
+	for ev := range h.replay.all {
+		if ev.ID > after && ev.ID <= until && ev.visibleTo(m.person) {
+			missed = append(missed, ev)
+		}
+	}
+	limit := h.opts.QueueLen / 2
+	// IDs in the replay ring are contiguous, so a gap before its oldest
+	// means events the hub no longer holds.
+	lost := len(missed) > limit || (h.replay.n > 0 && h.replay.oldestID() > after+1)
+	if len(missed) > limit {
+		missed = missed[len(missed)-limit:]
+	}
+	if len(missed) == 0 && !lost {
+		return
+	}
+	h.deliverPrivate(m, &Event{Kind: KindReplayBegin, Replay: ReplayMissed})
+	if lost {
+		h.deliverPrivate(m, &Event{Kind: KindNotice, Text: "Some of what happened while you were away is too old to replay here."})
+	}
+	for _, ev := range missed {
+		h.deliver(m, ev)
+	}
+	h.deliverPrivate(m, &Event{Kind: KindReplayEnd, Replay: ReplayMissed})
+}
+
+// roster lists the people in joining order.
+func (h *Hub) roster() []Presence {
+	ps := make([]*person, 0, len(h.byKey))
+	for _, p := range h.byKey {
+		ps = append(ps, p)
+	}
+	slices.SortFunc(ps, func(a, b *person) int { return cmp.Compare(a.joinID, b.joinID) })
+	r := make([]Presence, len(ps))
+	for i, p := range ps {
+		r[i] = p.presence()
+	}
+	return r
+}
+
+func (p *person) presence() Presence {
+	return Presence{
+		Name: p.displayName(), Transport: p.transport, Since: p.since,
+		Away: p.away, AwayReason: p.awayReason, LastActive: p.lastActive,
+	}
+}
+
+// stamp gives ev the next ID and the time.
+func (h *Hub) stamp(ev *Event) {
+	h.lastID++
+	ev.ID = h.lastID
+	ev.Time = h.opts.Now()
+}
+
+// broadcast stamps ev and offers it to every connection without ever
+// waiting: a connection whose queue is full is marked slow and removed by
+// removeSlow. Private events go to their two people only.
+func (h *Hub) broadcast(ev *Event) {
+	h.stamp(ev)
+	h.replay.push(ev)
+	if ev.Kind == KindMessage || ev.Kind == KindAction {
+		h.recent.push(ev)
+		h.save(ev)
+	}
+	delivered := 0
+	if ev.Kind == KindPrivate {
+		delivered += h.deliverAll(ev.sender, ev)
+		if ev.target != ev.sender {
+			delivered += h.deliverAll(ev.target, ev)
+		}
+	} else {
+		for _, m := range h.members {
+			if h.deliver(m, ev) {
+				delivered++
+			}
+		}
+	}
+	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(ev.Time))
+}
+
+// deliverAll offers ev to each connection of p.
+func (h *Hub) deliverAll(p *person, ev *Event) int {
+	n := 0
+	for _, m := range p.sessions {
+		if h.deliver(m, ev) {
+			n++
+		}
+	}
+	return n
+}
+
+// deliverPrivate offers ev to one connection only: a notice for it, or a
+// replay marker. Such events have no ID (it is 0): IDs number what the
+// room saw, so that a client resuming after ID n misses nothing.
+func (h *Hub) deliverPrivate(m *Member, ev *Event) {
+	ev.Time = h.opts.Now()
+	h.deliver(m, ev)
+}
+
+// deliver offers ev to m's queue and reports whether it took it.
+func (h *Hub) deliver(m *Member, ev *Event) bool {
+	if m.overflowed {
+		return false // its queue is full; removeSlow will remove it
+	}
+	select {
+	case m.events <- ev:
+		if ev.ID != 0 {
+			m.lastQueued = ev.ID
+		}
+		return true
+	default:
+		m.overflowed = true
+		h.slow = append(h.slow, m)
+		return false
+	}
+}
+
+// removeSlow removes the connections that overflowed. A person left with
+// none leaves at once, without a grace period: a client that cannot keep up
+// would only fall behind again. Each departure is announced, which can
+// overflow others in turn, so it runs until none is left.
+func (h *Hub) removeSlow() {
+	for len(h.slow) > 0 {
+		m := h.slow[0]
+		h.slow = h.slow[1:]
+		h.log.Warn("member cut off", "name", m.person.displayName(), "transport", m.transport, "reason", ReasonTooSlow)
+		h.closeSession(m, ReasonTooSlow)
+		if p := m.person; len(p.sessions) == 0 && !p.gone {
+			h.removePerson(p, ReasonTooSlow, "")
+		}
+	}
+	h.slow = h.slow[:0]
+}
+
+// closeSession takes one connection out of the room and closes its queue
+// with reason. Closing one twice does nothing.
+func (h *Hub) closeSession(m *Member, reason Reason) {
+	if m.index < 0 {
+		return
+	}
+	last := len(h.members) - 1
+	h.members[m.index] = h.members[last]
+	h.members[m.index].index = m.index
+	h.members[last] = nil
+	h.members = h.members[:last]
+	m.index = -1
+	p := m.person
+	if i := slices.Index(p.sessions, m); i >= 0 {
+		p.sessions = slices.Delete(p.sessions, i, i+1)
+	}
+	if len(p.sessions) == 0 {
+		p.lastSeen = m.lastQueued
+	}
+	m.reason.Store(uint32(reason))
+	close(m.events)
+}
+
+// detach ends a connection that dropped or hung up. If it was its person's
+// last, the person leaves, or, with KeepOnDrop, waits out the grace period.
+func (h *Hub) detach(m *Member, reason Reason) {
+	if m.index < 0 {
+		return
+	}
+	p := m.person
+	h.closeSession(m, reason)
+	if len(p.sessions) > 0 || p.gone {
+		return
+	}
+	if !p.keepOnDrop || h.opts.Grace < 0 {
+		h.rememberDeparture(p)
+		h.removePerson(p, ReasonQuit, "")
+		return
+	}
+	gen := p.detachGen
+	p.graceTimer = time.AfterFunc(h.opts.Grace, func() {
+		// Sent from the timer's goroutine; if the hub has stopped, nobody
+		// needs to expire anything.
+		_ = h.send(context.Background(), request{kind: reqExpire, person: p, gen: gen})
+	})
+}
+
+// expire removes a person whose grace period ran out without a resume.
+func (h *Hub) expire(p *person, gen uint64) {
+	if p.gone || len(p.sessions) > 0 || p.detachGen != gen {
+		return // resumed meanwhile
+	}
+	h.removePerson(p, ReasonQuit, "")
+}
+
+// removePerson takes p out of the room: closes every connection it has,
+// frees its name, and tells everyone else, with its parting words if any.
+func (h *Hub) removePerson(p *person, reason Reason, words string) {
+	if p.gone {
+		return
+	}
+	for len(p.sessions) > 0 {
+		h.closeSession(p.sessions[len(p.sessions)-1], reason)
+	}
+	p.gone = true
+	if p.graceTimer != nil {
+		p.graceTimer.Stop()
+	}
+	name := p.displayName()
+	delete(h.byKey, nameKey(name))
+	delete(h.byToken, p.token)
+	h.opts.Metrics.Left(p.transport, reason)
+	if reason == ReasonShutdown {
+		return
+	}
+	h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
+}
+
+// rememberDeparture lets the holder of p's token reclaim its name for the
+// grace period after p dropped.
+func (h *Hub) rememberDeparture(p *person) {
+	if h.opts.Grace <= 0 {
+		return
+	}
+	h.forgetExpired()
+	h.departed[p.token] = departure{
+		name: p.displayName(), transport: p.transport, lastSeen: p.lastSeen,
+		expires: h.opts.Now().Add(h.opts.Grace),
+	}
+}
+
+// forgetExpired drops departures whose grace has run out, so that the map
+// stays as small as the number of people who left in the last grace period.
+func (h *Hub) forgetExpired() {
+	now := h.opts.Now()
+	for token, d := range h.departed {
+		if now.After(d.expires) {
+			delete(h.departed, token)
+		}
+	}
+}
+
+func (h *Hub) removeAll(reason Reason) {
+	for _, p := range h.byKey {
+		h.removePerson(p, reason, "")
+	}
+	h.slow = nil
+}
+
+// active notes that p did something: it is no longer idle, and no longer
+// away if it was.
+func (h *Hub) active(p *person) {
+	p.lastActive = h.opts.Now()
+	if p.away {
+		p.away, p.awayReason = false, ""
+		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: false})
+	}
+}

@@ -1,0 +1,175 @@
+package telnet_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/linetest"
+	"github.com/anseo/anseo/internal/telnet"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCommands(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Login("bob")
+	alice.Expect("bob has joined the channel.")
+
+	t.Run("/help lists every command", func(t *testing.T) {
+		alice.Send("/help")
+		alice.Expect("* Commands:")
+		var help []string
+		for line := alice.ReadLine(); !strings.Contains(line, "//text"); line = alice.ReadLine() {
+			help = append(help, line)
+		}
+		for _, cmd := range []string{"/help", "/who", "/me", "/msg", "/nick", "/away", "/back", "/quit"} {
+			assert.Contains(t, strings.Join(help, ""), "* "+cmd)
+		}
+	})
+	t.Run("/who lists who is here", func(t *testing.T) {
+		bob.Send("/who")
+		bob.Expect("* 2 here:")
+		bob.Expect("* alice (telnet)")
+		bob.Expect("* bob (telnet)")
+	})
+	t.Run("/me is an action, shown to its author too", func(t *testing.T) {
+		alice.Send("/me waves")
+		bob.Expect("* alice waves")
+		alice.Expect("* alice waves")
+	})
+	t.Run("/msg is private and shown distinctly", func(t *testing.T) {
+		carol := linetest.Dial(t, srv.addr, "carol")
+		carol.Login("carol")
+		alice.Expect("carol has joined the channel.")
+		bob.Expect("carol has joined the channel.")
+
+		alice.Send("/msg bob the cake is a lie")
+		bob.Expect("* alice whispers: the cake is a lie")
+		alice.Expect("* you whisper to bob: the cake is a lie")
+		alice.Send("/msg nobody hello")
+		alice.Expect("* Nobody called nobody is here.")
+		bob.Send("public again")
+		alice.Expect("<bob> public again")
+		carol.Expect("<bob> public again") // and not the whisper before it
+		carol.Close()
+		alice.Expect("carol has left the channel.")
+		bob.Expect("carol has left the channel.")
+	})
+	t.Run("/away and /back, and talking brings you back", func(t *testing.T) {
+		bob.Send("/away lunch")
+		alice.Expect("* bob is away: lunch")
+		bob.Expect("* bob is away: lunch")
+		alice.Send("/who")
+		alice.Expect("* 2 here:")
+		alice.Expect("* alice (telnet)")
+		alice.Expect("* bob (telnet, away: lunch)")
+		bob.Send("back already")
+		alice.Expect("* bob is back")
+		alice.Expect("<bob> back already")
+		bob.Send("/back")
+		bob.Expect("* bob is back") // the one from talking
+		bob.Expect("* You are not away.")
+	})
+	t.Run("/nick is announced", func(t *testing.T) {
+		bob.Send("/nick robert")
+		alice.Expect("* bob is now known as robert")
+		bob.Expect("* bob is now known as robert")
+		bob.Send("hi")
+		alice.Expect("<robert> hi")
+		alice.Send("/nick Robert")
+		alice.Expect("* Name taken: Robert.")
+		alice.Send("/nick no way")
+		alice.Expect("* Name invalid: it may only contain letters, digits, '_', '-' and '.'.")
+	})
+	t.Run("// sends a line that starts with /", func(t *testing.T) {
+		alice.Send("//shrug")
+		bob.Expect("<alice> /shrug")
+	})
+	t.Run("an unknown command gets a hint", func(t *testing.T) {
+		alice.Send("/dance")
+		alice.Expect("* Unknown command /dance. Type /help for the list, or // to start a message with /.")
+	})
+	t.Run("/quit leaves with parting words", func(t *testing.T) {
+		bob.Send("/quit see you")
+		alice.Expect("robert has left the channel.")
+		alice.Expect("* robert said on leaving: see you")
+		bob.ExpectClosed()
+		require.NoError(t, checkFree(srv, "robert"))
+	})
+}
+
+func TestHistoryForNewcomers(t *testing.T) {
+	srv := start(t, hub.Options{HistoryLen: 2}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	alice.Send("one")
+	alice.Send("two")
+	alice.Send("/me three")
+	alice.Expect("* alice three") // all three are in the room's history now
+
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Expect("What's your name?")
+	bob.Send("bob")
+	bob.Expect("Welcome, bob!")
+	bob.Expect("* Recent messages:")
+	assert.Regexp(t, `^\* \[\d\d:\d\d\] <alice> two\r\n$`, bob.ReadLine())
+	bob.Expect("* alice three")
+	bob.Expect("* End of recent messages.")
+}
+
+func TestResume(t *testing.T) {
+	srv := start(t, hub.Options{Grace: time.Minute}, telnet.Config{Grace: time.Minute})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Expect("What's your name?")
+	bob.Send("bob")
+	bob.Expect("Welcome, bob!")
+	hint := bob.ReadLine()
+	m := regexpResumeHint.FindStringSubmatch(hint)
+	require.NotNil(t, m, "no resume code in %q", hint)
+	code := m[1]
+	alice.Expect("bob has joined the channel.")
+
+	bob.Close() // the connection drops: the seed's departure, at once
+	alice.Expect("bob has left the channel.")
+	alice.Send("you missed this")
+
+	back := linetest.Dial(t, srv.addr, "bob again")
+	back.Expect("What's your name?")
+	back.Send("/resume nonsense")
+	back.Expect("* That code is unknown or has expired, please choose a name.")
+	back.Send("/resume " + code)
+	back.Expect("Welcome, bob!")
+	back.Expect("* If your connection drops, type /resume " + code + " at the name prompt within 1m0s to get your name back.")
+	back.Expect("* While you were gone:")
+	back.Expect("bob has left the channel.")
+	back.Expect("<alice> you missed this")
+	back.Expect("* You are up to date.")
+	alice.Expect("bob has joined the channel.")
+}
+
+func TestResumeNeedsTheNameFree(t *testing.T) {
+	srv := start(t, hub.Options{Grace: time.Minute}, telnet.Config{Grace: time.Minute})
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Expect("What's your name?")
+	bob.Send("bob")
+	bob.Expect("Welcome, bob!")
+	code := regexpResumeHint.FindStringSubmatch(bob.ReadLine())[1]
+	bob.Close()
+	impostor := linetest.Dial(t, srv.addr, "impostor")
+	impostor.Login("bob") // the name was free at once
+
+	back := linetest.Dial(t, srv.addr, "bob again")
+	back.Expect("What's your name?")
+	back.Send("/resume " + code)
+	back.Expect("Name taken, please choose another.")
+}
+
+var regexpResumeHint = regexp.MustCompile(`^\* If your connection drops, type /resume (\S+) at the name prompt`)
