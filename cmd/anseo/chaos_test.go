@@ -133,7 +133,7 @@ func readUntil(t *testing.T, c *linetest.Client, want string, mayCome func(strin
 
 // isNeighbourLine reports whether a line is one the others can cause.
 func isNeighbourLine(line string) bool {
-	return strings.HasPrefix(line, "<flooder> flood ") ||
+	return strings.HasPrefix(line, "<flooder> flood ") || strings.HasPrefix(line, "* ") ||
 		strings.HasSuffix(line, " has joined the channel.\r\n") ||
 		strings.HasSuffix(line, " has left the channel.\r\n")
 }

@@ -39,6 +39,11 @@ type config struct {
 	metricsAddr     string
 	tlsCert         string
 	tlsKey          string
+
+	db         string
+	historyLen int
+	grace      time.Duration
+	retention  hub.Retention
 }
 
 // flagSet defines flags with environment fallbacks and remembers the first
@@ -135,6 +140,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var origins string
 	fs.stringVar(&origins, "allowed-origins", "ANSEO_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) besides anseo's own whose pages may use the chat")
 
+	fs.stringVar(&cfg.db, "db", "ANSEO_DB", "./anseo.db", "SQLite `file` that keeps the history across restarts; :memory: keeps it in memory only")
+	fs.intVar(&cfg.historyLen, "history", "ANSEO_HISTORY", hub.DefaultHistoryLen, "recent `messages` a newcomer is shown")
+	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`messages` the history keeps at most; 0: no limit")
+	fs.durationVar(&cfg.retention.MaxAge, "history-max-age", "ANSEO_HISTORY_MAX_AGE", 0, "how long the history keeps a message; 0: no limit")
+	fs.durationVar(&cfg.grace, "grace", "ANSEO_GRACE", hub.DefaultGrace, "how long a dropped user keeps their name: a reloaded page resumes unnoticed, a telnet user may reclaim it")
+
 	var proxies string
 	fs.stringVar(&proxies, "trusted-proxies", "ANSEO_TRUSTED_PROXIES", "", "comma-separated `networks` (CIDR) of reverse proxies whose X-Forwarded-For names the client")
 	fs.stringVar(&cfg.metricsAddr, "metrics-addr", "ANSEO_METRICS_ADDR", "", "`address` for /metrics on its own listener; empty: /metrics on the web server")
@@ -192,6 +203,11 @@ func (cfg config) validate() error {
 	check(cfg.writeTimeout > 0, "-write-timeout: must be positive")
 	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
+	check(cfg.db != "", "-db: must name a file or :memory:")
+	check(cfg.historyLen >= 1, "-history: must be at least 1")
+	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")
+	check(cfg.retention.MaxAge >= 0, "-history-max-age: must not be negative")
+	check(cfg.grace >= 0, "-grace: must not be negative")
 	check((cfg.tlsCert == "") == (cfg.tlsKey == ""), "-tls-cert and -tls-key: give both or neither")
 	for _, o := range cfg.allowedOrigins {
 		if err := web.ValidateOrigin(o); err != nil {
@@ -199,4 +215,22 @@ func (cfg config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// hubRetention is the hub's form of the retention settings, where 0 would
+// mean the default rather than no limit.
+func (cfg config) hubRetention() hub.Retention {
+	r := cfg.retention
+	if r.Keep == 0 {
+		r.Keep = -1
+	}
+	return r
+}
+
+// hubGrace is the hub's form of -grace, where 0 would mean the default.
+func (cfg config) hubGrace() time.Duration {
+	if cfg.grace == 0 {
+		return -1
+	}
+	return cfg.grace
 }

@@ -53,6 +53,13 @@ func TestDockerfileAgreesWithBinary(t *testing.T) {
 	assert.Regexp(t, `(?m)^HEALTHCHECK .*CMD \["/anseo", "healthcheck"\]$`, final)
 	assert.Regexp(t, `(?m)^ENTRYPOINT \["/anseo"\]$`, final)
 	assert.Contains(t, final, "COPY --from=build /out/anseo /anseo")
+
+	// The history's file is in a directory the user may write, kept in a volume.
+	db := regexp.MustCompile(`(?m)^ENV ANSEO_DB=(\S+)$`).FindStringSubmatch(final)
+	require.NotNil(t, db, "ANSEO_DB is not set")
+	dir := filepath.Dir(db[1])
+	assert.Regexp(t, `(?m)^COPY --from=build --chown=`+regexp.QuoteMeta(user[1])+` \S+ `+regexp.QuoteMeta(dir)+`$`, final)
+	assert.Regexp(t, `(?m)^VOLUME `+regexp.QuoteMeta(dir)+`$`, final)
 }
 
 // TestImageBuildAndHealthcheck builds the binary with the Dockerfile's own

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/metrics"
 	"github.com/anseo/anseo/internal/telnet"
@@ -69,6 +70,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer adminLn.Close()
 	}
 
+	store, err := history.Open(ctx, cfg.db)
+	if err != nil {
+		return fmt.Errorf("-db: %w", err)
+	}
+	defer store.Close() // after the hub has stopped and saved what it had
+
 	var h *hub.Hub
 	stats := metrics.New(func() int { return h.InboxLen() })
 	h = hub.New(hub.Options{
@@ -77,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		QueueLen:     cfg.queueLen,
 		MaxTextBytes: cfg.maxMessageBytes,
 		Flood:        cfg.flood,
+		HistoryLen:   cfg.historyLen,
+		Grace:        cfg.hubGrace(),
+		Store:        store,
+		Retention:    cfg.hubRetention(),
 	})
 	limiter := connlimit.New(cfg.maxConnsPerIP, cfg.maxConns)
 	lines := telnet.NewServer(log, h, telnet.Config{
@@ -86,6 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		QueueLen:     cfg.queueLen,
 		Limiter:      limiter,
 		Conns:        stats.Connections(hub.TransportTelnet),
+		Grace:        cfg.grace,
 	})
 	webCfg := web.Config{
 		MaxTextBytes:   cfg.maxMessageBytes,

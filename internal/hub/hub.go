@@ -348,6 +348,7 @@ func (h *Hub) handle(req request) {
 			return // it spoke as it was being removed; nobody is listening
 		}
 		p := req.member.person
+		h.opts.Metrics.Said(req.member.transport)
 		h.active(p)
 		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, session: req.member, ref: req.ref})
 	case reqCommand:

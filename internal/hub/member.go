@@ -94,11 +94,7 @@ func (m *Member) Say(ctx context.Context, text, ref string) error {
 	} else if strings.HasPrefix(text, "//") {
 		req.text = text[1:]
 	}
-	if err := m.hub.send(ctx, req); err != nil {
-		return err
-	}
-	m.hub.opts.Metrics.Said(m.transport)
-	return nil
+	return m.hub.send(ctx, req)
 }
 
 // throttle waits as flood control requires, or refuses with ErrFlood.

@@ -12,7 +12,7 @@ type Metrics interface {
 	Joined(t Transport)
 	// Left counts a member leaving, and why.
 	Left(t Transport, r Reason)
-	// Said counts a message accepted from a member.
+	// Said counts a message from a member, as the hub sends it on.
 	Said(t Transport)
 	// Refused counts a message refused by flood control (ErrFlood) or for
 	// its size (ErrTooLong).

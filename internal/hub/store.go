@@ -28,8 +28,9 @@ type Store interface {
 	// Search returns the newest n saved events whose text or name contains
 	// query, compared case-insensitively, oldest first.
 	Search(ctx context.Context, query string, n int) ([]*Event, error)
-	// Prune deletes every event but the newest keep, and every event older
-	// than before (the zero time: none by age). It returns how many went.
+	// Prune deletes every event but the newest keep (keep <= 0: no limit by
+	// count), and every event older than before (the zero time: no limit by
+	// age). It returns how many went.
 	Prune(ctx context.Context, keep int, before time.Time) (int, error)
 	// LastID returns the greatest ID ever saved, 0 for an empty store. The
 	// hub continues numbering after it, so IDs stay unique across restarts

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/anseo/anseo/internal/linetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestHistorySurvivesARestart: what was said before a restart is what a
+// newcomer is shown after it, and event IDs carry on where they stopped.
+func TestHistorySurvivesARestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "anseo.db")
+	first := startAnseo(t, "-db", db)
+	alice := linetest.Dial(t, first.telnetAddr, "alice")
+	alice.Login("alice")
+	assert.Contains(t, alice.ReadLine(), "/resume") // the resume code
+	alice.Send("remember me")
+	alice.Send("/me waves goodbye")
+	alice.Expect("* alice waves goodbye") // both are in the hub's history
+	require.NoError(t, first.stop())
+
+	second := startAnseo(t, "-db", db)
+	bob := linetest.Dial(t, second.telnetAddr, "bob")
+	bob.Expect("What's your name?")
+	bob.Send("bob")
+	bob.Expect("Welcome, bob!")
+	assert.Contains(t, bob.ReadLine(), "* If your connection drops, type /resume ")
+	bob.Expect("* Recent messages:")
+	assert.Regexp(t, `^\* \[\d\d:\d\d\] <alice> remember me\r\n$`, bob.ReadLine())
+	bob.Expect("* alice waves goodbye")
+	bob.Expect("* End of recent messages.")
+}

@@ -1,0 +1,42 @@
+package history_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkAppend saves batches of 100 messages to a file, as the hub's
+// saver does under load.
+func BenchmarkAppend(b *testing.B) {
+	const batch = 100
+	s, _ := openFile(b)
+	ctx := b.Context()
+	var next uint64 = 1
+	start := time.Now()
+	for b.Loop() {
+		require.NoError(b, s.Append(ctx, msgs(next, next+batch-1)))
+		next += batch
+	}
+	b.ReportMetric(float64(next-1)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkSearch searches 10,000 saved messages for text none of them
+// contains: the worst case, which reads them all.
+func BenchmarkSearch(b *testing.B) {
+	const saved = 10_000
+	s, _ := openFile(b)
+	ctx := b.Context()
+	evs := msgs(1, saved)
+	for _, ev := range evs {
+		ev.Text = strings.Repeat("Lorem ipsum dolor sit amet ", 3) + ev.Text
+	}
+	require.NoError(b, s.Append(ctx, evs))
+	for b.Loop() {
+		found, err := s.Search(ctx, "Ünicode", 50)
+		require.NoError(b, err)
+		require.Empty(b, found)
+	}
+}
