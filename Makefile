@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test lint generate bench fuzz docker clean
+.PHONY: run build test lint generate bench gobench fuzz docker clean
 
 ## run: start anseo on the defaults (web :8080, telnet :2323)
 run:
@@ -27,8 +27,24 @@ lint:
 generate:
 	$(GO) tool templ generate
 
-## bench: Go benchmarks with allocations
-bench:
+## bench: load-test anseo beside the bare broadcaster (docs/performance.md):
+## each run starts a fresh server pinned to CPU 0, the load runs on CPU 1.
+## Bigger runs: make bench BENCH_MEMBERS=100,1000,10000 BENCH_IDLE=19000
+BENCH_MEMBERS    ?= 1000
+BENCH_IDLE       ?= 2000
+BENCH_DURATION   ?= 10s
+BENCH_SCENARIOS  ?= saturate,fanout,idle
+BENCH_TRANSPORTS ?= baseline,telnet,ws
+BENCH_FLAGS      ?=
+TASKSET := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
+bench: build
+	ulimit -n $$(ulimit -Hn); $(TASKSET) bin/anseo bench suite \
+	  -members $(BENCH_MEMBERS) -idle $(BENCH_IDLE) -duration $(BENCH_DURATION) \
+	  -scenarios $(BENCH_SCENARIOS) -transports $(BENCH_TRANSPORTS) \
+	  -server-cpu $(if $(TASKSET),0,"") $(BENCH_FLAGS)
+
+## gobench: Go benchmarks with allocations (hub fan-out, rendering per transport)
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 ## docker: build the container image anseo:$(VERSION)

@@ -1,0 +1,105 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/anseo/anseo/internal/loadtest/baseline"
+)
+
+// Main is `anseo bench`: args are what follows "bench" on the command line.
+//
+//	anseo bench [flags]                   one scenario against a running server
+//	anseo bench suite [flags]             start servers, run the standard scenarios, print the tables
+//	anseo bench baseline-server -addr A   run the bare broadcaster (the yardstick)
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "suite":
+			return suiteMain(ctx, args[1:], stdout, stderr)
+		case "baseline-server":
+			return baselineMain(ctx, args[1:], stderr)
+		}
+	}
+	fs := flag.NewFlagSet("anseo bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: anseo bench [flags]                  run one scenario against a running server\n"+
+			"       anseo bench suite [flags]            start servers pinned to a core, run the standard scenarios\n"+
+			"       anseo bench baseline-server -addr A  run the bare TCP broadcaster used as the yardstick\n\n"+
+			"Start the server with flood control and connection caps out of the way, e.g.\n"+
+			"  anseo -flood-rate inf -max-conns 100000 -max-conns-per-ip 100000\n\n")
+		fs.PrintDefaults()
+	}
+	var cfg Config
+	fs.StringVar(&cfg.Scenario, "scenario", Saturate, "`name`: fanout, saturate or idle")
+	fs.StringVar(&cfg.Target, "target", "anseo", "`label` of the server in the table")
+	fs.StringVar(&cfg.TelnetAddr, "telnet-addr", "127.0.0.1:2323", "the server's line port, `host:port`")
+	fs.StringVar(&cfg.HTTPURL, "http-url", "http://127.0.0.1:8080", "the server's web `URL`")
+	fs.IntVar(&cfg.Telnet, "telnet", 0, "telnet `clients`")
+	fs.IntVar(&cfg.Web, "ws", 0, "WebSocket `clients`")
+	fs.IntVar(&cfg.Senders, "senders", 10, "sending `clients` (the first ones)")
+	fs.Float64Var(&cfg.Rate, "rate", 100, "fanout: `messages` per second, all senders together")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to send (idle: how long to hold the connections; memory is read once it settles)")
+	fs.IntVar(&cfg.Window, "window", 64, "`messages` each sender may have in flight; senders × window must stay under the server's -queue-len")
+	fs.IntVar(&cfg.Size, "size", 0, "pad message texts to `bytes`")
+	fs.IntVar(&cfg.JoinBatch, "join-batch", 250, "`clients` joining at once in the join storm")
+	fs.IntVar(&cfg.PID, "pid", 0, "the server's `pid` for CPU and memory (default: whoever listens on the port)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if cfg.Telnet+cfg.Web == 0 {
+		cfg.Telnet = 1000
+	}
+	if lim, err := RaiseFileLimit(); err == nil && uint64(cfg.Telnet+cfg.Web+64) > lim {
+		return fmt.Errorf("anseo bench: %d clients need more file descriptors than the limit of %d", cfg.Telnet+cfg.Web, lim)
+	}
+	cfg.Progress = stderr
+	res, err := Run(ctx, cfg)
+	WriteTables(stdout, []Result{res})
+	return err
+}
+
+func baselineMain(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("anseo bench baseline-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:2424", "`address` to listen on")
+	queue := fs.Int("queue-len", baseline.QueueLen, "`lines` a member may fall behind before it is cut off")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "baseline broadcaster listening on", ln.Addr())
+	return baseline.New(*queue).Serve(ctx, ln)
+}
+
+// splitInts parses "100,1000,10000".
+func splitInts(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(f, &n); err != nil || n < 0 {
+			return nil, fmt.Errorf("bad number %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

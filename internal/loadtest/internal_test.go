@@ -1,0 +1,60 @@
+package loadtest
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestHistQuantiles(t *testing.T) {
+	var h hist
+	for i := int64(1); i <= 1000; i++ {
+		h.record(i * int64(time.Microsecond))
+	}
+	within := func(got time.Duration, want time.Duration) {
+		t.Helper()
+		assert.InEpsilon(t, float64(want), float64(got), 1.0/histSub, "got %s, want %s", got, want)
+	}
+	within(h.quantile(0.5), 500*time.Microsecond)
+	within(h.quantile(0.99), 990*time.Microsecond)
+	assert.Equal(t, time.Millisecond, h.quantile(1))
+	assert.Equal(t, int64(time.Millisecond), h.max)
+
+	var empty hist
+	assert.Zero(t, empty.quantile(0.5))
+}
+
+func TestHistBucketsAreMonotonic(t *testing.T) {
+	last := -1
+	for v := int64(0); v < 1<<20; v += 7 {
+		b := histBucket(v)
+		assert.GreaterOrEqual(t, b, last)
+		assert.GreaterOrEqual(t, histValue(b), v, "bucket %d's bound holds %d", b, v)
+		last = b
+	}
+}
+
+func TestJSONString(t *testing.T) {
+	msg := []byte(`{"type":"message","id":43,"time":"2026-05-01T14:03:10.517Z","from":"bob","text":"L 1 2 3 \"q\""}`)
+	assert.Equal(t, "message", string(jsonString(msg, "type")))
+	assert.Equal(t, "bob", string(jsonString(msg, "from")))
+	assert.Equal(t, `L 1 2 3 \"q\"`, string(jsonString(msg, "text")))
+	assert.Nil(t, jsonString(msg, "ref"))
+}
+
+func TestMessageAccounting(t *testing.T) {
+	r := &run{senders: []*sender{{credit: make(chan struct{}, 4), pending: make([]atomic.Int32, 4), expected: 2}}}
+	c := &client{r: r, sender: -1, next: make([]uint64, 1), lat: new(hist)}
+	for _, seq := range []uint64{0, 1, 1, 3} { // a dupe, then 2 is missing
+		c.message(appendText(nil, 0, seq, 40))
+	}
+	assert.Equal(t, uint64(3), c.got.Load())
+	assert.Equal(t, uint64(1), c.dupes)
+	assert.Equal(t, uint64(1), c.lost)
+	assert.Equal(t, uint64(4), c.next[0])
+	assert.Zero(t, r.senders[0].completed.Load(), "one of two receivers is not complete")
+	c.message([]byte("hello, not ours"))
+	assert.Equal(t, uint64(3), c.got.Load())
+}

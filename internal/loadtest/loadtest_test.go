@@ -1,0 +1,180 @@
+package loadtest_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/loadtest"
+	"github.com/anseo/anseo/internal/loadtest/baseline"
+	"github.com/anseo/anseo/internal/telnet"
+	"github.com/anseo/anseo/internal/web"
+)
+
+// startAnseo runs anseo's hub, line port and web server in-process on
+// 127.0.0.1, flood control off, until the test ends. It returns the line
+// port's address and the web server's URL.
+func startAnseo(t *testing.T) (telnetAddr, httpURL string) {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	h := hub.New(hub.Options{Flood: hub.Flood{Rate: math.Inf(1)}})
+	limiter := connlimit.New(10_000, 10_000)
+	lines := telnet.NewServer(log, h, telnet.Config{Limiter: limiter})
+	site := web.NewServer(log, h, web.Config{Limiter: limiter})
+
+	tln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
+
+	hubDone, telnetDone, httpDone := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() { defer close(hubDone); _ = h.Run(ctx) }()
+	go func() { defer close(telnetDone); _ = lines.Serve(ctx, tln, 5*time.Second) }()
+	go func() { defer close(httpDone); _ = srv.Serve(hln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-hubDone
+		<-telnetDone
+		dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer dcancel()
+		_ = srv.Shutdown(dctx)
+		site.Drain(dctx)
+		<-httpDone
+	})
+	return tln.Addr().String(), "http://" + hln.Addr().String()
+}
+
+// startBaseline runs the bare broadcaster on 127.0.0.1 until the test ends.
+func startBaseline(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = baseline.New(0).Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return ln.Addr().String()
+}
+
+func TestFanoutAgainstAnseo(t *testing.T) {
+	telnetAddr, httpURL := startAnseo(t)
+	res, err := loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Fanout, Target: "anseo", TelnetAddr: telnetAddr, HTTPURL: httpURL,
+		Telnet: 20, Web: 20, Senders: 4, Rate: 200, Duration: time.Second, JoinBatch: 15,
+		PID: os.Getpid(),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "mixed", res.Transport)
+	assert.Equal(t, uint64(40*39/2), res.JoinDeliveries, "every member sees every later join")
+	assert.Greater(t, res.Sent, uint64(50), "about 200 messages in a second")
+	assert.Equal(t, res.Sent*39, res.Expected, "every message is due to every other member")
+	assert.Equal(t, res.Expected, res.Received)
+	assert.Zero(t, res.Lost)
+	assert.Zero(t, res.Dupes)
+	assert.Zero(t, res.Dropped)
+	assert.Positive(t, res.P50)
+	assert.LessOrEqual(t, res.P50, res.P99)
+	assert.LessOrEqual(t, res.P99, res.Max)
+	if runtime.GOOS == "linux" {
+		assert.GreaterOrEqual(t, res.ServerCPU, time.Duration(0))
+	}
+}
+
+func TestSaturateAgainstBaseline(t *testing.T) {
+	addr := startBaseline(t)
+	res, err := loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Saturate, Target: "baseline", TelnetAddr: addr,
+		Telnet: 30, Senders: 3, Window: 8, Duration: time.Second,
+	})
+	require.NoError(t, err)
+	assert.Positive(t, res.Deliveries)
+	assert.Equal(t, res.Expected, res.Received, "closed-loop senders lose nothing")
+	assert.Zero(t, res.Lost)
+	assert.Zero(t, res.Dropped)
+
+	var out bytes.Buffer
+	loadtest.WriteTables(&out, []loadtest.Result{res})
+	assert.Contains(t, out.String(), "| saturate | baseline | telnet | 30 | 3 |")
+}
+
+func TestIdleMeasuresServerMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("memory is read from /proc")
+	}
+	addr := startBaseline(t)
+	res, err := loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Idle, Target: "baseline", TelnetAddr: addr, Telnet: 20,
+		Duration: time.Second, PID: os.Getpid(), // the server runs in this process
+	})
+	require.NoError(t, err)
+	assert.Positive(t, res.RSSBefore)
+	assert.Positive(t, res.RSSAfter)
+	assert.Equal(t, uint64(20*19/2), res.JoinDeliveries)
+}
+
+func TestDisconnectedMembersAreReportedAsDropped(t *testing.T) {
+	// A server that welcomes everyone and then cuts them off as too slow:
+	// the run must say so instead of waiting for join notices.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				_, _ = io.WriteString(c, "What's your name?\r\n")
+				name, err := bufio.NewReader(c).ReadString('\n')
+				if err != nil {
+					return
+				}
+				_, _ = io.WriteString(c, "Welcome, "+strings.TrimSpace(name)+"!\r\n* Disconnected: too slow.\r\n")
+			})
+		}
+	})
+
+	_, err = loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Idle, TelnetAddr: ln.Addr().String(), Telnet: 5,
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dropped")
+	assert.Contains(t, err.Error(), "* Disconnected: too slow.")
+}
+
+func TestCommandLine(t *testing.T) {
+	addr := startBaseline(t)
+	var stdout, stderr bytes.Buffer
+	err := loadtest.Main(t.Context(), []string{"-scenario", "fanout", "-target", "baseline",
+		"-telnet-addr", addr, "-telnet", "10", "-senders", "2", "-rate", "50", "-duration", "500ms"}, &stdout, &stderr)
+	require.NoError(t, err, stderr.String())
+	assert.Contains(t, stdout.String(), "| fanout | baseline | telnet | 10 | 2 |")
+	assert.True(t, strings.Contains(stdout.String(), "| join storm |"))
+}

@@ -1,0 +1,114 @@
+package loadtest
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteTables prints results as Markdown tables: sending runs (fanout,
+// saturate) beside the baseline run of the same scenario and size, the join
+// storms, and idle memory. CPU is in percent of one core over the measured
+// interval.
+func WriteTables(w io.Writer, results []Result) {
+	base := func(r Result) *Result {
+		for i := range results {
+			b := &results[i]
+			if b.Target == "baseline" && b.Scenario == r.Scenario && b.Members == r.Members && b.Senders == r.Senders {
+				return b
+			}
+		}
+		return nil
+	}
+	var sending, idle []Result
+	for _, r := range results {
+		if r.Scenario == Idle {
+			idle = append(idle, r)
+		} else {
+			sending = append(sending, r)
+		}
+	}
+	if len(sending) > 0 {
+		fmt.Fprintln(w, "| scenario | server | clients | members | senders | msgs/s | deliveries/s | × baseline | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write |")
+		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, r := range sending {
+			ratio := "—"
+			if b := base(r); b != nil && b != &r && b.DeliveriesPerSec() > 0 && r.Target != "baseline" {
+				ratio = fmt.Sprintf("%.2f", r.DeliveriesPerSec()/b.DeliveriesPerSec())
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
+				r.Scenario, r.Target, r.Transport, r.Members, r.Senders,
+				si(float64(r.Sent)/r.Elapsed.Seconds()), si(r.DeliveriesPerSec()), ratio,
+				dur(r.P50), dur(r.P99), dur(r.Max), r.Lost, r.Dropped,
+				pct(r.ServerCPU, r.Elapsed), pct(r.ToolCPU, r.Elapsed), pct(r.OtherCPU, r.Elapsed), perDelivery(r.ServerCPU, r.Deliveries), perWrite(r.Deliveries, r.ServerWrites))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(results) > 0 {
+		fmt.Fprintln(w, "| join storm | server | clients | members | join notices | time | notices/s | server CPU | tool CPU | other CPU | server CPU/notice |")
+		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, r := range results {
+			fmt.Fprintf(w, "| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
+				r.Scenario, r.Target, r.Transport, r.Members, r.JoinDeliveries, dur(r.JoinTime),
+				si(float64(r.JoinDeliveries)/r.JoinTime.Seconds()),
+				pct(r.JoinServerCPU, r.JoinTime), pct(r.JoinToolCPU, r.JoinTime), pct(r.JoinOtherCPU, r.JoinTime), perDelivery(r.JoinServerCPU, r.JoinDeliveries))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(idle) > 0 {
+		fmt.Fprintln(w, "| idle | server | clients | connections | RSS before | RSS after | KiB/conn | at 100,000 |")
+		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|")
+		for _, r := range idle {
+			kib := r.KiBPerConn()
+			fmt.Fprintf(w, "| idle | %s | %s | %d | %s | %s | %.1f | %s |\n", r.Target, r.Transport, r.Members,
+				mib(r.RSSBefore), mib(r.RSSAfter), kib, mib(r.RSSBefore+int64(kib*1024*100_000)))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, r := range results {
+		if len(r.DropNotes) > 0 {
+			fmt.Fprintf(w, "dropped in %s %s %s %d: %s\n", r.Scenario, r.Target, r.Transport, r.Members, strings.Join(r.DropNotes, "; "))
+		}
+	}
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/1e3)
+	case d < time.Second:
+		return fmt.Sprintf("%.1fms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+func pct(cpu, wall time.Duration) string {
+	if cpu < 0 || wall <= 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.0f%%", 100*cpu.Seconds()/wall.Seconds())
+}
+
+func perDelivery(cpu time.Duration, n uint64) string {
+	if cpu < 0 || n == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.2fµs", cpu.Seconds()*1e6/float64(n))
+}
+
+func mib(b int64) string {
+	if b <= 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}
+
+func perWrite(deliveries, writes uint64) string {
+	if writes == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f", float64(deliveries)/float64(writes))
+}

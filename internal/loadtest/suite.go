@@ -1,0 +1,239 @@
+package loadtest
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// suite is `anseo bench suite`: for each run it starts a fresh server (anseo
+// or the baseline) pinned to one core, drives it from this process, stops
+// it, and prints every result in one set of tables at the end.
+type suite struct {
+	exe       string // the anseo binary: this program
+	serverCPU string // taskset CPU list for servers, "" for no pinning
+	stderr    io.Writer
+	results   []Result
+}
+
+func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("anseo bench suite", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	members := fs.String("members", "1000", "room `sizes` for saturate and fanout, comma-separated")
+	transports := fs.String("transports", "baseline,telnet,ws", "`servers` to run: baseline (telnet clients), telnet and ws (anseo)")
+	scenarios := fs.String("scenarios", "saturate,fanout,idle", "`scenarios` to run")
+	idle := fs.Int("idle", 2000, "idle `connections` per server (memory)")
+	senders := fs.Int("senders", 10, "sending `clients`")
+	rate := fs.Float64("rate", 100, "fanout `messages` per second in all")
+	duration := fs.Duration("duration", 10*time.Second, "sending time per run")
+	window := fs.Int("window", 64, "`messages` in flight per sender")
+	cpu := fs.String("server-cpu", "0", "`CPU list` to pin servers to with taskset (\"\" for none)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	sizes, err := splitInts(*members)
+	if err != nil {
+		return fmt.Errorf("-members: %w", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	lim, err := RaiseFileLimit()
+	if err != nil {
+		return err
+	}
+	s := &suite{exe: exe, serverCPU: *cpu, stderr: stderr}
+	if _, err := exec.LookPath("taskset"); err != nil && s.serverCPU != "" {
+		fmt.Fprintln(stderr, "bench: taskset not found; servers are not pinned")
+		s.serverCPU = ""
+	}
+	fmt.Fprintf(stderr, "bench: file limit %d; servers pinned to CPU %q; this process: %s\n", lim, s.serverCPU, affinity())
+
+	want := func(list, item string) bool {
+		for f := range strings.SplitSeq(list, ",") {
+			if strings.TrimSpace(f) == item {
+				return true
+			}
+		}
+		return false
+	}
+	var errs []error
+	do := func(target, transport string, cfg Config) {
+		res, err := s.one(ctx, target, transport, cfg)
+		if err != nil {
+			err = fmt.Errorf("%s %s %s %d: %w", cfg.Scenario, target, transport, cfg.Telnet+cfg.Web, err)
+			fmt.Fprintln(stderr, "bench:", err)
+			errs = append(errs, err)
+		}
+		s.results = append(s.results, res)
+	}
+	for _, sc := range []string{Saturate, Fanout} {
+		if !want(*scenarios, sc) {
+			continue
+		}
+		for _, n := range sizes {
+			for _, tr := range []string{"baseline", "telnet", "ws"} {
+				if !want(*transports, tr) {
+					continue
+				}
+				cfg := Config{Scenario: sc, Senders: *senders, Rate: *rate, Duration: *duration, Window: *window}
+				do(tr, tr, withClients(cfg, tr, n))
+			}
+		}
+	}
+	if want(*scenarios, Idle) && *idle > 0 {
+		for _, tr := range []string{"baseline", "telnet", "ws"} {
+			if want(*transports, tr) {
+				do(tr, tr, withClients(Config{Scenario: Idle, Duration: 10 * time.Second}, tr, *idle))
+			}
+		}
+	}
+	if ctx.Err() == nil {
+		WriteTables(stdout, s.results)
+	}
+	return errors.Join(errs...)
+}
+
+func withClients(cfg Config, transport string, n int) Config {
+	if transport == "ws" {
+		cfg.Web = n
+	} else {
+		cfg.Telnet = n
+	}
+	return cfg
+}
+
+// one starts a fresh server, runs cfg against it and stops it.
+func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (Result, error) {
+	telnetAddr, err := freeAddr()
+	if err != nil {
+		return Result{}, err
+	}
+	httpAddr, err := freeAddr()
+	if err != nil {
+		return Result{}, err
+	}
+	var args []string
+	if target == "baseline" {
+		args = []string{s.exe, "bench", "baseline-server", "-addr", telnetAddr}
+	} else {
+		target = "anseo"
+		args = []string{s.exe, "-telnet-addr", telnetAddr, "-http-addr", httpAddr,
+			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error"}
+	}
+	if s.serverCPU != "" {
+		args = append([]string{"taskset", "-c", s.serverCPU}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		return Result{}, err
+	}
+	defer func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}()
+	if err := waitListening(ctx, telnetAddr); err != nil {
+		return Result{}, err
+	}
+	if target != "baseline" {
+		if err := waitHealthy(ctx, "http://"+httpAddr); err != nil {
+			return Result{}, err
+		}
+	}
+	cfg.Target = target
+	cfg.TelnetAddr = telnetAddr
+	cfg.HTTPURL = "http://" + httpAddr
+	cfg.PID = cmd.Process.Pid // taskset execs the server: same pid
+	cfg.Progress = s.stderr
+	res, err := Run(ctx, cfg)
+	if res.Transport == "" {
+		res = Result{Scenario: cfg.Scenario, Target: target, Transport: transport, Members: cfg.Telnet + cfg.Web}
+	}
+	return res, err
+}
+
+// freeAddr picks a free loopback port.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startWait bounds how long a started server may take to listen.
+const startWait = 10 * time.Second
+
+func waitListening(ctx context.Context, addr string) error {
+	ctx, cancel := context.WithTimeout(ctx, startWait)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return fmt.Errorf("server at %s did not start: %w", addr, err)
+		}
+	}
+}
+
+func waitHealthy(ctx context.Context, base string) error {
+	ctx, cancel := context.WithTimeout(ctx, startWait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("server at %s: %w", base, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("server at %s: healthz %s", base, resp.Status)
+	}
+	return nil
+}
+
+// affinity describes this process's CPU affinity, from /proc.
+func affinity() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok {
+			return "CPUs " + strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
