@@ -1,6 +1,9 @@
 package hub
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Kind says what an Event is about.
 type Kind uint8
@@ -107,6 +110,8 @@ type Event struct {
 	// ref is the sender's own reference for a message, opaque to the hub and
 	// meaningful only to the connection that sent it (see Member.Say).
 	ref string
+	// encoded caches each transport's rendering (see Encoded).
+	encoded [maxEncodingSlots]atomic.Pointer[[]byte]
 }
 
 // From reports whether m's person sent this message: on any of its

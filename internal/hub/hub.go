@@ -207,6 +207,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	defer close(h.done)
 	if h.opts.Store != nil {
 		if err := h.load(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting: not a failure
+			}
 			return err
 		}
 		stop := h.startSaver()

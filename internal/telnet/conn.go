@@ -227,33 +227,47 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 	events := m.Events()
 	r := renderer{m: m}
 	for {
-		var raw string
 		select {
 		case ev, ok := <-events:
-			if !ok {
-				cn.farewell(m)
+			// Write this event and every one already queued behind it
+			// without going back to select: a burst costs one select and,
+			// below, one flush.
+			for {
+				if !ok {
+					cn.farewell(m)
+					return
+				}
+				if err := cn.writeBytes(r.render(ev)); err != nil {
+					cn.failed(m, err)
+					return
+				}
+				if len(events) == 0 {
+					break
+				}
+				ev, ok = <-events
+			}
+		case raw := <-cn.notices:
+			if err := cn.writeRaw(raw); err != nil {
+				cn.failed(m, err)
 				return
 			}
-			raw = r.render(ev)
-		case raw = <-cn.notices:
 		case <-force.Done():
 			return
 		}
-		if raw != "" {
-			if err := cn.writeRaw(raw); err != nil {
-				cn.log.Debug("telnet: write failed", "err", err)
-				m.Leave()
-				return
-			}
+		if len(events) > 0 || len(cn.notices) > 0 {
+			continue // more for this batch
 		}
-		if len(events) == 0 && len(cn.notices) == 0 {
-			if err := cn.flush(); err != nil {
-				cn.log.Debug("telnet: write failed", "err", err)
-				m.Leave()
-				return
-			}
+		if err := cn.flush(); err != nil {
+			cn.failed(m, err)
+			return
 		}
 	}
+}
+
+// failed ends the member after a write error: the client is gone or stuck.
+func (cn *conn) failed(m *hub.Member, err error) {
+	cn.log.Debug("telnet: write failed", "err", err)
+	m.Leave()
 }
 
 // farewell tells a user removed by the hub why, if it was not their doing.
@@ -280,8 +294,28 @@ type renderer struct {
 	replay hub.ReplayKind
 }
 
-// render returns the raw output for ev, CR LF line ends included, or "".
-func (r *renderer) render(ev *hub.Event) string {
+// render returns the raw output for ev, CR LF line ends included, or nil.
+// What every member sees alike (a live seed-protocol line, a notice for
+// all) is rendered once per event and shared; only what depends on who
+// reads it is rendered per member.
+func (r *renderer) render(ev *hub.Event) []byte {
+	if r.replay == 0 && !ev.From(r.m) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
+		return ev.Encoded(encodingSlot, renderShared)
+	}
+	return []byte(r.renderFor(ev))
+}
+
+// encodingSlot is the line port's place in each event's encoding cache.
+var encodingSlot = hub.NewEncodingSlot()
+
+// renderShared renders ev as any member that did not send it sees it live.
+func renderShared(ev *hub.Event) []byte {
+	r := renderer{}
+	return []byte(r.renderFor(ev))
+}
+
+// renderFor returns the raw output for ev as r's member sees it now.
+func (r *renderer) renderFor(ev *hub.Event) string {
 	m := r.m
 	switch ev.Kind {
 	case hub.KindJoined:
@@ -293,14 +327,14 @@ func (r *renderer) render(ev *hub.Event) string {
 		}
 		return out
 	case hub.KindMessage:
-		if ev.From(m) && r.replay == 0 {
+		if m != nil && ev.From(m) && r.replay == 0 {
 			return "" // the seed's client showed its own line itself
 		}
 		return r.line(fmt.Sprintf(seedMessage, ev.Name, ev.Text), ev)
 	case hub.KindAction:
 		return lines(fmt.Sprintf(noticeAction, ev.Name, ev.Text))
 	case hub.KindPrivate:
-		if ev.From(m) {
+		if m != nil && ev.From(m) {
 			return lines(fmt.Sprintf(noticePrivateTo, ev.To, ev.Text))
 		}
 		return lines(fmt.Sprintf(noticePrivateFrom, ev.Name, ev.Text))
@@ -358,13 +392,30 @@ func (cn *conn) write(line string) error { return cn.writeRaw(line + crlf) }
 // writeRaw buffers raw output. The write deadline is set when a batch
 // starts and covers every write until the batch is flushed.
 func (cn *conn) writeRaw(raw string) error {
-	if cn.w.Buffered() == 0 {
-		if err := cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout)); err != nil {
-			return err
-		}
+	if err := cn.startBatch(); err != nil {
+		return err
 	}
 	_, err := cn.w.WriteString(raw)
 	return err
+}
+
+// writeBytes is writeRaw for bytes.
+func (cn *conn) writeBytes(raw []byte) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	if err := cn.startBatch(); err != nil {
+		return err
+	}
+	_, err := cn.w.Write(raw)
+	return err
+}
+
+func (cn *conn) startBatch() error {
+	if cn.w.Buffered() > 0 {
+		return nil
+	}
+	return cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout))
 }
 
 func (cn *conn) flush() error { return cn.w.Flush() }
