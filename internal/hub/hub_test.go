@@ -116,15 +116,17 @@ func TestJoin(t *testing.T) {
 		closed(t, a)
 		d, err := h.Join(t.Context(), "d", hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
 		require.NoError(t, err)
+		roster := d.Roster()
 		var names []string
-		for _, p := range d.Roster() {
+		for _, p := range roster {
 			names = append(names, p.Name)
 		}
 		assert.Equal(t, []string{"b", "c", "d"}, names)
-		assert.Equal(t, hub.TransportWeb, d.Roster()[2].Transport)
+		assert.Equal(t, hub.TransportWeb, roster[2].Transport)
 		r, err := h.Roster(t.Context())
 		require.NoError(t, err)
-		assert.Equal(t, d.Roster(), r)
+		assert.Equal(t, roster, r)
+		assert.Nil(t, d.Roster(), "given once, then forgotten")
 	})
 }
 

@@ -21,7 +21,7 @@ type Member struct {
 	person    *person
 	transport Transport
 	events    chan *Event
-	roster    []Presence
+	roster    atomic.Pointer[[]Presence] // until Roster takes it
 	reason    atomic.Uint32
 
 	// Owned by the hub goroutine.
@@ -49,9 +49,17 @@ func (m *Member) Transport() Transport { return m.transport }
 func (m *Member) Events() <-chan *Event { return m.events }
 
 // Roster returns who was in the room when the member joined, the member
-// included, ordered by joining time. Later changes arrive as events (joined,
-// left, renamed, away), so the two together give an exact, live user list.
-func (m *Member) Roster() []Presence { return m.roster }
+// included, ordered by joining time, if JoinOptions.WithRoster asked for it.
+// Later changes arrive as events (joined, left, renamed, away), so the two
+// together give an exact, live user list. It returns the list once and then
+// forgets it: a copy of the room kept for every member's life would cost
+// memory growing with the square of the room.
+func (m *Member) Roster() []Presence {
+	if r := m.roster.Swap(nil); r != nil {
+		return *r
+	}
+	return nil
+}
 
 // Reason says why the member was removed. It is ReasonNone until Events has
 // been closed.

@@ -100,7 +100,8 @@ func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
 	h.members = append(h.members, m)
 	p.sessions = append(p.sessions, m)
 	if opts.WithRoster {
-		m.roster = h.roster()
+		r := h.roster()
+		m.roster.Store(&r)
 	}
 	return m
 }
