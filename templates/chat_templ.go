@@ -77,7 +77,15 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div id=\"banner\" class=\"banner\" role=\"status\" data-testid=\"banner\" hidden><span id=\"banner-text\" data-testid=\"banner-text\"></span> <button type=\"button\" id=\"retry\" class=\"button small\">Retry now</button></div><main class=\"log-pane\"><h2 class=\"visually-hidden\">Messages</h2><div id=\"messages\" class=\"messages\" role=\"log\" aria-live=\"polite\" aria-label=\"Messages\" tabindex=\"0\" data-testid=\"messages\"></div><button type=\"button\" id=\"new-messages\" class=\"new-messages\" data-testid=\"new-messages\" hidden>New messages ↓</button></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div id=\"banner\" class=\"banner\" role=\"status\" data-testid=\"banner\" hidden><span id=\"banner-text\" data-testid=\"banner-text\"></span> <button type=\"button\" id=\"retry\" class=\"button small\">Retry now</button></div><main class=\"log-pane\"><h2 class=\"visually-hidden\">Messages</h2><div id=\"messages\" class=\"messages\" role=\"log\" aria-live=\"polite\" aria-label=\"Messages\" tabindex=\"0\" data-testid=\"messages\"><button type=\"button\" id=\"load-older\" class=\"load-older\" data-testid=\"load-older\" hidden>Load earlier messages</button></div><button type=\"button\" id=\"new-messages\" class=\"new-messages\" data-testid=\"new-messages\" hidden>New messages ↓</button>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = searchResults().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -89,7 +97,7 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</div></body>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</div></body>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -120,33 +128,33 @@ func chatHeader(me, icon string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<header class=\"topbar\"><h1 class=\"brand\"><img class=\"brand-mark\" src=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<header class=\"topbar\"><h1 class=\"brand\"><img class=\"brand-mark\" src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(icon).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 46, Col: 54}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 51, Col: 54}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" alt=\"\" width=\"28\" height=\"28\">anseo</h1><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\">People <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <span class=\"whoami\">Signed in as <b data-testid=\"me\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\">People <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <span class=\"whoami\">Signed in as <b id=\"me\" data-testid=\"me\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(me)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 62, Col: 61}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 67, Col: 69}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</b></span><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</b></span> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -171,7 +179,34 @@ func people() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// searchResults is the panel that shows what a history search found, over
+// the message log. The script fills and shows it.
+func searchResults() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -196,7 +231,7 @@ func composer() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <input id=\"text\" name=\"text\" type=\"text\" placeholder=\"Write a message…\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <input id=\"text\" name=\"text\" type=\"text\" placeholder=\"Write a message…\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -61,7 +61,10 @@ func TestChatPage(t *testing.T) {
 	assert.Contains(t, html, `role="log"`)
 	assert.Contains(t, html, `aria-live="polite"`)
 	assert.Contains(t, html, `<label for="text" class="visually-hidden">Message</label>`)
-	for _, id := range []string{"messages", "members", "input", "send", "quit", "banner", "status", "new-messages", "people-toggle"} {
+	assert.Contains(t, html, `<label for="search" class="visually-hidden">Search the history</label>`)
+	assert.Contains(t, html, `aria-pressed="false"`, "the away toggle says its state")
+	for _, id := range []string{"messages", "members", "input", "send", "quit", "banner", "status", "new-messages", "people-toggle",
+		"away-toggle", "search-form", "search-input", "search-panel", "search-results", "load-older"} {
 		assert.Contains(t, html, `data-testid="`+id+`"`)
 	}
 	assert.NotContains(t, html, "style=", "no inline style: the CSP forbids it")

@@ -11,7 +11,8 @@ import (
 // Chromium user and a real telnet client in one room: each sees the other
 // join, speak and leave, the telnet user in the seed protocol's own lines.
 func TestBrowserAndTelnetTalk(t *testing.T) {
-	a := startAnseo(t)
+	// A short grace period: a closed tab leaves the room once it is over.
+	a := startAnseo(t, "-grace", "300ms")
 	browser := browsertest.Shared(t) // skips, or fails under CI=true, without Chromium
 
 	bob := linetest.Dial(t, a.telnetAddr, "bob")
@@ -36,7 +37,7 @@ func TestBrowserAndTelnetTalk(t *testing.T) {
 	carol.Login("carol")
 	alice.WaitMember("carol", true)
 	alice.Close()
-	carol.Expect("alice has left the channel.")
+	carol.Expect("alice has left the channel.") // after the grace period
 	if p := alice.Problems(); len(p) > 0 {
 		t.Errorf("browser problems: %q", p)
 	}

@@ -336,6 +336,9 @@ func (t *Tab) Login(name string) {
 // WaitConnected waits until the chat page's socket has been welcomed.
 func (t *Tab) WaitConnected() {
 	t.tb.Helper()
+	// A query first: it waits for the page's document, so that the poll
+	// below runs in the new page's context, not one a navigation just ended.
+	t.Do(chromedp.WaitReady(chromedp.CSS("#status-dot")))
 	t.WaitJS(`document.querySelector('#status-dot')?.dataset.state === 'online'`)
 }
 

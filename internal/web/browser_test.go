@@ -27,10 +27,21 @@ import (
 // it for a new user.
 func browserServer(t *testing.T) (*testServer, func() *browsertest.Tab) {
 	t.Helper()
+	return browserServerWith(t, hub.Options{Flood: noFlood})
+}
+
+// browserServerWith is browserServer on a hub with opts: a short grace
+// period, say, for tests that wait for a closed tab's person to leave.
+func browserServerWith(t *testing.T, opts hub.Options) (*testServer, func() *browsertest.Tab) {
+	t.Helper()
 	b := browsertest.Shared(t) // skips (or fails in CI) without a browser
-	srv := startServer(t, web.Config{})
+	srv := startServerWith(t, web.Config{}, opts)
 	return srv, func() *browsertest.Tab { return b.NewTab(t, srv.URL) }
 }
+
+// shortGrace is the grace period of tests that close tabs: long enough for
+// nothing, short enough that waiting for the departure is quick.
+const shortGrace = 500 * time.Millisecond
 
 func assertNoProblems(t *testing.T, tabs ...*browsertest.Tab) {
 	t.Helper()
@@ -119,21 +130,24 @@ func TestBrowserRefusedNames(t *testing.T) {
 	})
 
 	t.Run("a name taken by the time the socket joins sends the page back to the form", func(t *testing.T) {
-		// The same user opens the chat in a second tab: it has the cookie, but
-		// the first tab holds the name, so the join is refused with 4001.
-		second := alice.Duplicate(t)
-		second.Open("/chat")
-		second.Do(chromedp.WaitVisible(browsertest.TestID("login-error")))
-		assert.Contains(t, second.Text("login-error"), "That name is taken")
-		assert.Equal(t, "alice", second.Value("name-input"))
-		assert.Equal(t, "/?name=alice&error=taken", second.Path())
+		// Another browser claims alice's name in its cookie (as if it had
+		// logged in just before her): it has no token of hers, so the join is
+		// refused with 4001.
+		other := newTab()
+		other.Open("/")
+		other.Do(chromedp.Evaluate[chromedp.Void](`document.cookie = 'anseo_name=alice; path=/'`))
+		other.Submit(chromedp.Evaluate[chromedp.Void](`location.assign('/chat')`))
+		other.Do(chromedp.WaitVisible(browsertest.TestID("login-error")))
+		assert.Contains(t, other.Text("login-error"), "That name is taken")
+		assert.Equal(t, "alice", other.Value("name-input"))
+		assert.Equal(t, "/?name=alice&error=taken", other.Path())
 	})
 	assertNoProblems(t, alice)
 }
 
 func TestBrowserJoinAndLeaveNotices(t *testing.T) {
 	t.Parallel()
-	srv, newTab := browserServer(t)
+	srv, newTab := browserServerWith(t, hub.Options{Flood: noFlood, Grace: shortGrace})
 	alice, bob := newTab(), newTab()
 	alice.Login("alice")
 	bob.Login("bob")
@@ -141,7 +155,7 @@ func TestBrowserJoinAndLeaveNotices(t *testing.T) {
 	alice.WaitEvent("joined", "bob joined")
 	alice.WaitMember("bob", true)
 
-	bob.Close() // closing the tab closes its socket and frees the name
+	bob.Close() // closing the tab closes its socket; after the grace period bob leaves
 	alice.WaitEvent("left", "bob left")
 	alice.WaitMember("bob", false)
 	require.NoError(t, srv.Hub.Check(t.Context(), "bob"), "the name is free")

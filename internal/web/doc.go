@@ -20,5 +20,15 @@
 //     and app.js inserts it with textContent. The Content-Security-Policy
 //     allows no inline script as a second line of defence.
 //  5. The name cookie is a claim, not a credential: the hub's Join decides
-//     who has a name.
+//     who has a name. The person's token (hub.Member.Token), sent in the
+//     welcome and presented again in /ws?token=…, is the credential: it is
+//     shown to its holder only and never logged (request logs carry the
+//     path, not the query).
+//  6. Web members join with hub.JoinOptions.KeepOnDrop: a socket that
+//     closes or drops is a pause, not a departure. The person leaves when
+//     the hub's grace period passes with no connection, or at once on
+//     /quit. A resume passes the client's last-seen event ID to the hub,
+//     which replays exactly what it missed.
+//  7. The history endpoints read the hub's Store and nothing else; they
+//     never see private messages, which the hub does not store.
 package web

@@ -163,7 +163,7 @@ func TestChatPage(t *testing.T) {
 		assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
 		assert.Contains(t, body, `data-me="Zoë"`)
 		assert.Contains(t, body, `data-max-text-bytes="4096"`)
-		for _, id := range []string{"messages", "members", "input", "send", "quit", "banner"} {
+		for _, id := range []string{"messages", "members", "input", "send", "quit", "banner", "away-toggle", "search-input", "load-older"} {
 			assert.Contains(t, body, `data-testid="`+id+`"`)
 		}
 		assert.Contains(t, body, `role="log"`)

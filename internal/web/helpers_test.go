@@ -93,6 +93,77 @@ func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Member {
 	return m
 }
 
+// watcher is a member joined straight to the hub, as another transport
+// would, that records what it receives so that a test can look for what
+// others saw (or did not see) of a browser user.
+type watcher struct {
+	*hub.Member
+	t      *testing.T
+	events chan *hub.Event
+	log    []*hub.Event // what waitFor has read, in order
+}
+
+// watch joins name to h and records its events until the test ends.
+func watch(t *testing.T, h *hub.Hub, name string) *watcher {
+	t.Helper()
+	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
+	require.NoError(t, err)
+	w := &watcher{Member: m, t: t, events: make(chan *hub.Event, 4096)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(w.events)
+		for ev := range m.Events() {
+			select {
+			case w.events <- ev:
+			default: // the test is not looking at this many; drop, and never block
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		m.Leave()
+		<-done
+	})
+	return w
+}
+
+// waitFor reads events until one matches, failing the test after 5 s.
+func (w *watcher) waitFor(what string, match func(*hub.Event) bool) *hub.Event {
+	w.t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev, ok := <-w.events:
+			if !ok {
+				w.t.Fatalf("%s: the member was removed (%v)", what, w.Member.Reason())
+			}
+			w.log = append(w.log, ev)
+			if match(ev) {
+				return ev
+			}
+		case <-timeout:
+			w.t.Fatalf("%s: not within 5 s", what)
+		}
+	}
+}
+
+// waitMessage waits for a message with text.
+func (w *watcher) waitMessage(text string) *hub.Event {
+	w.t.Helper()
+	return w.waitFor("message "+text, func(ev *hub.Event) bool { return ev.Kind == hub.KindMessage && ev.Text == text })
+}
+
+// seen counts the events read so far of kind about name.
+func (w *watcher) seen(kind hub.Kind, name string) int {
+	n := 0
+	for _, ev := range w.log {
+		if ev.Kind == kind && ev.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

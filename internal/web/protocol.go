@@ -81,14 +81,21 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 // Server → client messages. Field order and names are the protocol.
 
 type memberJSON struct {
-	Name      string `json:"name"`
-	Transport string `json:"transport"`
-	Since     string `json:"since"`
+	Name       string `json:"name"`
+	Transport  string `json:"transport"`
+	Since      string `json:"since"`
+	Away       bool   `json:"away"`
+	AwayReason string `json:"awayReason,omitempty"`
+	LastActive string `json:"lastActive"`
 }
 
 type welcomeMsg struct {
 	Type         string       `json:"type"`
 	You          string       `json:"you"`
+	Token        string       `json:"token"`
+	Resumed      bool         `json:"resumed"`
+	History      bool         `json:"history"`
+	Time         string       `json:"time"`
 	Members      []memberJSON `json:"members"`
 	MaxTextBytes int          `json:"maxTextBytes"`
 }
@@ -107,15 +114,47 @@ type leftMsg struct {
 	Time   string `json:"time"`
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
+	Text   string `json:"text,omitempty"`
 }
 
+// messageMsg is a message or an action ("type" says which); privateMsg adds
+// the recipient.
 type messageMsg struct {
 	Type string `json:"type"`
 	ID   uint64 `json:"id"`
 	Time string `json:"time"`
 	From string `json:"from"`
 	Text string `json:"text"`
+	Own  bool   `json:"own,omitempty"`
 	Ref  string `json:"ref,omitempty"`
+}
+
+type privateMsg struct {
+	Type string `json:"type"`
+	ID   uint64 `json:"id"`
+	Time string `json:"time"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	Text string `json:"text"`
+	Own  bool   `json:"own,omitempty"`
+	Ref  string `json:"ref,omitempty"`
+}
+
+type renamedMsg struct {
+	Type    string `json:"type"`
+	ID      uint64 `json:"id"`
+	Time    string `json:"time"`
+	Name    string `json:"name"`
+	NewName string `json:"newName"`
+}
+
+type awayMsg struct {
+	Type   string `json:"type"`
+	ID     uint64 `json:"id"`
+	Time   string `json:"time"`
+	Name   string `json:"name"`
+	Away   bool   `json:"away"`
+	Reason string `json:"reason,omitempty"`
 }
 
 type noticeMsg struct {
@@ -125,6 +164,12 @@ type noticeMsg struct {
 	Text string `json:"text"`
 }
 
+type replayMsg struct {
+	Type  string `json:"type"`
+	Phase string `json:"phase"`
+	Kind  string `json:"kind"`
+}
+
 type errorMsg struct {
 	Type string `json:"type"`
 	Code string `json:"code"`
@@ -132,30 +177,81 @@ type errorMsg struct {
 	Ref  string `json:"ref,omitempty"`
 }
 
+// welcome is what the first message of a connection says beyond the member
+// itself.
+type welcome struct {
+	// Resumed: the connection attached to the person its token named,
+	// rather than joining afresh.
+	Resumed bool
+	// History: GET /history and /history/search answer (the hub has a Store).
+	History      bool
+	MaxTextBytes int
+	Now          time.Time
+}
+
 // encodeWelcome renders the first message of every connection.
-func encodeWelcome(m *hub.Member, maxTextBytes int) ([]byte, error) {
+func encodeWelcome(m *hub.Member, w welcome) ([]byte, error) {
 	roster := m.Roster()
 	members := make([]memberJSON, len(roster))
 	for i, p := range roster {
-		members[i] = memberJSON{Name: p.Name, Transport: string(p.Transport), Since: formatTime(p.Since)}
+		members[i] = memberJSON{
+			Name: p.Name, Transport: string(p.Transport), Since: formatTime(p.Since),
+			Away: p.Away, AwayReason: p.AwayReason, LastActive: formatTime(p.LastActive),
+		}
 	}
-	return json.Marshal(welcomeMsg{Type: "welcome", You: m.Name(), Members: members, MaxTextBytes: maxTextBytes})
+	return json.Marshal(welcomeMsg{
+		Type: "welcome", You: m.Name(), Token: m.Token(), Resumed: w.Resumed, History: w.History,
+		Time: formatTime(w.Now), Members: members, MaxTextBytes: w.MaxTextBytes,
+	})
 }
 
-// encodeEvent renders ev as m sees it: only m's own messages carry a ref.
+// encodeEvent renders ev as m sees it: only the connection that sent a
+// message gets its ref back, and every connection of its sender sees own.
 func encodeEvent(ev *hub.Event, m *hub.Member) ([]byte, error) {
 	t := formatTime(ev.Time)
 	switch ev.Kind {
 	case hub.KindJoined:
 		return json.Marshal(joinedMsg{Type: "joined", ID: ev.ID, Time: t, Name: ev.Name, Transport: string(ev.Transport)})
 	case hub.KindLeft:
-		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Name: ev.Name, Reason: ev.Reason.String()})
-	case hub.KindMessage:
-		return json.Marshal(messageMsg{Type: "message", ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Ref: ev.Ref(m)})
+		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
+	case hub.KindMessage, hub.KindAction:
+		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Own: ev.From(m), Ref: ev.Ref(m)})
+	case hub.KindPrivate:
+		return json.Marshal(privateMsg{Type: "private", ID: ev.ID, Time: t, From: ev.Name, To: ev.To, Text: ev.Text, Own: ev.From(m), Ref: ev.Ref(m)})
+	case hub.KindRenamed:
+		return json.Marshal(renamedMsg{Type: "renamed", ID: ev.ID, Time: t, Name: ev.Name, NewName: ev.NewName})
+	case hub.KindAway:
+		return json.Marshal(awayMsg{Type: "away", ID: ev.ID, Time: t, Name: ev.Name, Away: ev.Away, Reason: ev.Text})
 	case hub.KindNotice:
 		return json.Marshal(noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: ev.Text})
+	case hub.KindReplayBegin, hub.KindReplayEnd:
+		phase := "begin"
+		if ev.Kind == hub.KindReplayEnd {
+			phase = "end"
+		}
+		return json.Marshal(replayMsg{Type: "replay", Phase: phase, Kind: replayKind(ev.Replay)})
 	}
 	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
+}
+
+// storedJSON renders a saved event (a message or an action) for GET
+// /history, in the same shape as the WebSocket's: nobody's own, no ref.
+func storedJSON(ev *hub.Event) messageMsg {
+	return messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: formatTime(ev.Time), From: ev.Name, Text: ev.Text}
+}
+
+func kindType(k hub.Kind) string {
+	if k == hub.KindAction {
+		return "action"
+	}
+	return "message"
+}
+
+func replayKind(k hub.ReplayKind) string {
+	if k == hub.ReplayMissed {
+		return "missed"
+	}
+	return "history"
 }
 
 func encodeError(e *protocolError) []byte {

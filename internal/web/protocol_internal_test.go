@@ -3,6 +3,9 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -50,6 +53,40 @@ func TestJoinRefusal(t *testing.T) {
 			assert.Equal(t, tc.code, code)
 			assert.LessOrEqual(t, len(reason), 123)
 		})
+	}
+}
+
+func TestResumeFrom(t *testing.T) {
+	tests := []struct {
+		name, query string
+		want        resume
+	}{
+		{name: "none", query: "", want: resume{}},
+		{name: "token and after", query: "token=abc&after=42", want: resume{token: "abc", after: 42}},
+		{name: "token alone", query: "token=abc", want: resume{token: "abc"}},
+		{name: "after not a number counts as none", query: "token=abc&after=-1", want: resume{token: "abc"}},
+		{name: "a token too long to be one is ignored", query: "token=" + strings.Repeat("x", 65), want: resume{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/ws?"+tc.query, nil)
+			assert.Equal(t, tc.want, resumeFrom(r))
+		})
+	}
+}
+
+func TestEncodeReplay(t *testing.T) {
+	for _, tc := range []struct {
+		kind hub.Kind
+		rk   hub.ReplayKind
+		want string
+	}{
+		{hub.KindReplayBegin, hub.ReplayHistory, `{"type":"replay","phase":"begin","kind":"history"}`},
+		{hub.KindReplayEnd, hub.ReplayMissed, `{"type":"replay","phase":"end","kind":"missed"}`},
+	} {
+		got, err := encodeEvent(&hub.Event{Kind: tc.kind, Replay: tc.rk}, nil)
+		assert.NoError(t, err)
+		assert.JSONEq(t, tc.want, string(got))
 	}
 }
 

@@ -16,6 +16,8 @@ func addRoutes(r chi.Router, log *slog.Logger, h *hub.Hub, cfg Config, a *assets
 	r.Method(http.MethodPost, "/logout", handleLogout(cfg))
 	r.Method(http.MethodGet, "/chat", handleChatPage(log, cfg, a))
 	r.Method(http.MethodGet, "/ws", handleWebSocket(log, h, cfg, ws))
+	r.Method(http.MethodGet, "/history", handleHistory(log, h))
+	r.Method(http.MethodGet, "/history/search", handleSearch(log, h))
 	r.Method(http.MethodGet, "/healthz", handleHealthz())
 	r.Method(http.MethodGet, "/readyz", handleReadyz(ready))
 	if cfg.Metrics != nil {

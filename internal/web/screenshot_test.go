@@ -2,13 +2,16 @@ package web_test
 
 import (
 	"os"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 )
 
@@ -26,9 +29,20 @@ func TestScreenshot(t *testing.T) {
 		t.Skip("set ANSEO_SCREENSHOT=file.png to render the chat page")
 	}
 	mode := os.Getenv("ANSEO_SCREENSHOT_MODE")
-	srv, newTab := browserServer(t)
+	var behind atomic.Int64 // the hub's clock runs this far behind, so that dave looks idle
+	store, err := history.Open(t.Context(), history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	srv, newTab := browserServerWith(t, hub.Options{Flood: noFlood, Store: store, Now: func() time.Time {
+		return time.Now().Add(-time.Duration(behind.Load()))
+	}})
 
+	behind.Store(int64(25 * time.Minute))
+	dave := join(t, srv.Hub, "dave", hub.TransportTelnet) // idle since he joined
+	behind.Store(0)
+	require.NoError(t, dave.Say(t.Context(), "/away", ""))
 	carol := join(t, srv.Hub, "carol", hub.TransportTelnet)
+	require.NoError(t, carol.Say(t.Context(), "deploy window opens at 10:00", "")) // history for those who come later
 	if mode == "login" {
 		tab := newTab()
 		tab.Do(chromedp.EmulateViewport(900, 620))
@@ -54,11 +68,6 @@ func TestScreenshot(t *testing.T) {
 	bob.Login("bob")
 	alice.WaitMember("bob", true)
 
-	say := func(m *hub.Member, text string) {
-		t.Helper()
-		require.NoError(t, m.Say(t.Context(), text, ""))
-		alice.WaitMessage(m.Name(), text)
-	}
 	bobSays := func(text string) {
 		t.Helper()
 		bob.Say(text)
@@ -66,17 +75,16 @@ func TestScreenshot(t *testing.T) {
 	}
 
 	bobSays("Morning! Is the deploy still on for today?")
-	say(carol, "yes, I'm tailing the logs on the box now")
 	alice.Say("Great. I'll keep an eye on the dashboards.")
 	alice.WaitDelivered("Great. I'll keep an eye on the dashboards.")
-	dave := join(t, srv.Hub, "dave", hub.TransportWeb)
-	alice.WaitEvent("joined", "dave joined")
-	bobSays("Hi dave! We're about to ship 2.4.")
-	dave.Leave()
-	alice.WaitEvent("left", "dave left")
-	say(carol, "rollout at 25%, error rate flat")
-	alice.Say("Nice. Ping me if anything looks off.")
-	alice.WaitDelivered("Nice. Ping me if anything looks off.")
+	require.NoError(t, carol.Say(t.Context(), "/me starts the rollout, tailing the logs", ""))
+	alice.WaitEvent("action", "carol starts the rollout")
+	bob.Say("/msg alice can you look at my PR after the deploy?")
+	alice.WaitJS(`document.querySelector('[data-kind=private]') !== null`)
+	alice.Say("/msg bob sure, after lunch")
+	alice.WaitJS(`document.querySelectorAll('[data-kind=private]').length === 2`)
+	bob.Say("/away lunch")
+	alice.WaitEvent("away", "bob is away")
 	alice.Do(chromedp.SendKeys(browsertest.TestID("input"), "Shall we do 50%"))
 	if mode == "phone" {
 		alice.Do(chromedp.Click(browsertest.TestID("people-toggle")))

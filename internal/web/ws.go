@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -21,7 +22,8 @@ import (
 // from a client that floods the server with bad requests.
 const replyQueueLen = 8
 
-// handleWebSocket joins the hub with the cookie's name and relays between the
+// handleWebSocket joins the hub with the cookie's name, or resumes the person
+// whose token the query presents (see joinWeb), and relays between the
 // socket and the member as docs/protocol.md describes. The socket is
 // accepted before the name is checked, so that a browser learns why it was
 // refused from the close code (a refused HTTP upgrade shows only as 1006).
@@ -29,7 +31,8 @@ const replyQueueLen = 8
 // Each connection has:
 //
 //  1. One reader goroutine: it decodes client messages and calls Say. When
-//     the client goes away (read error or close) it calls Leave.
+//     the client goes away (read error or close) it calls Leave, which
+//     starts the person's grace period if this was its last connection.
 //  2. One writer goroutine, the only one that writes to the socket: the
 //     welcome, then every event until the hub closes the member's queue,
 //     then a close frame whose code says why (Member.Reason).
@@ -79,7 +82,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			_ = c.Close(CloseNotLoggedIn, reasonNotLogged)
 			return
 		}
-		m, err := h.Join(r.Context(), name, hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
+		m, resumed, err := joinWeb(r.Context(), h, name, resumeFrom(r))
 		if err != nil {
 			code, reason := joinRefusal(err)
 			log.Debug("websocket join refused", "name", name, "remote", middleware.GetClientIP(r.Context()), "code", code, "err", err)
@@ -89,11 +92,58 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		s := &session{
 			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
 			c:   c, m: m, cfg: cfg,
+			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes},
 			replies: make(chan reply, replyQueueLen),
 		}
-		s.log.Debug("websocket joined")
+		s.log.Debug("websocket joined", "resumed", resumed)
 		s.run(r.Context())
 	})
+}
+
+// maxTokenBytes bounds the token a client may present. The hub's tokens are
+// 16 characters; anything much longer is not one, and is not worth a lookup.
+const maxTokenBytes = 64
+
+// resume is what a page that was here before presents: the token of the
+// person it was (docs/protocol.md §2) and the ID of the last event it saw.
+type resume struct {
+	token string
+	after uint64
+}
+
+// resumeFrom reads ?token=…&after=… from the upgrade request. A malformed
+// after counts as none: the hub then uses its own record.
+func resumeFrom(r *http.Request) resume {
+	q := r.URL.Query()
+	token := q.Get("token")
+	if len(token) > maxTokenBytes {
+		token = ""
+	}
+	after, err := strconv.ParseUint(q.Get("after"), 10, 64)
+	if err != nil {
+		after = 0
+	}
+	return resume{token: token, after: after}
+}
+
+// joinWeb joins the hub as a browser: a person who stays for the hub's grace
+// period after its last connection drops, so that a reload or a network blip
+// goes unnoticed. With a token it first tries to attach to that person
+// (another tab, a reload, a reconnection) and reports resumed; a token the
+// hub no longer knows (ErrNoSession: the grace period ran out, the server
+// restarted) falls back to a fresh join under the cookie's name.
+func joinWeb(ctx context.Context, h *hub.Hub, name string, res resume) (m *hub.Member, resumed bool, err error) {
+	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, KeepOnDrop: true}
+	if res.token != "" {
+		opts.Token, opts.After = res.token, res.after
+		m, err = h.Join(ctx, name, opts)
+		if !errors.Is(err, hub.ErrNoSession) {
+			return m, err == nil, err
+		}
+		opts.Token, opts.After = "", 0
+	}
+	m, err = h.Join(ctx, name, opts)
+	return m, false, err
 }
 
 // joinRefusal turns a Join error into the close code and reason the client
@@ -149,6 +199,7 @@ type session struct {
 	c       *websocket.Conn
 	m       *hub.Member
 	cfg     Config
+	welcome welcome
 	replies chan reply // reader → writer; see replyQueueLen
 }
 
@@ -238,7 +289,9 @@ func (s *session) write(ctx context.Context) {
 		_ = s.c.CloseNow() // the writer's end is the socket's end; the reader ends with it
 		s.m.Leave()        // if the socket failed first, free the name now
 	}()
-	welcome, err := encodeWelcome(s.m, s.cfg.MaxTextBytes)
+	w := s.welcome
+	w.Now = time.Now()
+	welcome, err := encodeWelcome(s.m, w)
 	if err != nil {
 		s.log.Error("encode welcome", "err", err)
 		_ = s.c.Close(websocket.StatusInternalError, reasonInternal)

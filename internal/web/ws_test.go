@@ -31,11 +31,17 @@ const wait = 5 * time.Second
 type serverMsg struct {
 	Type         string `json:"type"`
 	You          string `json:"you"`
+	Token        string `json:"token"`
+	Resumed      bool   `json:"resumed"`
+	History      bool   `json:"history"`
 	MaxTextBytes int    `json:"maxTextBytes"`
 	Members      []struct {
-		Name      string `json:"name"`
-		Transport string `json:"transport"`
-		Since     string `json:"since"`
+		Name       string `json:"name"`
+		Transport  string `json:"transport"`
+		Since      string `json:"since"`
+		Away       bool   `json:"away"`
+		AwayReason string `json:"awayReason"`
+		LastActive string `json:"lastActive"`
 	} `json:"members"`
 	ID        uint64  `json:"id"`
 	Time      string  `json:"time"`
@@ -43,8 +49,14 @@ type serverMsg struct {
 	Transport string  `json:"transport"`
 	Reason    string  `json:"reason"`
 	From      string  `json:"from"`
+	To        string  `json:"to"`
 	Text      string  `json:"text"`
+	Own       bool    `json:"own"`
 	Ref       *string `json:"ref"`
+	NewName   string  `json:"newName"`
+	Away      bool    `json:"away"`
+	Phase     string  `json:"phase"`
+	Kind      string  `json:"kind"`
 	Code      string  `json:"code"`
 }
 
@@ -82,12 +94,18 @@ type wsClient struct {
 // dial opens /ws with client's cookies (none if client is nil).
 func dial(t *testing.T, base string, client *http.Client) *wsClient {
 	t.Helper()
+	return dialPath(t, base, "/ws", client)
+}
+
+// dialPath opens the WebSocket at path, such as "/ws?token=…&after=12".
+func dialPath(t *testing.T, base, path string, client *http.Client) *wsClient {
+	t.Helper()
 	if client == nil {
 		client = &http.Client{}
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), wait)
 	defer cancel()
-	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", &websocket.DialOptions{HTTPClient: client})
+	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+path, &websocket.DialOptions{HTTPClient: client})
 	require.NoError(t, err)
 	if res.Body != nil {
 		_ = res.Body.Close()
@@ -174,12 +192,18 @@ func TestWebSocketChat(t *testing.T) {
 	alice, welcome := connect(t, srv.URL, "alice")
 	assert.Equal(t, "alice", welcome.You)
 	assert.Equal(t, 4096, welcome.MaxTextBytes)
+	assert.Len(t, welcome.Token, 16, "the person's secret, for resuming")
+	assert.False(t, welcome.Resumed, "a fresh join")
+	assert.False(t, welcome.History, "this hub keeps no history")
+	assert.Regexp(t, rfc3339Millis, welcome.Time)
 	require.Len(t, welcome.Members, 2, "everyone, in joining order, alice included")
 	assert.Equal(t, "bob", welcome.Members[0].Name)
 	assert.Equal(t, "telnet", welcome.Members[0].Transport)
 	assert.Equal(t, "alice", welcome.Members[1].Name)
 	assert.Equal(t, "web", welcome.Members[1].Transport)
 	assert.Regexp(t, rfc3339Millis, welcome.Members[1].Since)
+	assert.Regexp(t, rfc3339Millis, welcome.Members[1].LastActive)
+	assert.False(t, welcome.Members[1].Away)
 
 	carol, welcome := connect(t, srv.URL, "carol")
 	require.Len(t, welcome.Members, 3)
@@ -199,6 +223,7 @@ func TestWebSocketChat(t *testing.T) {
 		assert.Equal(t, "hi carol <b>&</b>", echo.Text)
 		require.NotNil(t, echo.Ref, "the sender's own copy carries its ref")
 		assert.Equal(t, "r1", *echo.Ref)
+		assert.True(t, echo.Own, "alice's own")
 		assert.Regexp(t, rfc3339Millis, echo.Time)
 		assert.Greater(t, echo.ID, joined.ID, "ids increase")
 
@@ -208,6 +233,7 @@ func TestWebSocketChat(t *testing.T) {
 		assert.Equal(t, "alice", got.From)
 		assert.Equal(t, "hi carol <b>&</b>", got.Text)
 		assert.Nil(t, got.Ref, "nobody else sees the ref")
+		assert.False(t, got.Own, "for carol it is alice's")
 	})
 
 	t.Run("a telnet user's line arrives as a message", func(t *testing.T) {
@@ -239,12 +265,15 @@ func TestWebSocketChat(t *testing.T) {
 		assert.Equal(t, "after the blanks", carol.next().Text)
 	})
 
-	t.Run("closing with 1000 leaves the room", func(t *testing.T) {
-		require.NoError(t, carol.conn.Close(websocket.StatusNormalClosure, "bye"))
+	t.Run("/quit leaves the room at once, with parting words", func(t *testing.T) {
+		carol.say("/quit see you tomorrow", "")
+		ce := carol.expectClose(websocket.StatusNormalClosure)
+		assert.Equal(t, "bye", ce.Reason)
 		left := alice.next()
 		assert.Equal(t, "left", left.Type)
 		assert.Equal(t, "carol", left.Name)
 		assert.Equal(t, "quit", left.Reason)
+		assert.Equal(t, "see you tomorrow", left.Text)
 		assert.Regexp(t, rfc3339Millis, left.Time)
 
 		// The name is free again.
