@@ -256,15 +256,57 @@ func (c *client) receiveWS(ctx context.Context) string {
 			}
 			return "ws: " + err.Error()
 		}
-		switch string(jsonString(b, "type")) {
-		case "message":
-			if c.sender >= 0 && string(jsonString(b, "from")) == c.name {
-				continue // our own echo: the acknowledgement, not a delivery
+		for msg := range jsonObjects(b) {
+			switch string(jsonString(msg, "type")) {
+			case "message":
+				if c.sender >= 0 && string(jsonString(msg, "from")) == c.name {
+					continue // our own echo: the acknowledgement, not a delivery
+				}
+				c.message(jsonString(msg, "text"))
+			case "joined":
+				if bytes.HasPrefix(jsonString(msg, "name"), []byte(c.r.prefix)) {
+					c.r.joined()
+				}
 			}
-			c.message(jsonString(b, "text"))
-		case "joined":
-			if bytes.HasPrefix(jsonString(b, "name"), []byte(c.r.prefix)) {
-				c.r.joined()
+		}
+	}
+}
+
+// jsonObjects yields the messages of a frame: the frame itself if it is one
+// JSON object, each element if it is an array of them (a batch).
+func jsonObjects(b []byte) func(yield func([]byte) bool) {
+	return func(yield func([]byte) bool) {
+		if len(b) == 0 || b[0] != '[' {
+			yield(b)
+			return
+		}
+		depth, start, inString, escaped := 0, -1, false, false
+		for i, ch := range b {
+			switch {
+			case inString:
+				switch {
+				case escaped:
+					escaped = false
+				case ch == '\\':
+					escaped = true
+				case ch == '"':
+					inString = false
+				}
+			case ch == '"':
+				inString = true
+			case ch == '{':
+				if depth == 0 {
+					start = i
+				}
+				depth++
+			case ch == '}':
+				depth--
+				if depth == 0 && start >= 0 {
+					if !yield(b[start : i+1]) {
+						return
+					}
+					start = -1
+				}
 			}
 		}
 	}

@@ -208,6 +208,12 @@ func encodeWelcome(m *hub.Member, w welcome) ([]byte, error) {
 // encodeEvent renders ev as m sees it: only the connection that sent a
 // message gets its ref back, and every connection of its sender sees own.
 func encodeEvent(ev *hub.Event, m *hub.Member) ([]byte, error) {
+	return encodeEventAs(ev, ev.From(m), ev.Ref(m))
+}
+
+// encodeEventAs encodes ev for a reader for whom it is own (sent by the
+// same person) and carries ref (sent on the same connection) or not.
+func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	t := formatTime(ev.Time)
 	switch ev.Kind {
 	case hub.KindJoined:
@@ -215,9 +221,9 @@ func encodeEvent(ev *hub.Event, m *hub.Member) ([]byte, error) {
 	case hub.KindLeft:
 		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
 	case hub.KindMessage, hub.KindAction:
-		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Own: ev.From(m), Ref: ev.Ref(m)})
+		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Own: own, Ref: ref})
 	case hub.KindPrivate:
-		return json.Marshal(privateMsg{Type: "private", ID: ev.ID, Time: t, From: ev.Name, To: ev.To, Text: ev.Text, Own: ev.From(m), Ref: ev.Ref(m)})
+		return json.Marshal(privateMsg{Type: "private", ID: ev.ID, Time: t, From: ev.Name, To: ev.To, Text: ev.Text, Own: own, Ref: ref})
 	case hub.KindRenamed:
 		return json.Marshal(renamedMsg{Type: "renamed", ID: ev.ID, Time: t, Name: ev.Name, NewName: ev.NewName})
 	case hub.KindAway:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/hub"
 )
@@ -143,4 +144,18 @@ func FuzzDecodeClient(f *testing.F) {
 			t.Fatalf("invalid UTF-8 got through: %q %q", s.Text, s.Ref)
 		}
 	})
+}
+
+func TestBatchFrames(t *testing.T) {
+	one := closeBatch(appendBatch(nil, []byte(`{"type":"a"}`), 0), 1)
+	assert.Equal(t, `{"type":"a"}`, string(one), "one message is sent as it is")
+
+	var batch []byte
+	for i, m := range []string{`{"type":"a"}`, `{"type":"b"}`, `{"type":"c"}`} {
+		batch = appendBatch(batch, []byte(m), i)
+	}
+	frame := closeBatch(batch, 3)
+	var msgs []map[string]string
+	require.NoError(t, json.Unmarshal(frame, &msgs), "%s", frame)
+	assert.Equal(t, []map[string]string{{"type": "a"}, {"type": "b"}, {"type": "c"}}, msgs)
 }

@@ -307,23 +307,40 @@ func (s *session) write(ctx context.Context) {
 		ping = t.C
 	}
 	events := s.m.Events()
+	var batch []byte
 	for {
 		select {
 		case ev, ok := <-events:
-			if !ok {
-				code, reason := closeFor(s.m.Reason())
-				if code == CloseTooSlow {
-					s.log.Warn("client cut off", "reason", reason)
+			// Send this event and those already queued behind it in one
+			// frame, a JSON array when there is more than one (see
+			// docs/protocol.md): a burst costs one write, not one per event.
+			batch = batch[:0]
+			n := 0
+			for {
+				if !ok {
+					if n > 0 && !s.send(ctx, closeBatch(batch, n)) {
+						return
+					}
+					code, reason := closeFor(s.m.Reason())
+					if code == CloseTooSlow {
+						s.log.Warn("client cut off", "reason", reason)
+					}
+					_ = s.c.Close(code, reason)
+					return
 				}
-				_ = s.c.Close(code, reason)
-				return
+				data, err := s.encode(ev)
+				if err != nil {
+					s.log.Error("encode event", "id", ev.ID, "err", err)
+				} else {
+					batch = appendBatch(batch, data, n)
+					n++
+				}
+				if len(events) == 0 || len(batch) >= maxBatchBytes {
+					break
+				}
+				ev, ok = <-events
 			}
-			data, err := encodeEvent(ev, s.m)
-			if err != nil {
-				s.log.Error("encode event", "id", ev.ID, "err", err)
-				continue
-			}
-			if !s.send(ctx, data) {
+			if n > 0 && !s.send(ctx, closeBatch(batch, n)) {
 				return
 			}
 		case r := <-s.replies:
@@ -345,6 +362,54 @@ func (s *session) write(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// maxBatchBytes bounds one batched frame, well inside a client's read
+// limit (browsers take far more; the protocol promises at most this).
+const maxBatchBytes = 64 << 10
+
+// encodingSlot is the web transport's place in each event's encoding cache.
+var encodingSlot = hub.NewEncodingSlot()
+
+// encode returns ev as s's client sees it. What does not depend on the
+// reader, everything but one's own messages, is encoded once per event and
+// shared by every connection.
+func (s *session) encode(ev *hub.Event) ([]byte, error) {
+	if ev.From(s.m) {
+		return encodeEvent(ev, s.m)
+	}
+	if b := ev.Encoded(encodingSlot, encodeShared); b != nil {
+		return b, nil
+	}
+	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
+}
+
+// encodeShared encodes ev for anyone who did not send it; nil if it cannot.
+func encodeShared(ev *hub.Event) []byte {
+	b, err := encodeEventAs(ev, false, "")
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// appendBatch adds the n-th message of a batch, leaving room for the "["
+// that closeBatch puts in front when there is more than one.
+func appendBatch(batch, data []byte, n int) []byte {
+	if n == 0 {
+		return append(append(batch, ' '), data...) // ' ' becomes '[' if needed
+	}
+	return append(append(batch, ','), data...)
+}
+
+// closeBatch returns the frame for a batch of n messages: the message
+// itself for one, a JSON array for more.
+func closeBatch(batch []byte, n int) []byte {
+	if n == 1 {
+		return batch[1:]
+	}
+	batch[0] = '['
+	return append(batch, ']')
 }
 
 // send writes one message within the write timeout. On failure the socket

@@ -87,8 +87,9 @@ func loginClient(t *testing.T, base, name string) *http.Client {
 }
 
 type wsClient struct {
-	t    *testing.T
-	conn *websocket.Conn
+	t       *testing.T
+	conn    *websocket.Conn
+	pending []serverMsg // the rest of a batched frame
 }
 
 // dial opens /ws with client's cookies (none if client is nil).
@@ -142,11 +143,21 @@ func (c *wsClient) say(text, ref string) { c.send(sayMsg{Type: "say", Text: text
 // next reads the next message, failing the test if none comes in time.
 func (c *wsClient) next() serverMsg {
 	c.t.Helper()
+	if len(c.pending) > 0 {
+		m := c.pending[0]
+		c.pending = c.pending[1:]
+		return m
+	}
 	ctx, cancel := context.WithTimeout(c.t.Context(), wait)
 	defer cancel()
 	typ, data, err := c.conn.Read(ctx)
 	require.NoError(c.t, err)
 	require.Equal(c.t, websocket.MessageText, typ)
+	if len(data) > 0 && data[0] == '[' { // a batch: its messages in order
+		require.NoError(c.t, json.Unmarshal(data, &c.pending), "%s", data)
+		require.NotEmpty(c.t, c.pending, "an empty batch")
+		return c.next()
+	}
 	var m serverMsg
 	require.NoError(c.t, json.Unmarshal(data, &m), "%s", data)
 	return m

@@ -201,14 +201,19 @@ function connect() {
   setStatus('connecting', 'Connecting…');
   sock.addEventListener('message', (ev) => {
     if (sock !== ws) return;
-    let msg;
+    let data;
     try {
-      msg = JSON.parse(ev.data);
+      data = JSON.parse(ev.data);
     } catch {
       return; // not JSON: nothing this client can act on
     }
-    const handle = Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : undefined;
-    if (handle) handle(msg); // unknown types are ignored, as the protocol asks
+    // A frame holds one message, or an array of them in order (the server
+    // batches what was queued together).
+    for (const msg of Array.isArray(data) ? data : [data]) {
+      if (sock !== ws) return; // a handler closed this socket
+      const handle = msg && Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : undefined;
+      if (handle) handle(msg); // unknown types are ignored, as the protocol asks
+    }
   });
   sock.addEventListener('close', (ev) => {
     if (sock === ws) closed(ev);
