@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -165,5 +166,32 @@ func (w *watcher) seen(kind hub.Kind, name string) int {
 }
 
 func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	out := &testOutput{t: t}
+	t.Cleanup(out.close)
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// testOutput writes to the test's output until the test's cleanups start.
+// The server logs each request when its handler returns, and a WebSocket
+// handler returns as the test server shuts down, after the test itself has
+// ended; writing to t.Output() then is a race.
+type testOutput struct {
+	t    *testing.T
+	mu   sync.Mutex
+	done bool
+}
+
+func (o *testOutput) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done = true
+}
+
+func (o *testOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return len(p), nil
+	}
+	return o.t.Output().Write(p)
 }
