@@ -344,8 +344,8 @@ func (c *client) message(text []byte) {
 	s, rest := parseUint(rest)
 	seq, rest := parseUint(rest)
 	ts, _ := parseUint(rest)
-	if s >= uint64(len(c.next)) || int(s) == c.sender {
-		return
+	if s >= uint64(len(c.next)) || int(s) == c.sender || int(s) >= len(c.r.senders) {
+		return // not a message of this run's senders (history, another run's)
 	}
 	switch exp := c.next[s]; {
 	case seq < exp:

@@ -132,7 +132,8 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	} else {
 		target = "anseo"
 		args = []string{s.exe, "-telnet-addr", telnetAddr, "-http-addr", httpAddr,
-			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error"}
+			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error",
+			"-db", ":memory:"} // a fresh room each run: no history replayed into the join storm
 	}
 	if s.serverCPU != "" {
 		args = append([]string{"taskset", "-c", s.serverCPU}, args...)
