@@ -157,12 +157,16 @@ func TestResume(t *testing.T) {
 
 func TestResumeNeedsTheNameFree(t *testing.T) {
 	srv := start(t, hub.Options{Grace: time.Minute}, telnet.Config{Grace: time.Minute})
+	witness := linetest.Dial(t, srv.addr, "witness")
+	witness.Login("witness")
 	bob := linetest.Dial(t, srv.addr, "bob")
 	bob.Expect("What's your name?")
 	bob.Send("bob")
 	bob.Expect("Welcome, bob!")
 	code := regexpResumeHint.FindStringSubmatch(bob.ReadLine())[1]
+	witness.Expect("bob has joined the channel.")
 	bob.Close()
+	witness.Expect("bob has left the channel.")
 	impostor := linetest.Dial(t, srv.addr, "impostor")
 	impostor.Login("bob") // the name was free at once
 
