@@ -42,10 +42,9 @@ func (p *person) setName(name string) { p.name.Store(&name) }
 // departure is a person who left by dropping, whose name the token's holder
 // may reclaim until expires.
 type departure struct {
-	name      string
-	transport Transport
-	lastSeen  uint64
-	expires   time.Time
+	name     string
+	lastSeen uint64
+	expires  time.Time
 }
 
 // newToken returns a fresh secret that identifies a person: 80 random bits,

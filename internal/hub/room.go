@@ -343,7 +343,7 @@ func (h *Hub) rememberDeparture(p *person) {
 	}
 	h.forgetExpired()
 	h.departed[p.token] = departure{
-		name: p.displayName(), transport: p.transport, lastSeen: p.lastSeen,
+		name: p.displayName(), lastSeen: p.lastSeen,
 		expires: h.opts.Now().Add(h.opts.Grace),
 	}
 }
