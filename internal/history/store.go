@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/anseo/anseo/internal/hub"
@@ -18,7 +20,8 @@ import (
 // hub.Store; its methods are safe from any goroutine and block on the
 // database, each until it is done or its context is cancelled.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	lock *os.File // held while open: one process per file
 }
 
 var _ hub.Store = (*Store)(nil)
@@ -32,8 +35,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
+	var lock *os.File
+	if path != Memory {
+		if lock, err = lockFile(path); err != nil {
+			return nil, fmt.Errorf("history: open %s: %w", path, err)
+		}
+	}
 	db, err := sql.Open("sqlite", name)
 	if err != nil {
+		closeLock(lock)
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(conns)
@@ -44,14 +54,45 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, db); err != nil {
 		_ = db.Close() // the migration's error is the one to report
+		closeLock(lock)
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, lock: lock}, nil
+}
+
+// ErrInUse is returned by Open for a file another process has open: two
+// anseo processes (two nodes of a cluster, say) would number their events
+// over each other's.
+var ErrInUse = errors.New("in use by another anseo process; give each its own history file (-db)")
+
+// lockFile takes an exclusive lock on the database file for as long as the
+// Store is open. flock(2) locks are separate from the fcntl(2) locks SQLite
+// takes, so the two do not interfere.
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrInUse
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+func closeLock(f *os.File) {
+	if f != nil {
+		_ = f.Close() // closing releases the lock
+	}
 }
 
 // Close closes the database. Calls in progress finish first; later calls
 // fail.
 func (s *Store) Close() error {
+	defer closeLock(s.lock)
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("history: close: %w", err)
 	}

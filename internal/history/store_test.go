@@ -449,3 +449,14 @@ func wholeBatches(evs []*hub.Event, size int, last uint64) error {
 	}
 	return nil
 }
+
+func TestAFileServesOneProcessAtATime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "anseo.db")
+	first, err := history.Open(t.Context(), path)
+	require.NoError(t, err)
+	_, err = history.Open(t.Context(), path)
+	require.ErrorIs(t, err, history.ErrInUse, "a second anseo on the same file would number events over the first's")
+	assert.ErrorContains(t, err, "-db")
+	require.NoError(t, first.Close())
+	open(t, path) // free again once closed
+}
