@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,8 +30,9 @@ func parseCommand(text string) (name, args string, ok bool) {
 	return strings.ToLower(name), strings.TrimSpace(args), true
 }
 
-// command runs a command for m. Hub goroutine only.
-func (h *Hub) command(m *Member, name, args, ref string) {
+// command runs the command req asks for. Hub goroutine only.
+func (h *Hub) command(req request) {
+	m, name, args, ref := req.member, req.name, req.text, req.ref
 	p := m.person
 	tell := func(format string, a ...any) {
 		h.deliverPrivate(m, &Event{Kind: KindNotice, Text: fmt.Sprintf(format, a...)})
@@ -68,7 +70,7 @@ func (h *Hub) command(m *Member, name, args, ref string) {
 		h.active(p)
 		h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, session: m, target: target, ref: ref})
 	case "nick":
-		h.rename(m, args)
+		h.rename(req)
 	case "away":
 		p.away, p.awayReason = true, args
 		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: args})
@@ -95,29 +97,46 @@ func nameKeyOf(name string) string {
 	return nameKey(display)
 }
 
-// rename gives m's person a new name, if it is valid and free.
-func (h *Hub) rename(m *Member, name string) {
-	p := m.person
+// rename gives the person of req.member the name in req.text, if it is
+// valid and free. In a cluster, the member's goroutine has claimed the new
+// name already (Member.claimNewName), and the claim is released if the
+// rename does not happen.
+func (h *Hub) rename(req request) {
+	m, p := req.member, req.member.person
 	tell := func(text string) { h.deliverPrivate(m, &Event{Kind: KindNotice, Text: text}) }
-	display, err := CheckName(name)
+	display, err := CheckName(req.text)
 	if err != nil {
 		tell("Name invalid: " + err.(*NameError).Reason + ".")
 		return
 	}
 	old := p.displayName()
 	oldKey, newKey := nameKey(old), nameKey(display)
-	if other := h.byKey[newKey]; other != nil && other != p {
+	renamed := false
+	defer func() {
+		if req.claimed && !renamed {
+			h.opts.Cluster.Release(newKey)
+		}
+	}()
+	switch other := h.byKey[newKey]; {
+	case errors.Is(req.err, ErrNameTaken), other != nil && other != p:
 		tell("Name taken: " + display + ".")
 		return
-	}
-	if display == old {
+	case req.err != nil: // ErrUnavailable
+		h.log.Warn("cluster: claiming a new name failed", "err", req.err)
+		tell("Your name cannot be changed just now: the link between servers is down. Try again in a moment.")
+		return
+	case display == old:
 		return
 	}
+	renamed = true
 	delete(h.byKey, oldKey)
 	h.byKey[newKey] = p
 	p.setName(display)
 	h.active(p)
 	h.broadcast(&Event{Kind: KindRenamed, Name: old, NewName: display})
+	if h.opts.Cluster != nil && oldKey != newKey {
+		h.opts.Cluster.Release(oldKey)
+	}
 }
 
 // who describes everyone in the room, one line each.

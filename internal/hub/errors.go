@@ -31,3 +31,8 @@ var ErrFlood = errors.New("sending too fast")
 // ErrNoSession is returned by Join for a token that belongs to nobody in the
 // room, or to someone whose grace period has run out.
 var ErrNoSession = errors.New("no such session")
+
+// ErrUnavailable is returned by Join, Check and a rename in a cluster when
+// the other nodes cannot be reached to agree on a name. Nothing changed;
+// the user may try again in a moment.
+var ErrUnavailable = errors.New("the cluster cannot be reached")

@@ -145,6 +145,12 @@ const (
 	ReasonTooSlow
 	// ReasonShutdown: the server is shutting down.
 	ReasonShutdown
+	// ReasonMoved: the member resumed on another node of the cluster; the
+	// room saw no departure.
+	ReasonMoved
+	// ReasonLost: this node lost touch with the cluster for so long that
+	// the member's name was freed.
+	ReasonLost
 )
 
 func (r Reason) String() string {
@@ -157,6 +163,10 @@ func (r Reason) String() string {
 		return "too slow"
 	case ReasonShutdown:
 		return "shutdown"
+	case ReasonMoved:
+		return "moved"
+	case ReasonLost:
+		return "lost"
 	}
 	return "unknown"
 }

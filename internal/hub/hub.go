@@ -41,6 +41,9 @@ type Options struct {
 	Store Store
 	// Retention bounds what Store keeps; see Retention.
 	Retention Retention
+	// Cluster, if set, makes the room one with the rooms of other nodes;
+	// see Cluster.
+	Cluster Cluster
 }
 
 // Retention bounds the saved history. The hub prunes the Store when it
@@ -109,10 +112,12 @@ type Hub struct {
 	byToken  map[string]*person   // token → person
 	departed map[string]departure // token → a name that left and may be reclaimed
 	lastID   uint64
-	slow     []*Member   // members whose queue overflowed during a fan-out
-	replay   *ring       // recent events, for members who resume
-	recent   *ring       // recent messages and actions, for newcomers
-	saves    chan *Event // to the saver goroutine; nil without a Store
+	slow     []*Member         // members whose queue overflowed during a fan-out
+	replay   *ring             // recent events, for members who resume
+	recent   *ring             // recent messages and actions, for newcomers
+	saves    chan *Event       // to the saver goroutine; nil without a Store
+	serial   uint64            // with a Cluster: the last serial published
+	pending  map[uint64]*Event // with a Cluster: published, not yet back
 }
 
 // New returns a hub configured by opts. It does nothing until Run is called.
@@ -163,6 +168,7 @@ func New(opts Options) *Hub {
 		departed: make(map[string]departure),
 		replay:   newRing(opts.ReplayLen),
 		recent:   newRing(opts.HistoryLen),
+		pending:  make(map[uint64]*Event),
 	}
 }
 
@@ -177,6 +183,10 @@ const (
 	reqRoster
 	reqNotice
 	reqExpire
+	reqReceive
+	reqAddRemote
+	reqEvict
+	reqLastID
 )
 
 // request is everything the hub can be asked. One struct rather than an
@@ -191,11 +201,20 @@ type request struct {
 	ref    string
 	join   JoinOptions
 	reply  chan reply
+
+	// With a Cluster.
+	claimed  bool       // reqJoin, reqCommand (nick): the name is claimed
+	held     bool       // reqJoin: and was held by another node until now
+	err      error      // reqCommand (nick): the claim failed
+	reason   Reason     // reqEvict
+	incoming Incoming   // reqReceive
+	remote   []Presence // reqAddRemote
 }
 
 type reply struct {
 	member *Member
 	roster []Presence
+	id     uint64
 	err    error
 }
 
@@ -264,6 +283,9 @@ func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Member,
 			return nil, err
 		}
 	}
+	if h.opts.Cluster != nil {
+		return h.joinCluster(ctx, display, opts)
+	}
 	r, err := h.ask(ctx, request{kind: reqJoin, name: display, join: opts})
 	return r.member, err
 }
@@ -276,7 +298,13 @@ func (h *Hub) Check(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	_, err = h.ask(ctx, request{kind: reqCheck, name: display})
+	if _, err = h.ask(ctx, request{kind: reqCheck, name: display}); err != nil || h.opts.Cluster == nil {
+		return err
+	}
+	taken, err := h.opts.Cluster.Taken(ctx, nameKey(display))
+	if err == nil && taken {
+		err = ErrNameTaken
+	}
 	return err
 }
 
@@ -336,7 +364,7 @@ func (h *Hub) ask(ctx context.Context, req request) (reply, error) {
 func (h *Hub) handle(req request) {
 	switch req.kind {
 	case reqJoin:
-		m, err := h.join(req.name, req.join)
+		m, err := h.join(req)
 		req.reply <- reply{member: m, err: err}
 	case reqCheck:
 		var err error
@@ -356,7 +384,9 @@ func (h *Hub) handle(req request) {
 		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, session: req.member, ref: req.ref})
 	case reqCommand:
 		if !req.member.gone() {
-			h.command(req.member, req.name, req.text, req.ref)
+			h.command(req)
+		} else if req.claimed {
+			h.opts.Cluster.Release(nameKeyOf(req.text))
 		}
 	case reqNotice:
 		h.broadcast(&Event{Kind: KindNotice, Text: req.text})
@@ -364,6 +394,15 @@ func (h *Hub) handle(req request) {
 		h.detach(req.member, ReasonQuit)
 	case reqExpire:
 		h.expire(req.person, req.gen)
+	case reqReceive:
+		h.receive(req.incoming)
+	case reqAddRemote:
+		h.addRemote(req.remote)
+		req.reply <- reply{}
+	case reqEvict:
+		h.evict(req.name, req.reason)
+	case reqLastID:
+		req.reply <- reply{id: h.lastID}
 	}
 	h.removeSlow()
 }

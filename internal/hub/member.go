@@ -99,6 +99,9 @@ func (m *Member) Say(ctx context.Context, text, ref string) error {
 	req := request{kind: reqSay, member: m, text: text, ref: ref}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args
+		if cmd == "nick" && m.hub.opts.Cluster != nil {
+			m.claimNewName(ctx, &req)
+		}
 	} else if strings.HasPrefix(text, "//") {
 		req.text = text[1:]
 	}

@@ -33,6 +33,7 @@ type person struct {
 	detachGen  uint64 // bumped on every attach; an expiry for an older one is void
 	graceTimer *time.Timer
 	gone       bool // removed from the room
+	remote     bool // in a cluster: on another node; only its presence is known here
 }
 
 func (p *person) displayName() string { return *p.name.Load() }

@@ -12,10 +12,14 @@ import (
 // This file holds the room's state changes. Every function here runs on the
 // hub goroutine.
 
-func (h *Hub) join(name string, opts JoinOptions) (*Member, error) {
-	if opts.Token != "" {
+func (h *Hub) join(req request) (*Member, error) {
+	name, opts := req.name, req.join
+	if opts.Token != "" && !req.claimed {
 		if p := h.byToken[opts.Token]; p != nil {
 			return h.attach(p, opts), nil
+		}
+		if h.opts.Cluster != nil {
+			return nil, ErrNoSession // the caller asks the cluster
 		}
 		d, ok := h.departed[opts.Token]
 		if !ok || h.opts.Now().After(d.expires) {
@@ -30,7 +34,9 @@ func (h *Hub) join(name string, opts JoinOptions) (*Member, error) {
 		if opts.After == 0 {
 			opts.After = d.lastSeen
 		}
-	} else if h.byKey[nameKey(name)] != nil {
+	}
+	other := h.byKey[nameKey(name)]
+	if other != nil && !(req.held && other.remote) {
 		return nil, ErrNameTaken
 	}
 
@@ -48,16 +54,32 @@ func (h *Hub) join(name string, opts JoinOptions) (*Member, error) {
 		flood:      rate.NewLimiter(rate.Limit(h.opts.Flood.Rate), h.opts.Flood.Burst),
 	}
 	p.setName(name)
+	if req.held {
+		// It moved here from another node: nobody saw it leave, so nobody
+		// sees it join.
+		if other != nil {
+			p.since, p.joinID, p.lastActive = other.since, other.joinID, other.lastActive
+			p.away, p.awayReason = other.away, other.awayReason
+			other.gone = true
+		}
+		h.byKey[nameKey(name)] = p
+		h.byToken[token] = p
+		m := h.addSession(p, opts)
+		h.replayMissed(m, opts.After, h.lastID)
+		h.log.Debug("member moved here", "name", name, "transport", opts.Transport)
+		return m, nil
+	}
 	// Announce first, so the newcomer's queue starts after its own join.
-	joined := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport}
+	missedUntil := h.lastID
+	joined := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport, sender: p}
 	h.broadcast(joined)
-	p.joinID = joined.ID
+	p.joinID = joined.ID // in a cluster: 0 until the event comes back
 	h.byKey[nameKey(name)] = p
 	h.byToken[token] = p
 	h.opts.Metrics.Joined(opts.Transport)
 	m := h.addSession(p, opts)
 	if opts.After > 0 { // a reclaimed name: what it missed, up to its own return
-		h.replayMissed(m, opts.After, p.joinID-1)
+		h.replayMissed(m, opts.After, missedUntil)
 	} else {
 		h.replayHistory(m)
 	}
@@ -177,16 +199,36 @@ func (h *Hub) stamp(ev *Event) {
 	ev.Time = h.opts.Now()
 }
 
-// broadcast stamps ev and offers it to every connection without ever
-// waiting: a connection whose queue is full is marked slow and removed by
-// removeSlow. Private events go to their two people only.
+// broadcast stamps ev and fans it out. In a cluster, it publishes ev
+// instead, to be fanned out when it comes back in the cluster's order; a
+// notice stays on this node.
 func (h *Hub) broadcast(ev *Event) {
-	h.stamp(ev)
+	switch {
+	case h.opts.Cluster == nil:
+		h.stamp(ev)
+		h.fanOut(ev)
+	case ev.Kind == KindNotice:
+		h.noticeLocal(ev)
+	default:
+		h.publish(ev)
+	}
+}
+
+// remember keeps ev for replays and, if it is a message, in the history.
+func (h *Hub) remember(ev *Event) {
 	h.replay.push(ev)
 	if ev.Kind == KindMessage || ev.Kind == KindAction {
 		h.recent.push(ev)
 		h.save(ev)
 	}
+}
+
+// fanOut offers ev to every connection without ever waiting: a connection
+// whose queue is full is marked slow and removed by removeSlow. Private
+// events go to their two people only; a person does not hear of its own
+// joining.
+func (h *Hub) fanOut(ev *Event) {
+	h.remember(ev)
 	delivered := 0
 	if ev.Kind == KindPrivate {
 		delivered += h.deliverAll(ev.sender, ev)
@@ -194,7 +236,11 @@ func (h *Hub) broadcast(ev *Event) {
 			delivered += h.deliverAll(ev.target, ev)
 		}
 	} else {
+		joiner := ev.sender != nil && ev.Kind == KindJoined
 		for _, m := range h.members {
+			if joiner && m.person == ev.sender {
+				continue
+			}
 			if h.deliver(m, ev) {
 				delivered++
 			}
@@ -292,7 +338,9 @@ func (h *Hub) detach(m *Member, reason Reason) {
 		return
 	}
 	if !p.keepOnDrop || h.opts.Grace < 0 {
-		h.rememberDeparture(p)
+		if h.opts.Cluster == nil {
+			h.rememberDeparture(p) // in a cluster, Cluster.Depart does
+		}
 		h.removePerson(p, ReasonQuit, "")
 		return
 	}
@@ -329,10 +377,15 @@ func (h *Hub) removePerson(p *person, reason Reason, words string) {
 	delete(h.byKey, nameKey(name))
 	delete(h.byToken, p.token)
 	h.opts.Metrics.Left(p.transport, reason)
-	if reason == ReasonShutdown {
+	if h.opts.Cluster == nil {
+		if reason != ReasonShutdown { // at shutdown nobody is left to tell
+			h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
+		}
 		return
 	}
+	// The other nodes' people stay: they are told even at shutdown.
 	h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
+	h.opts.Cluster.Depart(p.claimOf(), p.lastSeen)
 }
 
 // rememberDeparture lets the holder of p's token reclaim its name for the
@@ -361,7 +414,9 @@ func (h *Hub) forgetExpired() {
 
 func (h *Hub) removeAll(reason Reason) {
 	for _, p := range h.byKey {
-		h.removePerson(p, reason, "")
+		if !p.remote {
+			h.removePerson(p, reason, "")
+		}
 	}
 	h.slow = nil
 }
