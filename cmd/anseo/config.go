@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anseo/anseo/internal/cluster"
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/telnet"
@@ -44,6 +45,10 @@ type config struct {
 	historyLen int
 	grace      time.Duration
 	retention  hub.Retention
+
+	natsURL  string
+	nodeName string
+	nameTTL  time.Duration
 }
 
 // flagSet defines flags with environment fallbacks and remembers the first
@@ -152,6 +157,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.stringVar(&cfg.tlsCert, "tls-cert", "ANSEO_TLS_CERT", "", "TLS certificate `file` (PEM); with -tls-key, the web server speaks HTTPS")
 	fs.stringVar(&cfg.tlsKey, "tls-key", "ANSEO_TLS_KEY", "", "TLS private key `file` (PEM)")
 
+	fs.stringVar(&cfg.natsURL, "nats-url", "ANSEO_NATS_URL", "", "NATS server `URL` (with JetStream) that joins this node to a cluster of anseo nodes; empty: a single node (docs/scaling.md)")
+	fs.stringVar(&cfg.nodeName, "node-name", "ANSEO_NODE_NAME", "", "this node's `name` in a cluster, for logs; default the host name")
+	fs.durationVar(&cfg.nameTTL, "name-ttl", "ANSEO_NAME_TTL", cluster.DefaultNameTTL, "in a cluster: how long the names of a node that died stay taken")
+
 	if err := fs.Parse(args[1:]); err != nil {
 		return cfg, err
 	}
@@ -208,6 +217,7 @@ func (cfg config) validate() error {
 	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")
 	check(cfg.retention.MaxAge >= 0, "-history-max-age: must not be negative")
 	check(cfg.grace >= 0, "-grace: must not be negative")
+	check(cfg.nameTTL >= time.Second, "-name-ttl: must be at least 1s")
 	check((cfg.tlsCert == "") == (cfg.tlsKey == ""), "-tls-cert and -tls-key: give both or neither")
 	for _, o := range cfg.allowedOrigins {
 		if err := web.ValidateOrigin(o); err != nil {

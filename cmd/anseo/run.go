@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/anseo/anseo/internal/cluster"
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
@@ -80,6 +81,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer store.Close() // after the hub has stopped and saved what it had
 
+	// In a cluster, the link is the hub's way to the other nodes.
+	var link *cluster.Link
+	var hubCluster hub.Cluster
+	if cfg.natsURL != "" {
+		link, err = cluster.Connect(ctx, cluster.Config{
+			URL: cfg.natsURL, Node: cfg.nodeName, NameTTL: cfg.nameTTL, Grace: cfg.grace,
+			Keep: int64(max(cfg.retention.Keep, 0)), Log: log,
+		})
+		if err != nil {
+			return err
+		}
+		defer link.Close()
+		hubCluster = link
+	}
+
 	var h *hub.Hub
 	stats := metrics.New(func() int { return h.InboxLen() })
 	h = hub.New(hub.Options{
@@ -92,6 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Grace:        cfg.hubGrace(),
 		Store:        store,
 		Retention:    cfg.hubRetention(),
+		Cluster:      hubCluster,
 	})
 	limiter := connlimit.New(cfg.maxConnsPerIP, cfg.maxConns)
 	lines := telnet.NewServer(log, h, telnet.Config{
@@ -119,8 +136,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	httpSrv := newHTTPServer(log, site)
 
 	// The first part to fail stops the others; a shutdown stops them all.
+	// The cluster link stops after the hub, so that the departures the hub
+	// announces as it stops reach the other nodes.
+	linkCtx, stopLink := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLink()
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return h.Run(ctx) })
+	g.Go(func() error {
+		defer stopLink()
+		return h.Run(ctx)
+	})
+	if link != nil {
+		g.Go(func() error { return link.Run(linkCtx, h) })
+	}
 	g.Go(func() error { return lines.Serve(ctx, telnetLn, cfg.shutdownTimeout) })
 	g.Go(func() error {
 		var err error
@@ -162,7 +189,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return err
 	})
-	site.SetReady(true)
+	if link == nil {
+		site.SetReady(true)
+	} else {
+		g.Go(func() error {
+			select {
+			case <-link.Ready(): // caught up with the cluster
+				site.SetReady(true)
+			case <-ctx.Done():
+			}
+			return nil
+		})
+	}
 	log.Info("listening", "transport", "telnet", "addr", telnetLn.Addr().String(), "version", version)
 	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String(), "tls", cfg.tlsCert != "")
 	if adminLn != nil {

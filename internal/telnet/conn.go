@@ -154,6 +154,8 @@ func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
 			err = cn.writeNow(seedNameTaken)
 		case errors.Is(err, hub.ErrNoSession):
 			err = cn.writeNow(noticeNoSession)
+		case errors.Is(err, hub.ErrUnavailable):
+			err = cn.writeNow(noticeUnavailable)
 		case errors.As(err, &nameErr):
 			err = cn.writeNow(fmt.Sprintf(seedNameInvalid, nameErr.Reason))
 		default: // hub closed, or ctx done: the server is shutting down
@@ -279,6 +281,10 @@ func (cn *conn) farewell(m *hub.Member) {
 	case hub.ReasonTooSlow:
 		line = fmt.Sprintf(noticeTooSlow, cn.srv.cfg.QueueLen)
 		cn.log.Warn("telnet: cut off", "reason", hub.ReasonTooSlow)
+	case hub.ReasonMoved:
+		line = noticeMoved
+	case hub.ReasonLost:
+		line = noticeLost
 	}
 	if line != "" {
 		_ = cn.write(line)

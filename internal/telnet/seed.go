@@ -17,14 +17,17 @@ const (
 // Lines the seed did not define. Each begins with "* " so a legacy client
 // shows it as it is and a script can tell it apart.
 const (
-	noticePrefix     = "* "
-	noticeShutdown   = "* Server is shutting down."
-	noticeTooSlow    = "* Disconnected: too slow, you fell more than %d messages behind."
-	noticeTooLong    = "* Line too long (max %d bytes), not sent."
-	noticeTimeout    = "* No name given within %s, goodbye."
-	noticeLimitPerIP = "* Too many connections from your address (max %d), goodbye."
-	noticeLimitTotal = "* The server is full (max %d connections), please try again later."
-	noticeFlood      = "* Sending too fast: that line was not sent. Pause a moment, then go on."
+	noticePrefix      = "* "
+	noticeShutdown    = "* Server is shutting down."
+	noticeTooSlow     = "* Disconnected: too slow, you fell more than %d messages behind."
+	noticeTooLong     = "* Line too long (max %d bytes), not sent."
+	noticeTimeout     = "* No name given within %s, goodbye."
+	noticeLimitPerIP  = "* Too many connections from your address (max %d), goodbye."
+	noticeLimitTotal  = "* The server is full (max %d connections), please try again later."
+	noticeFlood       = "* Sending too fast: that line was not sent. Pause a moment, then go on."
+	noticeUnavailable = "* The chat cannot reach its other servers just now. Please try again in a moment."
+	noticeMoved       = "* You are connected from another server now."
+	noticeLost        = "* This server lost touch with the others; please connect again."
 )
 
 // Lines for the chat features beyond the seed, each a "* " notice once

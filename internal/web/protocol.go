@@ -31,6 +31,9 @@ const (
 	// CloseTooSlow: the client did not read its messages fast enough and the
 	// server cut it off rather than let it hold up the room. Reconnecting is fine.
 	CloseTooSlow websocket.StatusCode = 4008
+	// CloseMoved: in a cluster, the user resumed on a connection to another
+	// node, which now holds them. Reconnecting would take them back.
+	CloseMoved websocket.StatusCode = 4009
 	// CloseTooMany: the client's address has as many connections open as it
 	// may (Config.Limiter). The server as a whole being full is the standard
 	// 1013, try again later.
@@ -48,6 +51,9 @@ const (
 	reasonInternal  = "internal error"
 	reasonTooMany   = "too many connections from your address"
 	reasonFull      = "server full"
+	reasonCluster   = "the servers cannot reach each other just now"
+	reasonMoved     = "continued on another server"
+	reasonLost      = "this server lost touch with the others"
 )
 
 // Error codes of the error message: stable words a client can switch on.

@@ -157,6 +157,8 @@ func joinRefusal(err error) (websocket.StatusCode, string) {
 		return CloseNameInvalid, closeReason(nameErr.Reason)
 	case errors.Is(err, hub.ErrClosed):
 		return websocket.StatusGoingAway, reasonShutdown
+	case errors.Is(err, hub.ErrUnavailable):
+		return websocket.StatusTryAgainLater, reasonCluster
 	}
 	return websocket.StatusInternalError, reasonInternal
 }
@@ -176,6 +178,10 @@ func closeFor(r hub.Reason) (websocket.StatusCode, string) {
 		return websocket.StatusGoingAway, reasonShutdown
 	case hub.ReasonTooSlow:
 		return CloseTooSlow, reasonTooSlow
+	case hub.ReasonMoved:
+		return CloseMoved, reasonMoved
+	case hub.ReasonLost:
+		return websocket.StatusTryAgainLater, reasonLost
 	}
 	return websocket.StatusNormalClosure, reasonQuit
 }

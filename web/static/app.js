@@ -56,6 +56,7 @@ const Close = {
   nameInvalid: 4002,
   notLoggedIn: 4003,
   tooSlow: 4008,
+  moved: 4009,
   tryAgainLater: 1013,
   tooMany: 4029,
 };
@@ -236,11 +237,15 @@ function closed(ev) {
       return backToLogin('invalid');
     case Close.notLoggedIn:
       return backToLogin('login');
+    case Close.moved: // it goes on in another window: coming back would take it over
+      showBanner('You continued in another window. Reload this page to chat here instead.');
+      setStatus('offline', 'Offline');
+      return;
   }
-  scheduleReconnect(ev.code);
+  scheduleReconnect(ev.code, ev.reason);
 }
 
-function scheduleReconnect(code) {
+function scheduleReconnect(code, reason) {
   attempt++;
   const ceiling = Math.min(backoffCapMs, backoffBaseMs * 2 ** (attempt - 1));
   const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
@@ -248,7 +253,9 @@ function scheduleReconnect(code) {
   if (code === Close.goingAway) why = 'The server is restarting.';
   if (code === Close.tooSlow) why = 'Your connection fell behind.';
   if (code === Close.tooMany) why = 'Too many connections from your address.';
-  if (code === Close.tryAgainLater) why = 'The server is full.';
+  if (code === Close.tryAgainLater) {
+    why = reason === 'server full' ? 'The server is full.' : 'The chat is briefly unavailable.';
+  }
   showBanner(`${why} Reconnecting… (attempt ${attempt})`);
   setStatus('offline', 'Offline');
   retryTimer = setTimeout(connect, delay);

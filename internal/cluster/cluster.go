@@ -1,0 +1,417 @@
+// Package cluster makes several anseo nodes one chat over NATS: it
+// implements hub.Cluster with JetStream.
+//
+// The room is one JetStream stream. Every node publishes its own people's
+// events to it and reads every event back from it, its own included, with
+// an ordered consumer: so every node sees every event in the same order,
+// numbered by its stream sequence, which becomes the event's ID everywhere.
+// Names are keys in a JetStream key-value bucket whose entries expire
+// unless the node holding them keeps them alive: a name is claimed with a
+// create-if-absent, and the names of a node that dies free themselves
+// within the bucket's TTL. A second bucket maps each person's token to its
+// name, so that a person can resume on any node. docs/scaling.md has the
+// design and the guarantees.
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// Config configures a Link.
+type Config struct {
+	// URL is the NATS server (or a comma-separated list of them).
+	URL string
+	// Node names this node in logs and in NATS; default the host name.
+	Node string
+	// Prefix names the stream, subjects and buckets, so that one NATS can
+	// serve several separate clusters. Default "anseo".
+	Prefix string
+	// NameTTL is how long a name outlives its node: a node keeps its names
+	// alive three times per NameTTL. Default 15 s.
+	NameTTL time.Duration
+	// Grace is how long a departed person's token can reclaim its name
+	// (hub.Options.Grace). Default 30 s.
+	Grace time.Duration
+	// Keep is how many events the stream keeps at most. Default 100,000.
+	Keep int64
+	// FlushTimeout bounds how long a stopping node tries to publish what it
+	// has queued (its people's departures). Default 5 s.
+	FlushTimeout time.Duration
+	// Log receives the link's messages; default discards them.
+	Log *slog.Logger
+}
+
+// Defaults for Config.
+const (
+	DefaultPrefix       = "anseo"
+	DefaultNameTTL      = 15 * time.Second
+	DefaultKeep         = 100_000
+	DefaultFlushTimeout = 5 * time.Second
+)
+
+// outboxLen bounds the events waiting to be published. Beyond it (NATS is
+// down or far behind) Publish refuses, and the sender is told.
+const outboxLen = 4096
+
+// Link is this node's link to the cluster. Create it with Connect, give it to
+// hub.Options.Cluster, and run it with Run.
+type Link struct {
+	cfg     Config
+	log     *slog.Logger
+	node    string // this process in the cluster: Node and a random suffix
+	subject string
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	names   jetstream.KeyValue // encoded name key → nameValue
+	tokens  jetstream.KeyValue // token hash → tokenValue
+	out     chan outgoing
+	ready   chan struct{}
+
+	mu    sync.Mutex
+	owned map[string]*heldName // encoded name key → the name this node holds
+}
+
+type heldName struct {
+	value []byte
+	rev   uint64
+	token tokenEntry
+}
+
+type tokenEntry struct {
+	hash  string
+	value tokenValue
+}
+
+// nameValue is a names bucket entry.
+type nameValue struct {
+	Name      string        `json:"name"`
+	Node      string        `json:"node"`
+	Token     string        `json:"token"` // hash of the person's token
+	Transport hub.Transport `json:"transport"`
+	Since     time.Time     `json:"since"`
+}
+
+// tokenValue is a tokens bucket entry.
+type tokenValue struct {
+	Key       string        `json:"key"` // hub.NameKey of Name
+	Name      string        `json:"name"`
+	Transport hub.Transport `json:"transport"`
+	LastSeen  uint64        `json:"lastSeen,omitempty"` // set when it left
+}
+
+// outgoing is one thing for the publisher to do, in order: publish an
+// event, or free a name once what came before it is published.
+type outgoing struct {
+	data  []byte // an event
+	msgID string // its JetStream de-duplication ID
+	free  string // or: a name to free (encoded key)
+	rev   uint64 // the revision this node last wrote for it
+	token *tokenEntry
+}
+
+// Connect connects to NATS and makes sure the stream and buckets exist.
+func Connect(ctx context.Context, cfg Config) (*Link, error) {
+	if cfg.Node == "" {
+		cfg.Node, _ = os.Hostname()
+	}
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if cfg.NameTTL <= 0 {
+		cfg.NameTTL = DefaultNameTTL
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = hub.DefaultGrace
+	}
+	if cfg.Keep <= 0 {
+		cfg.Keep = DefaultKeep
+	}
+	if cfg.FlushTimeout <= 0 {
+		cfg.FlushTimeout = DefaultFlushTimeout
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	l := &Link{
+		cfg:     cfg,
+		log:     cfg.Log,
+		node:    cfg.Node + "-" + randomSuffix(),
+		subject: cfg.Prefix + ".room",
+		out:     make(chan outgoing, outboxLen),
+		ready:   make(chan struct{}),
+		owned:   make(map[string]*heldName),
+	}
+	nc, err := nats.Connect(cfg.URL,
+		nats.Name("anseo "+l.node),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			l.log.Warn("cluster: disconnected from NATS", "err", err)
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			l.log.Info("cluster: reconnected to NATS", "url", c.ConnectedUrlRedacted())
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: connecting to NATS at %s: %w", cfg.URL, err)
+	}
+	l.nc = nc
+	if err := l.setUp(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Link) setUp(ctx context.Context) error {
+	js, err := jetstream.New(l.nc, jetstream.WithPublishAsyncMaxPending(1024), jetstream.WithPublishAsyncTimeout(5*time.Second))
+	if err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	l.js = js
+	upper := strings.ToUpper(l.cfg.Prefix)
+	l.stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        upper + "_ROOM",
+		Description: "anseo: the room's events, in the order every node delivers them",
+		Subjects:    []string{l.subject},
+		Storage:     jetstream.FileStorage,
+		MaxMsgs:     l.cfg.Keep,
+		Discard:     jetstream.DiscardOld,
+		Duplicates:  2 * time.Minute,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: the room stream: %w", err)
+	}
+	l.names, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:         upper + "_NAMES",
+		Description:    "anseo: who holds each name; kept alive by the holding node",
+		TTL:            l.cfg.NameTTL,
+		LimitMarkerTTL: max(l.cfg.NameTTL, time.Minute),
+		Storage:        jetstream.FileStorage,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: the names bucket: %w", err)
+	}
+	l.tokens, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      upper + "_TOKENS",
+		Description: "anseo: each person's token (hashed) to its name, for resuming on any node",
+		TTL:         max(l.cfg.Grace, l.cfg.NameTTL),
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: the tokens bucket: %w", err)
+	}
+	return nil
+}
+
+// Node returns this node's ID in the cluster.
+func (l *Link) Node() string { return l.node }
+
+// Ready is closed once the hub has caught up with the cluster's events.
+func (l *Link) Ready() <-chan struct{} { return l.ready }
+
+// Close closes the NATS connection. Call it after Run has returned.
+func (l *Link) Close() { l.nc.Close() }
+
+// Claim implements hub.Cluster.
+func (l *Link) Claim(ctx context.Context, c hub.Claim) error {
+	key := encodeKey(c.Key)
+	v := nameValue{Name: c.Name, Node: l.node, Token: hashToken(c.Token), Transport: c.Transport, Since: time.Now()}
+	data, _ := json.Marshal(v)
+	rev, err := l.names.Create(ctx, key, data)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		// Held: by someone else, or by this very person (a case change
+		// on another node, a reconnection).
+		var e jetstream.KeyValueEntry
+		if e, err = l.names.Get(ctx, key); err == nil {
+			var held nameValue
+			if json.Unmarshal(e.Value(), &held) != nil || held.Token != v.Token {
+				return hub.ErrNameTaken
+			}
+			rev, err = l.names.Update(ctx, key, data, e.Revision())
+		}
+	}
+	if err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			return hub.ErrNameTaken // lost a race for it
+		}
+		return fmt.Errorf("cluster: claiming a name: %w: %w", hub.ErrUnavailable, err)
+	}
+	tok := tokenEntry{hash: v.Token, value: tokenValue{Key: c.Key, Name: c.Name, Transport: c.Transport}}
+	l.hold(key, data, rev, tok)
+	if err := l.putToken(ctx, tok); err != nil {
+		l.log.Warn("cluster: saving a token failed; its person cannot resume on another node", "err", err)
+	}
+	return nil
+}
+
+// Taken implements hub.Cluster.
+func (l *Link) Taken(ctx context.Context, key string) (bool, error) {
+	_, err := l.names.Get(ctx, encodeKey(key))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		return false, nil
+	}
+	return false, fmt.Errorf("cluster: looking up a name: %w: %w", hub.ErrUnavailable, err)
+}
+
+// Resume implements hub.Cluster.
+func (l *Link) Resume(ctx context.Context, token string) (hub.Resumed, error) {
+	hash := hashToken(token)
+	e, err := l.tokens.Get(ctx, hash)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return hub.Resumed{}, hub.ErrNoSession
+	}
+	if err != nil {
+		return hub.Resumed{}, fmt.Errorf("cluster: looking up a token: %w: %w", hub.ErrUnavailable, err)
+	}
+	var tv tokenValue
+	if err := json.Unmarshal(e.Value(), &tv); err != nil {
+		return hub.Resumed{}, hub.ErrNoSession
+	}
+	key := encodeKey(tv.Key)
+	v := nameValue{Name: tv.Name, Node: l.node, Token: hash, Transport: tv.Transport, Since: time.Now()}
+	res := hub.Resumed{Name: tv.Name, Transport: tv.Transport, LastSeen: tv.LastSeen}
+	var rev uint64
+	switch ne, err := l.names.Get(ctx, key); {
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		// It left: it rejoins, if nobody took its name meanwhile.
+		data, _ := json.Marshal(v)
+		if rev, err = l.names.Create(ctx, key, data); err != nil {
+			if errors.Is(err, jetstream.ErrKeyExists) {
+				return hub.Resumed{}, hub.ErrNameTaken
+			}
+			return hub.Resumed{}, fmt.Errorf("cluster: reclaiming a name: %w: %w", hub.ErrUnavailable, err)
+		}
+		l.hold(key, data, rev, tokenEntry{hash: hash, value: tokenValue{Key: tv.Key, Name: tv.Name, Transport: tv.Transport}})
+	case err != nil:
+		return hub.Resumed{}, fmt.Errorf("cluster: looking up a name: %w: %w", hub.ErrUnavailable, err)
+	default:
+		// Still in the room, held by another node: it moves here.
+		var held nameValue
+		if json.Unmarshal(ne.Value(), &held) != nil || held.Token != hash {
+			return hub.Resumed{}, hub.ErrNameTaken
+		}
+		v.Since, v.Transport = held.Since, held.Transport
+		data, _ := json.Marshal(v)
+		if rev, err = l.names.Update(ctx, key, data, ne.Revision()); err != nil {
+			return hub.Resumed{}, fmt.Errorf("cluster: moving a name here: %w: %w", hub.ErrUnavailable, err)
+		}
+		res.Held, res.Transport = true, held.Transport
+		l.hold(key, data, rev, tokenEntry{hash: hash, value: tokenValue{Key: tv.Key, Name: tv.Name, Transport: held.Transport}})
+	}
+	return res, nil
+}
+
+// Publish implements hub.Cluster.
+func (l *Link) Publish(ev *hub.Event, serial uint64) bool {
+	data, err := json.Marshal(envelopeOf(ev, l.node, serial))
+	if err != nil {
+		return false
+	}
+	select {
+	case l.out <- outgoing{data: data, msgID: fmt.Sprintf("%s-%d", l.node, serial)}:
+		return true
+	default:
+		return false
+	}
+}
+
+// Release implements hub.Cluster.
+func (l *Link) Release(key string) { l.free(encodeKey(key), nil) }
+
+// Depart implements hub.Cluster.
+func (l *Link) Depart(c hub.Claim, lastSeen uint64) {
+	tok := &tokenEntry{
+		hash:  hashToken(c.Token),
+		value: tokenValue{Key: c.Key, Name: c.Name, Transport: c.Transport, LastSeen: lastSeen},
+	}
+	l.free(encodeKey(c.Key), tok)
+}
+
+// free stops keeping a name alive and queues its deletion behind what is
+// queued to be published, so that a departure is announced before its name
+// can be taken.
+func (l *Link) free(key string, tok *tokenEntry) {
+	l.mu.Lock()
+	h := l.owned[key]
+	delete(l.owned, key)
+	l.mu.Unlock()
+	if h == nil {
+		return // not held here (any more)
+	}
+	select {
+	case l.out <- outgoing{free: key, rev: h.rev, token: tok}:
+	default:
+		// The outbox is full: NATS is down. The name frees itself when
+		// its entry expires.
+		l.log.Warn("cluster: could not queue a name's release; it expires by itself")
+	}
+}
+
+func (l *Link) hold(key string, value []byte, rev uint64, tok tokenEntry) {
+	l.mu.Lock()
+	l.owned[key] = &heldName{value: value, rev: rev, token: tok}
+	l.mu.Unlock()
+}
+
+// held reports whether this node holds key, and forgets it if forget is set.
+func (l *Link) held(key string, forget bool) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.owned[key]
+	if ok && forget {
+		delete(l.owned, key)
+	}
+	return ok
+}
+
+func (l *Link) putToken(ctx context.Context, tok tokenEntry) error {
+	data, _ := json.Marshal(tok.value)
+	_, err := l.tokens.Put(ctx, tok.hash, data)
+	return err
+}
+
+// encodeKey turns a name key, any Unicode, into a NATS key.
+func encodeKey(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+func decodeKey(key string) string {
+	b, err := base64.RawURLEncoding.DecodeString(key)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// hashToken keeps tokens out of NATS: whoever reads the buckets learns a
+// hash, which resumes nobody.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:16])
+}
+
+func randomSuffix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

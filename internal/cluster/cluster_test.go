@@ -1,0 +1,352 @@
+package cluster_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/anseo/anseo/internal/cluster"
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/natstest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// node is one anseo hub linked to the cluster, as cmd/anseo runs it.
+type node struct {
+	t        *testing.T
+	hub      *hub.Hub
+	link     *cluster.Link
+	stopHub  context.CancelFunc
+	stopLink context.CancelFunc
+	done     chan struct{}
+}
+
+func startNode(t *testing.T, url, name string, cfg cluster.Config) *node {
+	t.Helper()
+	cfg.URL, cfg.Node = url, name
+	if os.Getenv("ANSEO_TEST_LOG") != "" { // the links' own account, when a test needs explaining
+		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	link, err := cluster.Connect(t.Context(), cfg)
+	require.NoError(t, err)
+	h := hub.New(hub.Options{Cluster: link, Grace: cfg.Grace, Flood: hub.Flood{Rate: math.Inf(1)}})
+	hubCtx, stopHub := context.WithCancel(context.Background())
+	linkCtx, stopLink := context.WithCancel(context.Background())
+	n := &node{t: t, hub: h, link: link, stopHub: stopHub, stopLink: stopLink, done: make(chan struct{})}
+	hubDone := make(chan struct{})
+	go func() {
+		defer close(hubDone)
+		_ = h.Run(hubCtx)
+	}()
+	linkDone := make(chan error, 1)
+	go func() { linkDone <- link.Run(linkCtx, h) }()
+	go func() {
+		defer close(n.done)
+		<-hubDone
+		stopLink() // the hub's departures are queued: publish them, then stop
+		if err := <-linkDone; err != nil {
+			t.Errorf("%s: link: %v", name, err)
+		}
+		link.Close()
+	}()
+	select {
+	case <-link.Ready():
+	case <-n.done:
+		t.Fatalf("%s stopped while starting", name)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s: not linked within 10 s", name)
+	}
+	t.Cleanup(n.stop)
+	return n
+}
+
+// stop stops the node as a shutdown does, and waits for it.
+func (n *node) stop() {
+	n.stopHub()
+	<-n.done
+}
+
+// crash stops the node without a word to the cluster: its NATS connection
+// goes first, so nothing it says on the way out gets through.
+func (n *node) crash() {
+	n.link.Close()
+	n.stop()
+}
+
+func (n *node) join(name string) *hub.Member {
+	n.t.Helper()
+	m, err := n.hub.Join(n.t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
+	require.NoError(n.t, err)
+	return m
+}
+
+// await returns m's first event that matches, failing the test if none
+// comes within 10 s.
+func await(t *testing.T, m *hub.Member, what string, match func(*hub.Event) bool) *hub.Event {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-m.Events():
+			require.True(t, ok, "%s: events closed (reason %v) waiting for %s", m.Name(), m.Reason(), what)
+			if match(ev) {
+				return ev
+			}
+		case <-deadline:
+			t.Fatalf("%s: no %s within 10 s", m.Name(), what)
+			return nil
+		}
+	}
+}
+
+// catchUp waits until m's node has seen everything published so far: m says
+// something and waits for it to come back in the cluster's order.
+func catchUp(t *testing.T, m *hub.Member) {
+	t.Helper()
+	text := fmt.Sprintf("sync %d", time.Now().UnixNano())
+	require.NoError(t, m.Say(t.Context(), text, ""))
+	await(t, m, "its own message", said(text))
+}
+
+func said(text string) func(*hub.Event) bool {
+	return func(ev *hub.Event) bool { return ev.Kind == hub.KindMessage && ev.Text == text }
+}
+
+func kind(k hub.Kind, name string) func(*hub.Event) bool {
+	return func(ev *hub.Event) bool { return ev.Kind == k && ev.Name == name }
+}
+
+func threeNodes(t *testing.T, cfg cluster.Config) (*natstest.Server, [3]*node) {
+	nats := natstest.Start(t)
+	var nodes [3]*node
+	for i := range nodes {
+		nodes[i] = startNode(t, nats.URL(), fmt.Sprintf("n%d", i+1), cfg)
+	}
+	return nats, nodes
+}
+
+func TestChatAcrossNodes(t *testing.T) {
+	_, n := threeNodes(t, cluster.Config{})
+	alice := n[0].join("alice")
+	bob := n[1].join("bob")
+	await(t, alice, "bob's join", kind(hub.KindJoined, "bob"))
+	carol := n[2].join("carol")
+	await(t, alice, "carol's join", kind(hub.KindJoined, "carol"))
+	await(t, bob, "carol's join", kind(hub.KindJoined, "carol"))
+
+	require.NoError(t, alice.Say(t.Context(), "hello from n1", "r1"))
+	own := await(t, alice, "her own message back", said("hello from n1"))
+	assert.True(t, own.From(alice))
+	assert.Equal(t, "r1", own.Ref(alice), "the sender's own copy confirms its ref")
+	atBob := await(t, bob, "alice's message", said("hello from n1"))
+	atCarol := await(t, carol, "alice's message", said("hello from n1"))
+	assert.Equal(t, "alice", atBob.Name)
+	assert.False(t, atBob.From(bob))
+	assert.Equal(t, own.ID, atBob.ID, "an event has one ID on every node")
+	assert.Equal(t, own.ID, atCarol.ID)
+
+	// The user list spans the cluster, on every node.
+	for _, nd := range n {
+		roster, err := nd.hub.Roster(t.Context())
+		require.NoError(t, err)
+		var names []string
+		for _, p := range roster {
+			names = append(names, p.Name)
+		}
+		assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, names)
+	}
+
+	// A private message reaches its one recipient on another node.
+	require.NoError(t, carol.Say(t.Context(), "/msg alice psst", ""))
+	pm := await(t, alice, "carol's whisper", func(ev *hub.Event) bool { return ev.Kind == hub.KindPrivate })
+	assert.Equal(t, "carol", pm.Name)
+	assert.Equal(t, "psst", pm.Text)
+	require.NoError(t, carol.Say(t.Context(), "after the whisper", ""))
+	await(t, bob, "carol's next message", func(ev *hub.Event) bool {
+		require.NotEqual(t, hub.KindPrivate, ev.Kind, "bob must not see a whisper to alice")
+		return said("after the whisper")(ev)
+	})
+}
+
+func TestOneSendersMessagesKeepTheirOrderEverywhere(t *testing.T) {
+	_, n := threeNodes(t, cluster.Config{})
+	alice := n[0].join("alice")
+	bob := n[1].join("bob")
+	carol := n[2].join("carol")
+	await(t, alice, "carol's join", kind(hub.KindJoined, "carol"))
+	await(t, bob, "carol's join", kind(hub.KindJoined, "carol"))
+	const count = 200
+	go func() {
+		for i := range count {
+			if alice.Say(context.Background(), fmt.Sprintf("a%d", i), "") != nil {
+				return
+			}
+		}
+	}()
+	for i := range count {
+		if i%20 == 0 {
+			require.NoError(t, carol.Say(t.Context(), fmt.Sprintf("c%d", i), ""))
+		}
+	}
+	for _, m := range []*hub.Member{alice, bob, carol} {
+		nextA := 0
+		for nextA < count {
+			ev := await(t, m, "alice's messages", func(ev *hub.Event) bool {
+				return ev.Kind == hub.KindMessage && ev.Name == "alice"
+			})
+			require.Equal(t, fmt.Sprintf("a%d", nextA), ev.Text, "%s got alice's messages out of order", m.Name())
+			nextA++
+		}
+	}
+}
+
+func TestNameTakenAcrossNodes(t *testing.T) {
+	_, n := threeNodes(t, cluster.Config{})
+	n[0].join("Alice")
+	_, err := n[1].hub.Join(t.Context(), "alice", hub.JoinOptions{Transport: hub.TransportWeb})
+	assert.ErrorIs(t, err, hub.ErrNameTaken, "a name differing only in case is the same name")
+	assert.ErrorIs(t, n[2].hub.Check(t.Context(), "ALICE"), hub.ErrNameTaken)
+
+	// Renaming onto a name held on another node is refused too.
+	bob := n[1].join("bob")
+	require.NoError(t, bob.Say(t.Context(), "/nick alice", ""))
+	ev := await(t, bob, "the refusal", func(ev *hub.Event) bool { return ev.Kind == hub.KindNotice })
+	assert.Contains(t, ev.Text, "Name taken")
+	// And a rename frees the old name everywhere.
+	require.NoError(t, bob.Say(t.Context(), "/nick robert", ""))
+	await(t, bob, "his rename", kind(hub.KindRenamed, "bob"))
+	// His old name is freed before anything he says next is published.
+	require.NoError(t, bob.Say(t.Context(), "renamed", ""))
+	await(t, bob, "his next message", said("renamed"))
+	_, err = n[2].hub.Join(t.Context(), "robert", hub.JoinOptions{})
+	assert.ErrorIs(t, err, hub.ErrNameTaken)
+	_, err = n[0].hub.Join(t.Context(), "bob", hub.JoinOptions{})
+	assert.NoError(t, err)
+}
+
+func TestStoppingANodeAnnouncesItsPeopleLeaving(t *testing.T) {
+	_, n := threeNodes(t, cluster.Config{})
+	catchUp(t, n[0].join("alice"))
+	bob := n[1].join("bob")
+	carol := n[2].join("carol")
+	n[0].stop()
+	await(t, bob, "alice's departure", kind(hub.KindLeft, "alice"))
+	await(t, carol, "alice's departure", kind(hub.KindLeft, "alice"))
+	_, err := n[2].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.NoError(t, err, "a stopped node frees its names")
+}
+
+func TestACrashedNodesNamesFreeThemselves(t *testing.T) {
+	// A crashed node cannot publish: it gives up at once.
+	_, n := threeNodes(t, cluster.Config{NameTTL: time.Second, FlushTimeout: time.Millisecond})
+	catchUp(t, n[0].join("alice"))
+	bob := n[1].join("bob")
+	catchUp(t, bob)
+	roster, err := n[1].hub.Roster(t.Context())
+	require.NoError(t, err)
+	require.Len(t, roster, 2)
+	n[0].crash()
+	ev := await(t, bob, "alice's departure", kind(hub.KindLeft, "alice"))
+	assert.Equal(t, hub.ReasonLost, ev.Reason)
+	// Announced once, although two nodes saw the name expire.
+	require.NoError(t, bob.Say(t.Context(), "marker", ""))
+	await(t, bob, "his marker", func(ev *hub.Event) bool {
+		require.False(t, ev.Kind == hub.KindLeft, "a second departure for alice")
+		return said("marker")(ev)
+	})
+	_, err = n[2].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.NoError(t, err)
+}
+
+func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
+	_, n := threeNodes(t, cluster.Config{Grace: time.Minute})
+	alice, err := n[0].hub.Join(t.Context(), "alice", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true})
+	require.NoError(t, err)
+	bob := n[1].join("bob")
+	await(t, alice, "bob's join", kind(hub.KindJoined, "bob"))
+	require.NoError(t, bob.Say(t.Context(), "seen", ""))
+	seen := await(t, alice, "bob's first message", said("seen"))
+	alice.Leave() // her connection drops; the grace period starts
+	for i := range 3 {
+		require.NoError(t, bob.Say(t.Context(), fmt.Sprintf("missed %d", i), ""))
+	}
+	await(t, bob, "his last message", said("missed 2"))
+
+	again, err := n[2].hub.Join(t.Context(), "", hub.JoinOptions{Transport: hub.TransportWeb, Token: alice.Token(), After: seen.ID, KeepOnDrop: true})
+	require.NoError(t, err)
+	assert.Equal(t, "alice", again.Name())
+	assert.Equal(t, alice.Token(), again.Token())
+	var texts []string
+	for ev := await(t, again, "the replay", kind(hub.KindReplayBegin, "")); ev.Kind != hub.KindReplayEnd; ev = await(t, again, "more", func(*hub.Event) bool { return true }) {
+		if ev.Kind == hub.KindMessage {
+			texts = append(texts, ev.Text)
+		}
+	}
+	assert.Equal(t, []string{"missed 0", "missed 1", "missed 2"}, texts)
+
+	// Nobody saw her leave or join, and she chats on from her new node.
+	require.NoError(t, again.Say(t.Context(), "back, elsewhere", ""))
+	await(t, bob, "her message", func(ev *hub.Event) bool {
+		require.NotContains(t, []hub.Kind{hub.KindLeft, hub.KindJoined}, ev.Kind, "a move is not a departure")
+		return said("back, elsewhere")(ev)
+	})
+	// Her name moved with her: n1 let go of it, and it stays taken.
+	_, err = n[0].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.ErrorIs(t, err, hub.ErrNameTaken)
+	roster, err := n[0].hub.Roster(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, roster, 2)
+}
+
+func TestTheClusterSurvivesANATSRestart(t *testing.T) {
+	nats, n := threeNodes(t, cluster.Config{})
+	alice := n[0].join("alice")
+	bob := n[1].join("bob")
+	await(t, alice, "bob's join", kind(hub.KindJoined, "bob"))
+	nats.Restart()
+	// What is said while NATS comes back is published once it is back.
+	require.NoError(t, alice.Say(t.Context(), "after the restart", ""))
+	await(t, bob, "her message", said("after the restart"))
+	require.NoError(t, bob.Say(t.Context(), "and back", ""))
+	await(t, alice, "his answer", said("and back"))
+	_, err := n[2].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.ErrorIs(t, err, hub.ErrNameTaken, "names survive the restart")
+}
+
+func TestANodeJoiningLateSeesTheRoomAndItsHistory(t *testing.T) {
+	nats := natstest.Start(t)
+	n1 := startNode(t, nats.URL(), "n1", cluster.Config{})
+	alice := n1.join("alice")
+	for i := range 3 {
+		require.NoError(t, alice.Say(t.Context(), fmt.Sprintf("early %d", i), ""))
+	}
+	last := await(t, alice, "her last message", said("early 2"))
+	n2 := startNode(t, nats.URL(), "n2", cluster.Config{})
+	bob := n2.join("bob")
+	var history []*hub.Event
+	for ev := await(t, bob, "the history", kind(hub.KindReplayBegin, "")); ev.Kind != hub.KindReplayEnd; ev = await(t, bob, "more", func(*hub.Event) bool { return true }) {
+		if ev.Kind == hub.KindMessage {
+			history = append(history, ev)
+		}
+	}
+	require.Len(t, history, 3)
+	assert.Equal(t, last.ID, history[2].ID, "history has the same IDs on every node")
+	roster, err := n2.hub.Roster(t.Context())
+	require.NoError(t, err)
+	var names []string
+	for _, p := range roster {
+		names = append(names, p.Name)
+	}
+	assert.ElementsMatch(t, []string{"alice", "bob"}, names)
+	assert.True(t, strings.HasPrefix(n2.link.Node(), "n2-"))
+}

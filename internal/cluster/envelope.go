@@ -1,0 +1,64 @@
+package cluster
+
+import (
+	"time"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// envelope is an event as it travels between nodes: JSON, so that it can be
+// read with the nats command line tool, and so that nodes of neighbouring
+// versions understand each other (kinds and reasons travel as words).
+type envelope struct {
+	Node      string        `json:"node"`             // the publishing node
+	Serial    uint64        `json:"serial,omitempty"` // its serial (hub.Incoming)
+	Kind      string        `json:"kind"`
+	Time      time.Time     `json:"time"`
+	Name      string        `json:"name,omitempty"`
+	Transport hub.Transport `json:"transport,omitempty"`
+	Text      string        `json:"text,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+	To        string        `json:"to,omitempty"`
+	NewName   string        `json:"newName,omitempty"`
+	Away      bool          `json:"away,omitempty"`
+}
+
+// The kinds that travel; replay markers and notices stay on their node.
+var kinds = map[string]hub.Kind{}
+
+// The reasons a departure can have.
+var reasons = map[string]hub.Reason{}
+
+func init() {
+	for _, k := range []hub.Kind{hub.KindJoined, hub.KindLeft, hub.KindMessage, hub.KindAction, hub.KindPrivate, hub.KindRenamed, hub.KindAway} {
+		kinds[k.String()] = k
+	}
+	for _, r := range []hub.Reason{hub.ReasonQuit, hub.ReasonTooSlow, hub.ReasonShutdown, hub.ReasonMoved, hub.ReasonLost} {
+		reasons[r.String()] = r
+	}
+}
+
+func envelopeOf(ev *hub.Event, node string, serial uint64) envelope {
+	e := envelope{
+		Node: node, Serial: serial, Kind: ev.Kind.String(), Time: ev.Time,
+		Name: ev.Name, Transport: ev.Transport, Text: ev.Text,
+		To: ev.To, NewName: ev.NewName, Away: ev.Away,
+	}
+	if ev.Reason != hub.ReasonNone {
+		e.Reason = ev.Reason.String()
+	}
+	return e
+}
+
+// event returns the hub event e carries, numbered id; nil if this node does
+// not know its kind.
+func (e envelope) event(id uint64) *hub.Event {
+	kind, ok := kinds[e.Kind]
+	if !ok {
+		return nil
+	}
+	return &hub.Event{
+		ID: id, Kind: kind, Time: e.Time, Name: e.Name, Transport: e.Transport, Text: e.Text,
+		Reason: reasons[e.Reason], To: e.To, NewName: e.NewName, Away: e.Away,
+	}
+}

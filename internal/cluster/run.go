@@ -1,0 +1,399 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// Run links h to the cluster until ctx is done: it delivers the cluster's
+// events to h, publishes h's, keeps h's names alive and watches for names
+// that move or expire. Cancel ctx only after h.Run has returned, so that the
+// departures h announces as it stops are published: Run publishes what is
+// queued, for up to Config.FlushTimeout, before it returns.
+func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
+	last, err := h.LastID(ctx)
+	if err != nil {
+		return ignoreStop(err)
+	}
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: the room stream: %w", err)
+	}
+	streamLast := info.State.LastSeq
+	if last > streamLast {
+		return fmt.Errorf("cluster: this node's history goes up to event %d, beyond the cluster's %d: "+
+			"it was kept outside this cluster; start the node with an empty history file", last, streamLast)
+	}
+	watcher, err := l.names.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: watching names: %w", err)
+	}
+	defer func() { _ = watcher.Stop() }()
+	known, err := l.addRemote(ctx, h, watcher)
+	if err != nil {
+		return ignoreStop(err)
+	}
+	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:   last + 1,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: reading the room stream: %w", err)
+	}
+	l.log.Info("cluster: linked", "node", l.node, "from", last+1, "catchUpTo", streamLast, "people elsewhere", len(known))
+	if last == streamLast {
+		close(l.ready)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return l.consume(gctx, h, cons, streamLast) })
+	g.Go(func() error { return l.watch(gctx, h, watcher, known) })
+	g.Go(func() error { l.keepAlive(gctx); return nil })
+	g.Go(func() error { l.publish(ctx); return nil })
+	return g.Wait()
+}
+
+func (l *Link) isReady() bool {
+	select {
+	case <-l.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+func ignoreStop(err error) error {
+	if errors.Is(err, hub.ErrClosed) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// addRemote reads who holds a name now, tells h about those on other nodes,
+// and returns every holder's name by encoded key.
+func (l *Link) addRemote(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher) (map[string]string, error) {
+	known := make(map[string]string)
+	var people []hub.Presence
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case e = <-w.Updates():
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e == nil {
+			break // the current values are all in
+		}
+		var v nameValue
+		if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &v) != nil {
+			continue
+		}
+		known[e.Key()] = v.Name
+		if v.Node != l.node {
+			people = append(people, hub.Presence{Name: v.Name, Transport: v.Transport, Since: v.Since, LastActive: v.Since})
+		}
+	}
+	return known, h.AddRemote(ctx, people)
+}
+
+// consume delivers the stream's events to h in the stream's order. Those up
+// to catchUpTo happened before this node started: history only.
+func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer, catchUpTo uint64) error {
+	msgs, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("cluster: reading the room stream: %w", err)
+	}
+	caughtUp := l.isReady()
+	stop := context.AfterFunc(ctx, msgs.Stop)
+	defer stop()
+	defer msgs.Stop()
+	for {
+		msg, err := msgs.Next()
+		if err != nil {
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) || ctx.Err() != nil || l.nc.IsClosed() {
+				return nil
+			}
+			l.log.Warn("cluster: reading the room stream", "err", err)
+			continue
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			continue
+		}
+		var env envelope
+		if err := json.Unmarshal(msg.Data(), &env); err != nil {
+			l.log.Warn("cluster: an event could not be read", "seq", meta.Sequence.Stream, "err", err)
+			continue
+		}
+		ev := env.event(meta.Sequence.Stream)
+		if ev == nil {
+			continue // a kind from a newer node
+		}
+		in := hub.Incoming{Event: ev, CatchUp: meta.Sequence.Stream <= catchUpTo}
+		if env.Node == l.node {
+			in.Serial = env.Serial
+		}
+		if err := h.Receive(ctx, in); err != nil {
+			return ignoreStop(err)
+		}
+		if !caughtUp && meta.Sequence.Stream >= catchUpTo {
+			caughtUp = true
+			close(l.ready) // the node is ready
+		}
+	}
+}
+
+// watch follows the names bucket: a name this node holds that another node
+// now holds has moved there; a name whose entry expired belongs to a node
+// that died or lost touch, and its person has left. Every node that sees an
+// expiry announces the departure, under one de-duplication ID, so that it
+// is announced once whichever nodes are alive.
+func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, known map[string]string) error {
+	for {
+		var e jetstream.KeyValueEntry
+		select {
+		case e = <-w.Updates():
+		case <-ctx.Done():
+			return nil
+		}
+		if e == nil {
+			continue
+		}
+		key := e.Key()
+		switch e.Operation() {
+		case jetstream.KeyValuePut:
+			var v nameValue
+			if json.Unmarshal(e.Value(), &v) != nil {
+				continue
+			}
+			known[key] = v.Name
+			if v.Node != l.node && l.held(key, true) {
+				l.evict(ctx, h, key, hub.ReasonMoved)
+			}
+		case jetstream.KeyValuePurge: // expired
+			name, ok := known[key]
+			delete(known, key)
+			if l.held(key, true) {
+				l.evict(ctx, h, key, hub.ReasonLost)
+			}
+			if ok {
+				l.announceLost(name, fmt.Sprintf("expired-%s-%d", key, e.Revision()))
+			}
+		case jetstream.KeyValueDelete: // freed by its node, which announced it
+			delete(known, key)
+		}
+	}
+}
+
+func (l *Link) evict(ctx context.Context, h *hub.Hub, key string, reason hub.Reason) {
+	if err := h.Evict(ctx, decodeKey(key), reason); err != nil {
+		l.log.Debug("cluster: evicting", "err", err)
+	}
+}
+
+// announceLost publishes the departure of a person whose node is gone.
+func (l *Link) announceLost(name, msgID string) {
+	ev := &hub.Event{Kind: hub.KindLeft, Time: time.Now(), Name: name, Reason: hub.ReasonLost}
+	data, _ := json.Marshal(envelopeOf(ev, l.node, 0))
+	select {
+	case l.out <- outgoing{data: data, msgID: msgID}:
+	default:
+		l.log.Warn("cluster: could not queue a lost person's departure", "name", name)
+	}
+}
+
+// keepAlive rewrites this node's names three times per NameTTL, so that they
+// expire only if the node does.
+func (l *Link) keepAlive(ctx context.Context) {
+	t := time.NewTicker(l.cfg.NameTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		l.mu.Lock()
+		held := make(map[string]heldName, len(l.owned))
+		for k, h := range l.owned {
+			held[k] = *h
+		}
+		l.mu.Unlock()
+		for key, hn := range held {
+			rev, err := l.names.Update(ctx, key, hn.value, hn.rev)
+			switch {
+			case err == nil:
+				l.mu.Lock()
+				if cur := l.owned[key]; cur != nil && cur.rev == hn.rev {
+					cur.rev = rev
+				}
+				l.mu.Unlock()
+			case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+				// Moved or expired: the watcher sees to it.
+				l.log.Info("cluster: a name is no longer held here", "key", key)
+			default:
+				if ctx.Err() != nil {
+					return
+				}
+				l.log.Warn("cluster: keeping a name alive failed", "err", err)
+			}
+			if err == nil {
+				_ = l.putToken(ctx, hn.token)
+			}
+		}
+	}
+}
+
+// publish sends the outbox to NATS in order until ctx is done, and then what
+// is left in it for up to FlushTimeout.
+func (l *Link) publish(ctx context.Context) {
+	// What is under way when ctx ends still gets FlushTimeout to finish.
+	opCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(l.cfg.FlushTimeout, cancel) })
+	defer stop()
+	batch := make([]outgoing, 0, 256)
+	for {
+		var first outgoing
+		select {
+		case first = <-l.out:
+		case <-ctx.Done():
+			l.flush(opCtx)
+			return
+		}
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < cap(batch) {
+			select {
+			case o := <-l.out:
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		l.send(opCtx, batch)
+	}
+}
+
+// flush publishes what the outbox holds, until ctx ends.
+func (l *Link) flush(ctx context.Context) {
+	var batch []outgoing
+	for {
+		select {
+		case o := <-l.out:
+			batch = append(batch, o)
+			continue
+		default:
+		}
+		break
+	}
+	l.send(ctx, batch)
+	if ctx.Err() != nil {
+		l.log.Warn("cluster: stopped before everything was published")
+	}
+}
+
+// send does batch in order: runs of events are published together, and a
+// name is freed only once the events before it are stored.
+func (l *Link) send(ctx context.Context, batch []outgoing) {
+	for len(batch) > 0 {
+		n := 0
+		for n < len(batch) && batch[n].free == "" {
+			n++
+		}
+		if n > 0 {
+			l.publishEvents(ctx, batch[:n])
+			batch = batch[n:]
+			continue
+		}
+		l.freeName(ctx, batch[0])
+		batch = batch[1:]
+	}
+}
+
+// publishEvents publishes events and waits until JetStream has stored them
+// all, retrying from the first one that failed. Each has a de-duplication
+// ID, so one that was stored although its acknowledgement was lost is not
+// stored twice; an attempt is waited out before the next, so that retried
+// events keep their order.
+func (l *Link) publishEvents(ctx context.Context, events []outgoing) {
+	backoff := 100 * time.Millisecond
+	for len(events) > 0 {
+		futures := make([]jetstream.PubAckFuture, 0, len(events))
+		for _, o := range events {
+			msg := nats.NewMsg(l.subject)
+			msg.Data = o.data
+			msg.Header.Set(jetstream.MsgIDHeader, o.msgID)
+			f, err := l.js.PublishMsgAsync(msg)
+			if err != nil {
+				break
+			}
+			futures = append(futures, f)
+		}
+		stored := 0
+		failed := false
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+				if !failed {
+					stored++
+				}
+			case err := <-f.Err():
+				if !failed {
+					l.log.Warn("cluster: publishing failed; retrying", "err", err)
+				}
+				failed = true
+			}
+		}
+		events = events[stored:]
+		if len(events) == 0 {
+			return
+		}
+		select {
+		case <-time.After(backoff):
+			backoff = min(2*backoff, 2*time.Second)
+		case <-ctx.Done():
+			l.log.Warn("cluster: events not published", "count", len(events))
+			return
+		}
+	}
+}
+
+// freeName deletes a name this node held, unless another node has taken it
+// over since, and records a departed person's token for a later resume.
+func (l *Link) freeName(ctx context.Context, o outgoing) {
+	err := l.names.Delete(ctx, o.free, jetstream.LastRevision(o.rev))
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || isWrongLastSequence(err) {
+		// Kept alive once more while it was queued, or moved: delete it
+		// only if this node still holds it.
+		var e jetstream.KeyValueEntry
+		if e, err = l.names.Get(ctx, o.free); err == nil {
+			var v nameValue
+			if json.Unmarshal(e.Value(), &v) == nil && v.Node == l.node {
+				err = l.names.Delete(ctx, o.free, jetstream.LastRevision(e.Revision()))
+			}
+		}
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		l.log.Warn("cluster: freeing a name failed; it expires by itself", "err", err)
+	}
+	if o.token != nil {
+		if err := l.putToken(ctx, *o.token); err != nil {
+			l.log.Warn("cluster: saving a departed person's token failed", "err", err)
+		}
+	}
+}
+
+func isWrongLastSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
