@@ -13,6 +13,7 @@ import (
 
 	"github.com/anseo/anseo/internal/cluster"
 	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/telnet"
 	"github.com/anseo/anseo/internal/web"
@@ -145,7 +146,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var origins string
 	fs.stringVar(&origins, "allowed-origins", "ANSEO_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) besides anseo's own whose pages may use the chat")
 
-	fs.stringVar(&cfg.db, "db", "ANSEO_DB", "./anseo.db", "SQLite `file` that keeps the history across restarts; :memory: keeps it in memory only")
+	fs.stringVar(&cfg.db, "db", "ANSEO_DB", "", "SQLite `file` that keeps the history across restarts; :memory: keeps it in memory only (default ./anseo.db; in a cluster, :memory:, as the cluster keeps the history)")
 	fs.intVar(&cfg.historyLen, "history", "ANSEO_HISTORY", hub.DefaultHistoryLen, "recent `messages` a newcomer is shown")
 	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`messages` the history keeps at most; 0: no limit")
 	fs.durationVar(&cfg.retention.MaxAge, "history-max-age", "ANSEO_HISTORY_MAX_AGE", 0, "how long the history keeps a message; 0: no limit")
@@ -190,6 +191,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := cfg.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, fmt.Errorf("-log-level: %w", err)
 	}
+	if cfg.db == "" {
+		// A node of a cluster reads the history from the cluster when it
+		// starts, so it needs no file of its own, and two nodes started in
+		// one directory do not contend for one.
+		cfg.db = "./anseo.db"
+		if cfg.natsURL != "" {
+			cfg.db = history.Memory
+		}
+	}
 	return cfg, cfg.validate()
 }
 
@@ -212,7 +222,6 @@ func (cfg config) validate() error {
 	check(cfg.writeTimeout > 0, "-write-timeout: must be positive")
 	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
-	check(cfg.db != "", "-db: must name a file or :memory:")
 	check(cfg.historyLen >= 1, "-history: must be at least 1")
 	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")
 	check(cfg.retention.MaxAge >= 0, "-history-max-age: must not be negative")

@@ -239,9 +239,18 @@ func TestConfig(t *testing.T) {
 	assert.Equal(t, ":8080", cfg.httpAddr, "default")
 	assert.Equal(t, "json", cfg.logFormat)
 
+	assert.Equal(t, "./anseo.db", cfg.db, "a single node keeps its history in a file")
+
 	cfg, err = parseConfig([]string{"anseo", "-telnet-addr", ":7777"}, getenv, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, ":7777", cfg.telnetAddr, "flag beats environment")
+
+	cfg, err = parseConfig([]string{"anseo", "-nats-url", "nats://127.0.0.1:4222"}, getenv, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, ":memory:", cfg.db, "a node of a cluster reads its history from the cluster")
+	cfg, err = parseConfig([]string{"anseo", "-nats-url", "nats://127.0.0.1:4222", "-db", "node.db"}, getenv, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, "node.db", cfg.db)
 
 	_, err = parseConfig([]string{"anseo", "-log-format", "xml"}, getenv, io.Discard)
 	assert.ErrorContains(t, err, "-log-format")
