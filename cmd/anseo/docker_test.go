@@ -137,3 +137,23 @@ func probe(t *testing.T, bin, addr string) {
 	out, err = cmd.CombinedOutput()
 	assert.Error(t, err, string(out))
 }
+
+// TestClusterComposeFileAgreesWithBinary: every setting the cluster's
+// compose file gives its nodes is one the binary knows, and it links them.
+func TestClusterComposeFileAgreesWithBinary(t *testing.T) {
+	b, err := os.ReadFile("../../docs/cluster/compose.yaml")
+	require.NoError(t, err)
+	var help strings.Builder
+	_, _ = parseConfig([]string{"anseo", "-h"}, func(string) string { return "" }, &help)
+	known := regexp.MustCompile(`\[(ANSEO_[A-Z_]+)\]`).FindAllStringSubmatch(help.String(), -1)
+	vars := map[string]bool{}
+	for _, k := range known {
+		vars[k[1]] = true
+	}
+	used := regexp.MustCompile(`\b(ANSEO_[A-Z_]+):`).FindAllStringSubmatch(string(b), -1)
+	require.NotEmpty(t, used)
+	for _, u := range used {
+		assert.True(t, vars[u[1]], "compose.yaml sets %s, which anseo does not read", u[1])
+	}
+	assert.Contains(t, string(b), "ANSEO_NATS_URL: nats://nats:4222")
+}

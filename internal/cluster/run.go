@@ -49,7 +49,7 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	if err != nil {
 		return fmt.Errorf("cluster: reading the room stream: %w", err)
 	}
-	l.log.Info("cluster: linked", "node", l.node, "from", last+1, "catchUpTo", streamLast, "people elsewhere", len(known))
+	l.log.Info("cluster: linked", "node", l.node, "from", last+1, "catchUpTo", streamLast, "elsewhere", len(known))
 	if last == streamLast {
 		close(l.ready)
 	}
