@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/browsertest"
@@ -55,6 +56,12 @@ func TestTwoNodesAreOneChat(t *testing.T) {
 	impostor.Send("carol")
 	impostor.Expect("Welcome, carol!")
 	alice.WaitMember("carol", true)
+
+	// Each node counts what it published and received.
+	_, body := get(t, http.DefaultClient, "http://"+n2.httpAddr+"/metrics")
+	assert.GreaterOrEqual(t, metric(body, "anseo_cluster_published_total"), 1.0, "alice's join, at least")
+	assert.GreaterOrEqual(t, metric(body, "anseo_cluster_received_total"), 4.0, "three joins and two messages, all but the last counted for sure")
+	assert.Equal(t, 1.0, metric(body, "anseo_cluster_names"), "alice")
 
 	// A node that stops announces its users' departure everywhere.
 	require.NoError(t, n1.stop())

@@ -98,6 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	var h *hub.Hub
 	stats := metrics.New(func() int { return h.InboxLen() })
+	if link != nil {
+		stats.WatchCluster(func() metrics.ClusterStats { return metrics.ClusterStats(link.Stats()) })
+	}
 	h = hub.New(hub.Options{
 		Log:          log,
 		Metrics:      stats,

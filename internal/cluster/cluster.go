@@ -26,6 +26,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -87,6 +88,28 @@ type Link struct {
 
 	mu    sync.Mutex
 	owned map[string]*heldName // encoded name key → the name this node holds
+
+	published, received, retries atomic.Uint64 // for Stats
+}
+
+// Stats are counts for monitoring a link.
+type Stats struct {
+	Published uint64 // events this node published and JetStream stored
+	Received  uint64 // events delivered to the hub from the stream
+	Retries   uint64 // publish attempts that failed and were retried
+	Outbox    int    // events and name releases waiting to be published
+	Names     int    // names this node holds
+}
+
+// Stats returns the link's counts so far. Safe from any goroutine.
+func (l *Link) Stats() Stats {
+	l.mu.Lock()
+	names := len(l.owned)
+	l.mu.Unlock()
+	return Stats{
+		Published: l.published.Load(), Received: l.received.Load(), Retries: l.retries.Load(),
+		Outbox: len(l.out), Names: names,
+	}
 }
 
 type heldName struct {

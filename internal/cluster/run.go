@@ -145,6 +145,7 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 		if err := h.Receive(ctx, in); err != nil {
 			return ignoreStop(err)
 		}
+		l.received.Add(1)
 		if !caughtUp && meta.Sequence.Stream >= catchUpTo {
 			caughtUp = true
 			close(l.ready) // the node is ready
@@ -354,10 +355,12 @@ func (l *Link) publishEvents(ctx context.Context, events []outgoing) {
 				failed = true
 			}
 		}
+		l.published.Add(uint64(stored))
 		events = events[stored:]
 		if len(events) == 0 {
 			return
 		}
+		l.retries.Add(1)
 		select {
 		case <-time.After(backoff):
 			backoff = min(2*backoff, 2*time.Second)

@@ -75,6 +75,36 @@ func New(inbox func() int) *Metrics {
 	return m
 }
 
+// ClusterStats are a cluster link's counts (cluster.Stats), as the metrics
+// read them.
+type ClusterStats struct {
+	Published, Received, Retries uint64
+	Outbox, Names                int
+}
+
+// WatchCluster exports a cluster link's counts, read from stats when
+// scraped.
+func (m *Metrics) WatchCluster(stats func() ClusterStats) {
+	counter := func(name, help string, v func(ClusterStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v(stats())) })
+	}
+	gauge := func(name, help string, v func(ClusterStats) int) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return float64(v(stats())) })
+	}
+	m.reg.MustRegister(
+		counter("anseo_cluster_published_total", "Events this node published to the cluster's stream and JetStream stored.",
+			func(s ClusterStats) uint64 { return s.Published }),
+		counter("anseo_cluster_received_total", "Events this node received from the cluster's stream (every node's, its own included).",
+			func(s ClusterStats) uint64 { return s.Received }),
+		counter("anseo_cluster_publish_retries_total", "Publish attempts to the cluster that failed and were retried.",
+			func(s ClusterStats) uint64 { return s.Retries }),
+		gauge("anseo_cluster_outbox", "Events waiting to be published to the cluster; at 4096 senders are refused.",
+			func(s ClusterStats) int { return s.Outbox }),
+		gauge("anseo_cluster_names", "Names this node holds in the cluster.",
+			func(s ClusterStats) int { return s.Names }),
+	)
+}
+
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
