@@ -186,6 +186,11 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 		nats.Name("anseo "+l.node),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond),
+		// Nothing is buffered while disconnected: a claim that fails must
+		// not be sent behind the caller's back once NATS is back (it would
+		// hold the name until it expired), and events wait, in order, in
+		// the link's own outbox.
+		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			l.log.Warn("cluster: disconnected from NATS", "err", err)
 		}),
