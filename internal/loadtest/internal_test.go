@@ -36,14 +36,6 @@ func TestHistBucketsAreMonotonic(t *testing.T) {
 	}
 }
 
-func TestJSONString(t *testing.T) {
-	msg := []byte(`{"type":"message","id":43,"time":"2026-05-01T14:03:10.517Z","from":"bob","text":"L 1 2 3 \"q\""}`)
-	assert.Equal(t, "message", string(jsonString(msg, "type")))
-	assert.Equal(t, "bob", string(jsonString(msg, "from")))
-	assert.Equal(t, `L 1 2 3 \"q\"`, string(jsonString(msg, "text")))
-	assert.Nil(t, jsonString(msg, "ref"))
-}
-
 func TestMessageAccounting(t *testing.T) {
 	r := &run{senders: []*sender{{credit: make(chan struct{}, 4), pending: make([]atomic.Int32, 4), expected: 2}}}
 	c := &client{r: r, sender: -1, next: make([]uint64, 1), lat: new(hist)}
