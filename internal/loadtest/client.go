@@ -67,7 +67,8 @@ type client struct {
 	sender int // index into run.senders, or -1
 
 	conn net.Conn      // telnet
-	br   *bufio.Reader // telnet
+	in   stampedReader // telnet: conn, timed
+	br   *bufio.Reader // telnet: over in
 	bw   *bufio.Writer // telnet; the sender goroutine's once joined
 
 	ws  *wsConn
@@ -92,8 +93,9 @@ func (r *run) dialTelnet(ctx context.Context, addr, name string) (*client, error
 	if err != nil {
 		return nil, fmt.Errorf("telnet dial: %w", err)
 	}
-	c := &client{r: r, name: name, kind: Telnet, sender: -1, conn: conn,
-		br: bufio.NewReaderSize(conn, telnetBufBytes), bw: bufio.NewWriterSize(conn, 4096)}
+	c := &client{r: r, name: name, kind: Telnet, sender: -1, conn: conn, bw: bufio.NewWriterSize(conn, 4096)}
+	c.in.r = conn
+	c.br = bufio.NewReaderSize(&c.in, telnetBufBytes)
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
 	if err := c.expectLine(seedPrompt); err != nil {
@@ -209,7 +211,7 @@ func (c *client) receiveTelnet() string {
 		switch {
 		case len(line) > 0 && line[0] == '<':
 			if i := bytes.Index(line, []byte("> ")); i > 0 {
-				c.message(line[i+2:])
+				c.message(line[i+2:], c.in.at)
 			}
 		case bytes.HasSuffix(line, []byte(seedJoinedEnd)):
 			if bytes.HasPrefix(line, []byte(c.r.prefix)) {
@@ -236,7 +238,7 @@ func (c *client) receiveWS() string {
 				if c.sender >= 0 && string(ev.from) == c.name {
 					continue // our own echo: the acknowledgement, not a delivery
 				}
-				c.message(ev.text)
+				c.message(ev.text, c.ws.in.at)
 			case "joined":
 				if bytes.HasPrefix(ev.name, []byte(c.r.prefix)) {
 					c.r.joined()
@@ -249,9 +251,10 @@ func (c *client) receiveWS() string {
 	}
 }
 
-// message handles one chat text: "L sender seq unixnano [padding]".
-// Texts not in that form (someone else chatting) are ignored.
-func (c *client) message(text []byte) {
+// message handles one chat text: "L sender seq unixnano [padding]",
+// received at Unix time now (ns). Texts not in that form (someone else
+// chatting) are ignored.
+func (c *client) message(text []byte, now int64) {
 	rest, ok := bytes.CutPrefix(text, []byte("L "))
 	if !ok {
 		return
@@ -271,7 +274,7 @@ func (c *client) message(text []byte) {
 	}
 	c.next[s] = seq + 1
 	c.got.Add(1)
-	c.lat.record(time.Now().UnixNano() - int64(ts))
+	c.lat.record(now - int64(ts))
 	c.r.ack(int(s), seq)
 }
 
@@ -286,6 +289,24 @@ func parseUint(b []byte) (uint64, []byte) {
 		i++
 	}
 	return n, b[i:]
+}
+
+// stampedReader notes when its last Read returned: when the bytes a client
+// is parsing came off the socket, the receive time of every message in
+// them. Reading the clock once per read system call rather than once per
+// message matters: on a virtual machine it can cost as much as parsing the
+// message, and a read brings in hundreds of messages from a busy server.
+// It also leaves out the time the tool took to get to a message in its
+// buffer, which is the tool's delay, not the server's.
+type stampedReader struct {
+	r  io.Reader
+	at int64 // Unix ns when the last Read returned; the reader goroutine's
+}
+
+func (s *stampedReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.at = time.Now().UnixNano()
+	return n, err
 }
 
 // say sends one chat text. The telnet form is buffered: call flush.

@@ -64,10 +64,11 @@ const wsBufBytes = 64 << 10
 // close may be called from any goroutine and makes a blocked next return.
 type wsConn struct {
 	conn  net.Conn
-	br    *bufio.Reader
-	msg   []byte // a message assembled from fragments or too big for br, reused
-	limit int    // longest message accepted, in bytes
-	pongs int    // pings answered; the reader's
+	in    stampedReader // conn, timed: in.at is when the last message arrived
+	br    *bufio.Reader // over in
+	msg   []byte        // a message assembled from fragments or too big for br, reused
+	limit int           // longest message accepted, in bytes
+	pongs int           // pings answered; the reader's
 
 	wmu sync.Mutex
 	bw  *bufio.Writer
@@ -133,9 +134,10 @@ func handshake(conn net.Conn, u *url.URL, h http.Header) (*wsConn, error) {
 	if _, err := io.WriteString(conn, req.String()); err != nil {
 		return nil, fmt.Errorf("ws handshake: %w", err)
 	}
-	br := bufio.NewReaderSize(conn, wsBufBytes)
+	w := &wsConn{conn: conn, in: stampedReader{r: conn}, bw: bufio.NewWriterSize(conn, 4096)}
+	w.br = bufio.NewReaderSize(&w.in, wsBufBytes)
 	// A 101 response has no body: what br holds after it is frames.
-	resp, err := http.ReadResponse(br, nil)
+	resp, err := http.ReadResponse(w.br, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ws handshake: %w", err)
 	}
@@ -151,7 +153,7 @@ func handshake(conn net.Conn, u *url.URL, h http.Header) (*wsConn, error) {
 	if ext := resp.Header.Get("Sec-WebSocket-Extensions"); ext != "" {
 		return nil, fmt.Errorf("ws handshake: extension %q was not asked for", ext)
 	}
-	return &wsConn{conn: conn, br: br, bw: bufio.NewWriterSize(conn, 4096)}, nil
+	return w, nil
 }
 
 // next returns the payload of the next text message, answering pings on

@@ -35,8 +35,8 @@ func wsPair(t *testing.T) (*wsConn, net.Conn) {
 		client.Close()
 		server.Close()
 	})
-	w := &wsConn{conn: client, br: bufio.NewReaderSize(client, wsBufBytes),
-		bw: bufio.NewWriterSize(client, 4096), limit: 1 << 20}
+	w := &wsConn{conn: client, in: stampedReader{r: client}, bw: bufio.NewWriterSize(client, 4096), limit: 1 << 20}
+	w.br = bufio.NewReaderSize(&w.in, wsBufBytes)
 	return w, server
 }
 

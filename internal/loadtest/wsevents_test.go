@@ -222,7 +222,8 @@ func BenchmarkReceive(b *testing.B) {
 	b.Run("telnet", func(b *testing.B) {
 		for b.Loop() {
 			c := newClient()
-			c.br = bufio.NewReaderSize(bytes.NewReader(telnet), telnetBufBytes)
+			c.in.r = bytes.NewReader(telnet)
+			c.br = bufio.NewReaderSize(&c.in, telnetBufBytes)
 			c.receiveTelnet()
 			check(b, c)
 		}
@@ -231,7 +232,8 @@ func BenchmarkReceive(b *testing.B) {
 	b.Run("ws", func(b *testing.B) {
 		for b.Loop() {
 			c := newClient()
-			c.ws = &wsConn{br: bufio.NewReaderSize(bytes.NewReader(ws), wsBufBytes), limit: wsReadLimit}
+			c.ws = &wsConn{in: stampedReader{r: bytes.NewReader(ws)}, limit: wsReadLimit}
+			c.ws.br = bufio.NewReaderSize(&c.ws.in, wsBufBytes)
 			c.receiveWS()
 			check(b, c)
 		}
