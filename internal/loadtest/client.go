@@ -15,8 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 // Transport is how a load client connects.
@@ -69,11 +67,12 @@ type client struct {
 	sender int // index into run.senders, or -1
 
 	conn net.Conn      // telnet
-	br   *bufio.Reader // telnet
+	in   stampedReader // telnet: conn, timed
+	br   *bufio.Reader // telnet: over in
 	bw   *bufio.Writer // telnet; the sender goroutine's once joined
 
-	ws  *websocket.Conn
-	buf []byte // ws read buffer, reused
+	ws  *wsConn
+	out []byte // ws: the say being sent; the sender goroutine's
 
 	// Receive state, the reader goroutine's.
 	next  []uint64 // next expected sequence number, per sender
@@ -94,8 +93,9 @@ func (r *run) dialTelnet(ctx context.Context, addr, name string) (*client, error
 	if err != nil {
 		return nil, fmt.Errorf("telnet dial: %w", err)
 	}
-	c := &client{r: r, name: name, kind: Telnet, sender: -1, conn: conn,
-		br: bufio.NewReaderSize(conn, telnetBufBytes), bw: bufio.NewWriterSize(conn, 4096)}
+	c := &client{r: r, name: name, kind: Telnet, sender: -1, conn: conn, bw: bufio.NewWriterSize(conn, 4096)}
+	c.in.r = conn
+	c.br = bufio.NewReaderSize(&c.in, telnetBufBytes)
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
 	defer stop()
 	if err := c.expectLine(seedPrompt); err != nil {
@@ -154,60 +154,37 @@ func (r *run) dialWeb(ctx context.Context, base, name string) (*client, error) {
 	if resp.StatusCode != http.StatusSeeOther || cookie == nil {
 		return nil, fmt.Errorf("web login: %s", resp.Status)
 	}
-	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/ws"
-	ws, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{
-		HTTPClient: r.wsHTTP,
-		HTTPHeader: http.Header{"Cookie": {cookie.String()}},
-	})
+	ws, err := dialWS(ctx, base+"/ws", http.Header{"Cookie": {cookie.String()}}, wsReadLimit)
 	if err != nil {
 		return nil, fmt.Errorf("web dial: %w", err)
 	}
-	ws.SetReadLimit(wsReadLimit)
-	c := &client{r: r, name: name, kind: WebSocket, sender: -1, ws: ws}
-	b, err := c.readWS(ctx)
+	stop := context.AfterFunc(ctx, func() { ws.conn.SetDeadline(time.Now()) })
+	b, err := ws.next()
+	if !stop() && err == nil { // the deadline fired: the connection is unusable
+		err = ctx.Err()
+	}
 	if err != nil {
-		ws.CloseNow()
+		ws.close()
 		return nil, fmt.Errorf("web: waiting for welcome: %w", err)
 	}
-	if !bytes.Contains(b, []byte(`"type":"welcome"`)) {
-		ws.CloseNow()
+	sc := eventScanner{b: b}
+	if !sc.next() || string(sc.ev.typ) != "welcome" {
+		ws.close()
 		return nil, fmt.Errorf("web: first message is not a welcome: %.80s", b)
 	}
-	return c, nil
-}
-
-// readWS reads one message into c.buf, reusing it.
-func (c *client) readWS(ctx context.Context) ([]byte, error) {
-	_, rd, err := c.ws.Reader(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b := c.buf[:0]
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := rd.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			c.buf = b
-			return b, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
+	ws.msg = nil // a large room's welcome outgrows the read buffer; keep no copy of it per client
+	return &client{r: r, name: name, kind: WebSocket, sender: -1, ws: ws}, nil
 }
 
 // receive reads until the connection ends. It returns when the connection
 // fails or is closed; an ending the run did not ask for is a drop.
-func (c *client) receive(ctx context.Context) {
+func (c *client) receive() {
 	var why string
 	switch c.kind {
 	case Telnet:
 		why = c.receiveTelnet()
 	case WebSocket:
-		why = c.receiveWS(ctx)
+		why = c.receiveWS()
 	}
 	if !c.r.closing.Load() {
 		c.ended.Store(&why)
@@ -234,7 +211,7 @@ func (c *client) receiveTelnet() string {
 		switch {
 		case len(line) > 0 && line[0] == '<':
 			if i := bytes.Index(line, []byte("> ")); i > 0 {
-				c.message(line[i+2:])
+				c.message(line[i+2:], c.in.at)
 			}
 		case bytes.HasSuffix(line, []byte(seedJoinedEnd)):
 			if bytes.HasPrefix(line, []byte(c.r.prefix)) {
@@ -247,96 +224,37 @@ func (c *client) receiveTelnet() string {
 	}
 }
 
-func (c *client) receiveWS(ctx context.Context) string {
+func (c *client) receiveWS() string {
 	for {
-		b, err := c.readWS(ctx)
+		b, err := c.ws.next()
 		if err != nil {
-			if code := websocket.CloseStatus(err); code != -1 {
-				return fmt.Sprintf("ws: closed %d", code)
-			}
-			return "ws: " + err.Error()
+			return "ws: " + strings.TrimPrefix(err.Error(), "ws: ")
 		}
-		for msg := range jsonObjects(b) {
-			switch string(jsonString(msg, "type")) {
+		sc := eventScanner{b: b}
+		for sc.next() {
+			ev := &sc.ev
+			switch string(ev.typ) {
 			case "message":
-				if c.sender >= 0 && string(jsonString(msg, "from")) == c.name {
+				if c.sender >= 0 && string(ev.from) == c.name {
 					continue // our own echo: the acknowledgement, not a delivery
 				}
-				c.message(jsonString(msg, "text"))
+				c.message(ev.text, c.ws.in.at)
 			case "joined":
-				if bytes.HasPrefix(jsonString(msg, "name"), []byte(c.r.prefix)) {
+				if bytes.HasPrefix(ev.name, []byte(c.r.prefix)) {
 					c.r.joined()
 				}
 			}
 		}
-	}
-}
-
-// jsonObjects yields the messages of a frame: the frame itself if it is one
-// JSON object, each element if it is an array of them (a batch).
-func jsonObjects(b []byte) func(yield func([]byte) bool) {
-	return func(yield func([]byte) bool) {
-		if len(b) == 0 || b[0] != '[' {
-			yield(b)
-			return
-		}
-		depth, start, inString, escaped := 0, -1, false, false
-		for i, ch := range b {
-			switch {
-			case inString:
-				switch {
-				case escaped:
-					escaped = false
-				case ch == '\\':
-					escaped = true
-				case ch == '"':
-					inString = false
-				}
-			case ch == '"':
-				inString = true
-			case ch == '{':
-				if depth == 0 {
-					start = i
-				}
-				depth++
-			case ch == '}':
-				depth--
-				if depth == 0 && start >= 0 {
-					if !yield(b[start : i+1]) {
-						return
-					}
-					start = -1
-				}
-			}
+		if sc.err != nil {
+			return fmt.Sprintf("ws: %v: %.80s", sc.err, b)
 		}
 	}
 }
 
-// jsonString returns the value of the first string field key in the JSON
-// object b, without unescaping: enough for the values the load tool looks
-// at, which it wrote itself or which are plain names.
-func jsonString(b []byte, key string) []byte {
-	var pat [40]byte
-	p := append(append(append(pat[:0], '"'), key...), `":"`...)
-	i := bytes.Index(b, p)
-	if i < 0 {
-		return nil
-	}
-	v := b[i+len(p):]
-	for j := 0; j < len(v); j++ {
-		switch v[j] {
-		case '\\':
-			j++
-		case '"':
-			return v[:j]
-		}
-	}
-	return nil
-}
-
-// message handles one chat text: "L sender seq unixnano [padding]".
-// Texts not in that form (someone else chatting) are ignored.
-func (c *client) message(text []byte) {
+// message handles one chat text: "L sender seq unixnano [padding]",
+// received at Unix time now (ns). Texts not in that form (someone else
+// chatting) are ignored.
+func (c *client) message(text []byte, now int64) {
 	rest, ok := bytes.CutPrefix(text, []byte("L "))
 	if !ok {
 		return
@@ -356,7 +274,7 @@ func (c *client) message(text []byte) {
 	}
 	c.next[s] = seq + 1
 	c.got.Add(1)
-	c.lat.record(time.Now().UnixNano() - int64(ts))
+	c.lat.record(now - int64(ts))
 	c.r.ack(int(s), seq)
 }
 
@@ -373,19 +291,35 @@ func parseUint(b []byte) (uint64, []byte) {
 	return n, b[i:]
 }
 
+// stampedReader notes when its last Read returned: when the bytes a client
+// is parsing came off the socket, the receive time of every message in
+// them. Reading the clock once per read system call rather than once per
+// message matters: on a virtual machine it can cost as much as parsing the
+// message, and a read brings in hundreds of messages from a busy server.
+// It also leaves out the time the tool took to get to a message in its
+// buffer, which is the tool's delay, not the server's.
+type stampedReader struct {
+	r  io.Reader
+	at int64 // Unix ns when the last Read returned; the reader goroutine's
+}
+
+func (s *stampedReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.at = time.Now().UnixNano()
+	return n, err
+}
+
 // say sends one chat text. The telnet form is buffered: call flush.
-func (c *client) say(ctx context.Context, text []byte) error {
+func (c *client) say(text []byte) error {
 	switch c.kind {
 	case Telnet:
 		c.bw.Write(text)
 		_, err := c.bw.WriteString("\r\n")
 		return err
 	default:
-		var msg []byte
-		msg = append(msg, `{"type":"say","text":"`...)
-		msg = append(msg, text...)
-		msg = append(msg, `"}`...)
-		return c.ws.Write(ctx, websocket.MessageText, msg)
+		// The texts are the tool's own (appendText): nothing to escape.
+		c.out = append(append(append(c.out[:0], `{"type":"say","text":"`...), text...), `"}`...)
+		return c.ws.writeText(c.out)
 	}
 }
 
@@ -393,7 +327,7 @@ func (c *client) flush() error {
 	if c.kind == Telnet {
 		return c.bw.Flush()
 	}
-	return nil
+	return c.ws.flush()
 }
 
 // close ends the connection at once, without a goodbye: the server must
@@ -403,7 +337,7 @@ func (c *client) close() {
 	case Telnet:
 		c.conn.Close()
 	case WebSocket:
-		c.ws.CloseNow()
+		c.ws.close()
 	}
 }
 

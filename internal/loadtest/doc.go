@@ -13,7 +13,9 @@
 //     number and the send time in Unix nanoseconds ("L 3 17 1714…"). Each
 //     receiver checks that every sender's numbers arrive in order, once, and
 //     none is missing (loss), and records send-to-receive latency in a
-//     histogram of its own; the histograms are merged at the end.
+//     histogram of its own; the histograms are merged at the end. A
+//     message's receive time is when the read system call that brought it
+//     returned, so the tool's own parsing is not counted as the server's.
 //  2. Senders are closed-loop: each may have at most Window messages that not
 //     every receiver has seen yet. "As fast as the server takes them" is then
 //     the server's pace, and no member's queue can overflow while every

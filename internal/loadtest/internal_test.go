@@ -36,25 +36,17 @@ func TestHistBucketsAreMonotonic(t *testing.T) {
 	}
 }
 
-func TestJSONString(t *testing.T) {
-	msg := []byte(`{"type":"message","id":43,"time":"2026-05-01T14:03:10.517Z","from":"bob","text":"L 1 2 3 \"q\""}`)
-	assert.Equal(t, "message", string(jsonString(msg, "type")))
-	assert.Equal(t, "bob", string(jsonString(msg, "from")))
-	assert.Equal(t, `L 1 2 3 \"q\"`, string(jsonString(msg, "text")))
-	assert.Nil(t, jsonString(msg, "ref"))
-}
-
 func TestMessageAccounting(t *testing.T) {
 	r := &run{senders: []*sender{{credit: make(chan struct{}, 4), pending: make([]atomic.Int32, 4), expected: 2}}}
 	c := &client{r: r, sender: -1, next: make([]uint64, 1), lat: new(hist)}
 	for _, seq := range []uint64{0, 1, 1, 3} { // a dupe, then 2 is missing
-		c.message(appendText(nil, 0, seq, 40))
+		c.message(appendText(nil, 0, seq, 40), time.Now().UnixNano())
 	}
 	assert.Equal(t, uint64(3), c.got.Load())
 	assert.Equal(t, uint64(1), c.dupes)
 	assert.Equal(t, uint64(1), c.lost)
 	assert.Equal(t, uint64(4), c.next[0])
 	assert.Zero(t, r.senders[0].completed.Load(), "one of two receivers is not complete")
-	c.message([]byte("hello, not ours"))
+	c.message([]byte("hello, not ours"), time.Now().UnixNano())
 	assert.Equal(t, uint64(3), c.got.Load())
 }

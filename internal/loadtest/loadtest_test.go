@@ -27,17 +27,18 @@ import (
 	"github.com/anseo/anseo/internal/web"
 )
 
-// startAnseo runs anseo's hub, line port and web server in-process on
-// 127.0.0.1, flood control off, until the test ends. It returns the line
-// port's address and the web server's URL.
-func startAnseo(t *testing.T) (telnetAddr, httpURL string) {
+// startAnseo runs anseo's hub, line port and web server (configured by
+// webCfg) in-process on 127.0.0.1, flood control off, until the test ends.
+// It returns the line port's address and the web server's URL.
+func startAnseo(t *testing.T, webCfg web.Config) (telnetAddr, httpURL string) {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := hub.New(hub.Options{Flood: hub.Flood{Rate: math.Inf(1)}})
 	limiter := connlimit.New(10_000, 10_000)
 	lines := telnet.NewServer(log, h, telnet.Config{Limiter: limiter})
-	site := web.NewServer(log, h, web.Config{Limiter: limiter})
+	webCfg.Limiter = limiter
+	site := web.NewServer(log, h, webCfg)
 
 	tln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -78,7 +79,7 @@ func startBaseline(t *testing.T) string {
 }
 
 func TestFanoutAgainstAnseo(t *testing.T) {
-	telnetAddr, httpURL := startAnseo(t)
+	telnetAddr, httpURL := startAnseo(t, web.Config{})
 	res, err := loadtest.Run(t.Context(), loadtest.Config{
 		Scenario: loadtest.Fanout, Target: "anseo", TelnetAddr: telnetAddr, HTTPURL: httpURL,
 		Telnet: 20, Web: 20, Senders: 4, Rate: 200, Duration: time.Second, JoinBatch: 15,

@@ -162,7 +162,6 @@ type run struct {
 	cfg     Config
 	prefix  string // every client's name starts with it
 	http    *http.Client
-	wsHTTP  *http.Client
 	clients []*client
 	senders []*sender
 
@@ -249,7 +248,6 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		cfg:      cfg,
 		prefix:   "lt" + randomLetters(4),
 		http:     &http.Client{Transport: tr, CheckRedirect: noRedirect},
-		wsHTTP:   &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 		joinTick: make(chan struct{}, 1),
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -344,7 +342,7 @@ func (r *run) joinAll(ctx context.Context) error {
 				continue
 			}
 			r.clients = append(r.clients, c)
-			r.readers.Go(func() { c.receive(ctx) })
+			r.readers.Go(c.receive)
 		}
 		if err != nil {
 			return err
@@ -451,7 +449,7 @@ func (r *run) send(ctx context.Context, res *Result, prog *progress) error {
 	d0 := delivered()
 	var g errgroup.Group
 	for _, s := range r.senders {
-		g.Go(func() error { return s.run(ctx, stop, cfg.Size, interval) })
+		g.Go(func() error { return s.run(stop, cfg.Size, interval) })
 	}
 	timer := time.NewTimer(cfg.Duration)
 	select {
@@ -522,9 +520,8 @@ func (r *run) drained() bool {
 }
 
 // run sends until stop is closed: every interval, or as fast as credit
-// allows when interval is 0. ctx is the connection's, not the run's: a
-// WebSocket write whose context ends closes the socket.
-func (s *sender) run(ctx context.Context, stop <-chan struct{}, size int, interval time.Duration) error {
+// allows when interval is 0.
+func (s *sender) run(stop <-chan struct{}, size int, interval time.Duration) error {
 	var tick <-chan time.Time
 	if interval > 0 {
 		// Stagger the senders across the interval, so that the total rate
@@ -569,7 +566,7 @@ func (s *sender) run(ctx context.Context, stop <-chan struct{}, size int, interv
 		default:
 		}
 		buf = appendText(buf[:0], s.idx, seq, size)
-		if err := s.c.say(ctx, buf); err != nil {
+		if err := s.c.say(buf); err != nil {
 			return fmt.Errorf("sender %d: %w", s.idx, err)
 		}
 		s.sent.Store(seq + 1)

@@ -18,6 +18,12 @@ import (
 // suite is `anseo bench suite`: for each run it starts a fresh server (anseo
 // or the baseline) pinned to one core, drives it from this process, stops
 // it, and prints every result in one set of tables at the end.
+//
+// No server outlives the suite. When ctx ends (the program was sent
+// SIGINT or SIGTERM: cmd/anseo's signal.NotifyContext) the running server
+// is sent SIGTERM, killed if it has not stopped within serverStopWait, and
+// no further run starts. On Linux a server is also killed by the kernel if
+// the suite dies without a chance to clean up (SIGKILL, a crash).
 type suite struct {
 	exe       string // the anseo binary: this program
 	serverCPU string // taskset CPU list for servers, "" for no pinning
@@ -72,6 +78,9 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var errs []error
 	do := func(target, transport string, cfg Config) {
+		if ctx.Err() != nil {
+			return // stopped: start no more servers
+		}
 		res, err := s.one(ctx, target, transport, cfg)
 		if err != nil {
 			err = fmt.Errorf("%s %s %s %d: %w", cfg.Scenario, target, transport, cfg.Telnet+cfg.Web, err)
@@ -101,9 +110,10 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	if ctx.Err() == nil {
-		WriteTables(stdout, s.results)
+	if ctx.Err() != nil {
+		return fmt.Errorf("bench suite: stopped: %w", ctx.Err())
 	}
+	WriteTables(stdout, s.results)
 	return errors.Join(errs...)
 }
 
@@ -138,21 +148,21 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	if s.serverCPU != "" {
 		args = append([]string{"taskset", "-c", s.serverCPU}, args...)
 	}
-	cmd := exec.Command(args[0], args[1:]...)
+	// Ending sctx stops the server: SIGTERM, then SIGKILL after
+	// serverStopWait. That happens when this run is over or when ctx ends.
+	sctx, stop := context.WithCancel(ctx)
+	cmd := exec.CommandContext(sctx, args[0], args[1:]...)
 	cmd.Stderr = s.stderr
+	cmd.SysProcAttr = serverProcAttr()
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = serverStopWait
 	if err := cmd.Start(); err != nil {
+		stop()
 		return Result{}, err
 	}
 	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+		stop()
+		_ = cmd.Wait()
 	}()
 	if err := waitListening(ctx, telnetAddr); err != nil {
 		return Result{}, err
@@ -173,6 +183,11 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	}
 	return res, err
 }
+
+// serverStopWait is how long a server may take to stop after SIGTERM
+// before it is killed: a little over anseo's default -shutdown-timeout
+// (5 s), though with the run's clients already gone it stops at once.
+const serverStopWait = 6 * time.Second
 
 // freeAddr picks a free loopback port.
 func freeAddr() (string, error) {

@@ -1,0 +1,86 @@
+package loadtest_test
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startSuite runs `anseo bench suite` as a process of its own with its
+// stderr on a pipe the test alone reads, and returns once the suite's
+// server is listening. The suite hands its stderr on to the servers it
+// starts, so the pipe reaches end of file only when the suite and every
+// server are gone.
+func startSuite(t *testing.T) (*exec.Cmd, *os.File) {
+	t.Helper()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+	// idle holds its connections for the whole -duration: the suite is
+	// mid-run, with a server up, when the test stops it.
+	cmd := exec.Command(exe, "bench", "suite", "-scenarios", "idle", "-transports", "baseline",
+		"-idle", "2", "-server-cpu", "")
+	cmd.Env = append(os.Environ(), beAnseo+"=1")
+	cmd.Stderr = w
+	require.NoError(t, cmd.Start())
+	w.Close() // the suite and its servers hold the only write ends
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	// Nothing here may wait forever: a server left running fails the test.
+	require.NoError(t, r.SetReadDeadline(time.Now().Add(60*time.Second)))
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		require.NoError(t, err, "waiting for the suite's server")
+		if strings.Contains(line, "baseline broadcaster listening on") {
+			return cmd, r
+		}
+	}
+}
+
+// requireAllGone reads the suite's stderr to its end: every process that
+// held it has exited.
+func requireAllGone(t *testing.T, stderr *os.File) {
+	t.Helper()
+	rest, err := io.ReadAll(stderr)
+	require.NoError(t, err, "a process still holds the suite's stderr: %s", rest)
+}
+
+func TestSuiteStopsItsServerWhenStopped(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd, stderr := startSuite(t)
+			require.NoError(t, cmd.Process.Signal(sig))
+			requireAllGone(t, stderr)
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, "a stopped suite reports that it did not finish")
+			assert.Equal(t, 1, exit.ExitCode())
+		})
+	}
+}
+
+func TestSuiteServerDiesWithTheSuite(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Pdeathsig is Linux's")
+	}
+	cmd, stderr := startSuite(t)
+	require.NoError(t, cmd.Process.Kill()) // no chance to stop its server
+	requireAllGone(t, stderr)
+}
