@@ -50,3 +50,13 @@ func TestMessageAccounting(t *testing.T) {
 	c.message([]byte("hello, not ours"), time.Now().UnixNano())
 	assert.Equal(t, uint64(3), c.got.Load())
 }
+
+func TestClientsAreSpreadOverTheAddressesInTurn(t *testing.T) {
+	list := "127.0.0.1:1, 127.0.0.1:2,127.0.0.1:3"
+	var got []string
+	for i := range 5 {
+		got = append(got, nth(list, i))
+	}
+	assert.Equal(t, []string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:1", "127.0.0.1:2"}, got)
+	assert.Equal(t, "127.0.0.1:2323", nth("127.0.0.1:2323", 7))
+}

@@ -33,9 +33,12 @@ type Config struct {
 	Scenario string
 	// Target names the server in the results ("anseo", "baseline").
 	Target string
-	// TelnetAddr is the line port, host:port. Needed if Telnet > 0.
+	// TelnetAddr is the line port, host:port. Needed if Telnet > 0. A
+	// comma-separated list spreads the clients over several servers (the
+	// nodes of a cluster) in turn; CPU and memory are then the first's.
 	TelnetAddr string
-	// HTTPURL is the web server's base URL, http://host:port. Needed if Web > 0.
+	// HTTPURL is the web server's base URL, http://host:port. Needed if Web
+	// > 0. A comma-separated list spreads the clients as TelnetAddr does.
 	HTTPURL string
 	// Telnet and Web are how many clients of each transport join. Telnet
 	// clients join first; senders are the first Senders clients.
@@ -234,9 +237,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.Transport = "mixed"
 	}
 	if cfg.PID == 0 {
-		addr := cfg.TelnetAddr
+		addr := nth(cfg.TelnetAddr, 0)
 		if cfg.Telnet == 0 {
-			addr = strings.TrimPrefix(strings.TrimPrefix(cfg.HTTPURL, "http://"), "https://")
+			addr = strings.TrimPrefix(strings.TrimPrefix(nth(cfg.HTTPURL, 0), "http://"), "https://")
 		}
 		cfg.PID, _ = pidListening(addr) // unknown: CPU and memory are reported as such
 	}
@@ -304,6 +307,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	return res, err
 }
 
+// nth returns the i-th of a comma-separated list of addresses, counting
+// round: client i connects to it.
+func nth(list string, i int) string {
+	addrs := strings.Split(list, ",")
+	return strings.TrimSpace(addrs[i%len(addrs)])
+}
+
 // joinAll connects every client in batches, each batch waiting until every
 // member has seen every join so far.
 func (r *run) joinAll(ctx context.Context) error {
@@ -320,9 +330,9 @@ func (r *run) joinAll(ctx context.Context) error {
 				var c *client
 				var err error
 				if i < cfg.Telnet {
-					c, err = r.dialTelnet(gctx, cfg.TelnetAddr, fmt.Sprintf("%st%d", r.prefix, i))
+					c, err = r.dialTelnet(gctx, nth(cfg.TelnetAddr, i), fmt.Sprintf("%st%d", r.prefix, i))
 				} else {
-					c, err = r.dialWeb(gctx, cfg.HTTPURL, fmt.Sprintf("%sw%d", r.prefix, i))
+					c, err = r.dialWeb(gctx, nth(cfg.HTTPURL, i), fmt.Sprintf("%sw%d", r.prefix, i))
 				}
 				if err != nil {
 					return fmt.Errorf("client %d: %w", i, err)
