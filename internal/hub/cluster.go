@@ -228,8 +228,7 @@ func (h *Hub) applyRemote(ev *Event) bool {
 	switch ev.Kind {
 	case KindJoined:
 		if p == nil {
-			p = &person{remote: true, transport: ev.Transport, since: ev.Time, lastActive: ev.Time}
-			p.setName(ev.Name)
+			p = newRemote(Presence{Name: ev.Name, Transport: ev.Transport, Since: ev.Time, LastActive: ev.Time})
 			h.byKey[key] = p
 		}
 		p.joinID = ev.ID
@@ -268,13 +267,18 @@ func (h *Hub) addRemote(people []Presence) {
 		if key == "" || h.byKey[key] != nil {
 			continue
 		}
-		p := &person{
-			remote: true, transport: pr.Transport, since: pr.Since, lastActive: pr.LastActive,
-			away: pr.Away, awayReason: pr.AwayReason,
-		}
-		p.setName(pr.Name)
-		h.byKey[key] = p
+		h.byKey[key] = newRemote(pr)
 	}
+}
+
+// newRemote is a person on another node, as pr describes it.
+func newRemote(pr Presence) *person {
+	p := &person{
+		remote: true, transport: pr.Transport, since: pr.Since, lastActive: pr.LastActive,
+		away: pr.Away, awayReason: pr.AwayReason,
+	}
+	p.setName(pr.Name)
+	return p
 }
 
 // evict lets a local person go without a departure; it stays in the room as
@@ -284,20 +288,9 @@ func (h *Hub) evict(key string, reason Reason) {
 	if p == nil || p.remote {
 		return
 	}
-	for len(p.sessions) > 0 {
-		h.closeSession(p.sessions[len(p.sessions)-1], reason)
-	}
-	p.gone = true
-	if p.graceTimer != nil {
-		p.graceTimer.Stop()
-	}
-	delete(h.byToken, p.token)
-	h.opts.Metrics.Left(p.transport, reason)
-	moved := &person{
-		remote: true, transport: p.transport, since: p.since, joinID: p.joinID,
-		lastActive: p.lastActive, away: p.away, awayReason: p.awayReason,
-	}
-	moved.setName(p.displayName())
+	h.dismiss(p, reason)
+	moved := newRemote(p.presence())
+	moved.joinID = p.joinID
 	h.byKey[key] = moved
 	h.log.Info("cluster: person let go", "name", p.displayName(), "reason", reason)
 }

@@ -366,17 +366,9 @@ func (h *Hub) removePerson(p *person, reason Reason, words string) {
 	if p.gone {
 		return
 	}
-	for len(p.sessions) > 0 {
-		h.closeSession(p.sessions[len(p.sessions)-1], reason)
-	}
-	p.gone = true
-	if p.graceTimer != nil {
-		p.graceTimer.Stop()
-	}
+	h.dismiss(p, reason)
 	name := p.displayName()
 	delete(h.byKey, nameKey(name))
-	delete(h.byToken, p.token)
-	h.opts.Metrics.Left(p.transport, reason)
 	if h.opts.Cluster == nil {
 		if reason != ReasonShutdown { // at shutdown nobody is left to tell
 			h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
@@ -386,6 +378,20 @@ func (h *Hub) removePerson(p *person, reason Reason, words string) {
 	// The other nodes' people stay: they are told even at shutdown.
 	h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
 	h.opts.Cluster.Depart(p.claimOf(), p.lastSeen)
+}
+
+// dismiss closes every connection p has and forgets its token: p is gone
+// from this node.
+func (h *Hub) dismiss(p *person, reason Reason) {
+	for len(p.sessions) > 0 {
+		h.closeSession(p.sessions[len(p.sessions)-1], reason)
+	}
+	p.gone = true
+	if p.graceTimer != nil {
+		p.graceTimer.Stop()
+	}
+	delete(h.byToken, p.token)
+	h.opts.Metrics.Left(p.transport, reason)
 }
 
 // rememberDeparture lets the holder of p's token reclaim its name for the
