@@ -280,9 +280,9 @@ func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 	require.NoError(t, bob.Say(t.Context(), "seen", ""))
 	seen := await(t, alice, "bob's first message", said("seen"))
 	alice.Leave() // her connection drops; the grace period starts
-	for i := range 3 {
-		require.NoError(t, bob.Say(t.Context(), fmt.Sprintf("missed %d", i), ""))
-	}
+	require.NoError(t, bob.Say(t.Context(), "missed 0", ""))
+	require.NoError(t, bob.Say(t.Context(), "/msg alice missed 1", "")) // a whisper for her alone
+	require.NoError(t, bob.Say(t.Context(), "missed 2", ""))
 	await(t, bob, "his last message", said("missed 2"))
 
 	again, err := n[2].hub.Join(t.Context(), "", hub.JoinOptions{Transport: hub.TransportWeb, Token: alice.Token(), After: seen.ID, KeepOnDrop: true})
@@ -292,7 +292,9 @@ func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 	// What n3 had seen is replayed; what it had not yet comes live.
 	var texts []string
 	for len(texts) < 3 {
-		ev := await(t, again, "what she missed", func(ev *hub.Event) bool { return ev.Kind == hub.KindMessage })
+		ev := await(t, again, "what she missed", func(ev *hub.Event) bool {
+			return ev.Kind == hub.KindMessage || ev.Kind == hub.KindPrivate
+		})
 		texts = append(texts, ev.Text)
 	}
 	assert.Equal(t, []string{"missed 0", "missed 1", "missed 2"}, texts)

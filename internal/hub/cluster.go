@@ -289,9 +289,10 @@ func (h *Hub) evict(key string, reason Reason) {
 		return
 	}
 	h.dismiss(p, reason)
-	moved := newRemote(p.presence())
-	moved.joinID = p.joinID
-	h.byKey[key] = moved
+	// It stays, as a remote person: the same one, so that the events kept
+	// for replays still name it if it comes back here.
+	p.gone, p.remote = false, true
+	p.detachGen++ // voids an expiry already on its way
 	h.log.Info("cluster: person let go", "name", p.displayName(), "reason", reason)
 }
 

@@ -57,10 +57,16 @@ func (h *Hub) join(req request) (*Member, error) {
 	if req.held {
 		// It moved here from another node: nobody saw it leave, so nobody
 		// sees it join.
+		// The person this node knew as remote becomes local, the same
+		// person: the events it keeps for replays name it.
+		// Its token and flood control are set once, while no connection
+		// can read them: a person that was local here before has them.
 		if other != nil {
-			p.since, p.joinID, p.lastActive = other.since, other.joinID, other.lastActive
-			p.away, p.awayReason = other.away, other.awayReason
-			other.gone = true
+			other.remote, other.gone, other.keepOnDrop = false, false, p.keepOnDrop
+			if other.token == "" {
+				other.token, other.flood = p.token, p.flood
+			}
+			p = other
 		}
 		h.byKey[nameKey(name)] = p
 		h.byToken[token] = p
