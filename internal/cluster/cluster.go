@@ -83,6 +83,9 @@ type Link struct {
 	stream  jetstream.Stream
 	names   jetstream.KeyValue // encoded name key → nameValue
 	tokens  jetstream.KeyValue // token hash → tokenValue
+	// The subjects under which the buckets' keys are written, for the
+	// keep-alive's pipelined rewrites.
+	namesPrefix, tokensPrefix string
 	out     chan outgoing
 	ready   chan struct{}
 
@@ -228,6 +231,7 @@ func (l *Link) setUp(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: the room stream: %w", err)
 	}
+	l.namesPrefix, l.tokensPrefix = "$KV."+upper+"_NAMES.", "$KV."+upper+"_TOKENS."
 	l.names, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:         upper + "_NAMES",
 		Description:    "anseo: who holds each name; kept alive by the holding node",

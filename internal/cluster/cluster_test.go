@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -127,12 +129,12 @@ func kind(k hub.Kind, name string) func(*hub.Event) bool {
 }
 
 func threeNodes(t *testing.T, cfg cluster.Config) (*natstest.Server, [3]*node) {
-	nats := natstest.Start(t)
+	srv := natstest.Start(t)
 	var nodes [3]*node
 	for i := range nodes {
-		nodes[i] = startNode(t, nats.URL(), fmt.Sprintf("n%d", i+1), cfg)
+		nodes[i] = startNode(t, srv.URL(), fmt.Sprintf("n%d", i+1), cfg)
 	}
-	return nats, nodes
+	return srv, nodes
 }
 
 func TestChatAcrossNodes(t *testing.T) {
@@ -314,11 +316,11 @@ func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 }
 
 func TestTheClusterSurvivesANATSRestart(t *testing.T) {
-	nats, n := threeNodes(t, cluster.Config{})
+	srv, n := threeNodes(t, cluster.Config{})
 	alice := n[0].join("alice")
 	bob := n[1].join("bob")
 	await(t, alice, "bob's join", kind(hub.KindJoined, "bob"))
-	nats.Restart()
+	srv.Restart()
 	// What is said while NATS comes back is published once it is back.
 	require.NoError(t, alice.Say(t.Context(), "after the restart", ""))
 	await(t, bob, "her message", said("after the restart"))
@@ -329,14 +331,14 @@ func TestTheClusterSurvivesANATSRestart(t *testing.T) {
 }
 
 func TestANodeJoiningLateSeesTheRoomAndItsHistory(t *testing.T) {
-	nats := natstest.Start(t)
-	n1 := startNode(t, nats.URL(), "n1", cluster.Config{})
+	srv := natstest.Start(t)
+	n1 := startNode(t, srv.URL(), "n1", cluster.Config{})
 	alice := n1.join("alice")
 	for i := range 3 {
 		require.NoError(t, alice.Say(t.Context(), fmt.Sprintf("early %d", i), ""))
 	}
 	last := await(t, alice, "her last message", said("early 2"))
-	n2 := startNode(t, nats.URL(), "n2", cluster.Config{})
+	n2 := startNode(t, srv.URL(), "n2", cluster.Config{})
 	bob := n2.join("bob")
 	var history []*hub.Event
 	for ev := await(t, bob, "the history", kind(hub.KindReplayBegin, "")); ev.Kind != hub.KindReplayEnd; ev = await(t, bob, "more", func(*hub.Event) bool { return true }) {
@@ -357,12 +359,12 @@ func TestANodeJoiningLateSeesTheRoomAndItsHistory(t *testing.T) {
 }
 
 func TestWhileNATSIsDownJoinsAreRefusedAndMessagesWait(t *testing.T) {
-	nats, n := threeNodes(t, cluster.Config{})
+	srv, n := threeNodes(t, cluster.Config{})
 	alice := n[0].join("alice")
 	bob := n[1].join("bob")
 	carol := n[2].join("carol")
 	await(t, alice, "carol's join", kind(hub.KindJoined, "carol"))
-	nats.Stop()
+	srv.Stop()
 
 	ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 	defer cancel()
@@ -370,9 +372,39 @@ func TestWhileNATSIsDownJoinsAreRefusedAndMessagesWait(t *testing.T) {
 	assert.ErrorIs(t, err, hub.ErrUnavailable, "a name cannot be agreed on without NATS")
 	require.NoError(t, alice.Say(t.Context(), "said while NATS was down", ""))
 
-	nats.Restart()
+	srv.Restart()
 	await(t, bob, "what alice said meanwhile", said("said while NATS was down"))
 	catchUp(t, carol) // n3 is back in touch
 	_, err = n[2].hub.Join(t.Context(), "dave", hub.JoinOptions{})
 	assert.NoError(t, err, "the refused name was not claimed behind the user's back")
+}
+
+func TestANodeKeepsItsNamesAlive(t *testing.T) {
+	server, n := threeNodes(t, cluster.Config{NameTTL: time.Second})
+	n[0].join("alice")
+	nc, err := nats.Connect(server.URL())
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	names, err := js.KeyValue(t.Context(), "ANSEO_NAMES")
+	require.NoError(t, err)
+	w, err := names.WatchAll(t.Context(), jetstream.UpdatesOnly())
+	require.NoError(t, err)
+	defer func() { _ = w.Stop() }()
+
+	// Three rewrites span more than the TTL: without them the name would
+	// have expired.
+	deadline := time.After(10 * time.Second)
+	for rewrites := 0; rewrites < 4; {
+		select {
+		case e := <-w.Updates():
+			require.Equal(t, jetstream.KeyValuePut, e.Operation(), "alice's name must not expire")
+			rewrites++
+		case <-deadline:
+			t.Fatal("alice's name was not kept alive")
+		}
+	}
+	_, err = n[1].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.ErrorIs(t, err, hub.ErrNameTaken)
 }

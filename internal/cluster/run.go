@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -224,32 +225,67 @@ func (l *Link) keepAlive(ctx context.Context) {
 			return
 		}
 		l.mu.Lock()
-		held := make(map[string]heldName, len(l.owned))
+		held := make([]keptName, 0, len(l.owned))
 		for k, h := range l.owned {
-			held[k] = *h
+			held = append(held, keptName{key: k, heldName: *h})
 		}
 		l.mu.Unlock()
-		for key, hn := range held {
-			rev, err := l.names.Update(ctx, key, hn.value, hn.rev)
-			switch {
-			case err == nil:
-				l.mu.Lock()
-				if cur := l.owned[key]; cur != nil && cur.rev == hn.rev {
-					cur.rev = rev
-				}
-				l.mu.Unlock()
-			case errors.Is(err, jetstream.ErrKeyRevisionMismatch), errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
+		for len(held) > 0 && ctx.Err() == nil {
+			n := min(len(held), keepAliveBatch)
+			l.rewrite(ctx, held[:n])
+			held = held[n:]
+		}
+	}
+}
+
+// keepAliveBatch is how many names are rewritten at once: enough that a
+// node with a hundred thousand people rewrites them all in a second or so.
+const keepAliveBatch = 1024
+
+type keptName struct {
+	key string
+	heldName
+}
+
+// rewrite rewrites names, and their tokens, pipelined: each name only if
+// this node still wrote it last (a compare-and-set on its revision), so a
+// name that moved to another node or expired is not taken back.
+func (l *Link) rewrite(ctx context.Context, names []keptName) {
+	type pending struct {
+		name keptName
+		ack  jetstream.PubAckFuture
+	}
+	futures := make([]pending, 0, len(names))
+	for _, kn := range names {
+		msg := nats.NewMsg(l.namesPrefix + kn.key)
+		msg.Data = kn.value
+		msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(kn.rev, 10))
+		f, err := l.js.PublishMsgAsync(msg)
+		if err != nil {
+			l.log.Warn("cluster: keeping names alive failed", "err", err)
+			break
+		}
+		futures = append(futures, pending{kn, f})
+		data, _ := json.Marshal(kn.token.value)
+		_, _ = l.js.PublishAsync(l.tokensPrefix+kn.token.hash, data) // best effort: a token outlives a name
+	}
+	for _, p := range futures {
+		select {
+		case ack := <-p.ack.Ok():
+			l.mu.Lock()
+			if cur := l.owned[p.name.key]; cur != nil && cur.rev == p.name.rev {
+				cur.rev = ack.Sequence
+			}
+			l.mu.Unlock()
+		case err := <-p.ack.Err():
+			if isWrongLastSequence(err) {
 				// Moved or expired: the watcher sees to it.
-				l.log.Info("cluster: a name is no longer held here", "key", key)
-			default:
-				if ctx.Err() != nil {
-					return
-				}
+				l.log.Info("cluster: a name is no longer held here", "key", p.name.key)
+			} else {
 				l.log.Warn("cluster: keeping a name alive failed", "err", err)
 			}
-			if err == nil {
-				_ = l.putToken(ctx, hn.token)
-			}
+		case <-ctx.Done():
+			return
 		}
 	}
 }
@@ -398,5 +434,6 @@ func (l *Link) freeName(ctx context.Context, o outgoing) {
 
 func isWrongLastSequence(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
 }
