@@ -19,18 +19,19 @@ import (
 	"github.com/anseo/anseo/internal/natstest"
 )
 
-// TestTwoNodesAreOneChat runs two real anseo nodes linked by a real NATS
-// server, as docs/scaling.md has a new user try it: a telnet user on one and
-// a browser user on the other chat as if on one server, a name held on one is
-// refused on the other, and a node that stops takes its users with it,
-// announced.
-func TestTwoNodesAreOneChat(t *testing.T) {
+// TestThreeNodesAreOneChat runs three real anseo nodes linked by a real
+// NATS server, as docs/scaling.md has a new user try it: telnet users on two
+// and a browser user on the third chat as if on one server, a name held on
+// one is refused on another, the chat goes on across a NATS restart, and a
+// node that stops takes its users with it, announced.
+func TestThreeNodesAreOneChat(t *testing.T) {
 	nats := natstest.Start(t)
 	n1 := startAnseo(t, "-nats-url", nats.URL(), "-node-name", "n1")
 	n2 := startAnseo(t, "-nats-url", nats.URL(), "-node-name", "n2", "-grace", "300ms")
+	n3 := startAnseo(t, "-nats-url", nats.URL(), "-node-name", "n3")
 	browser := browsertest.Shared(t) // skips, or fails under CI=true, without Chromium
 
-	for _, n := range []*anseo{n1, n2} {
+	for _, n := range []*anseo{n1, n2, n3} {
 		require.Eventually(t, func() bool {
 			resp, err := http.Get("http://" + n.httpAddr + "/readyz")
 			if err != nil {
@@ -54,25 +55,35 @@ func TestTwoNodesAreOneChat(t *testing.T) {
 	bob.Send("hello from node one")
 	alice.WaitMessage("bob", "hello from node one")
 
-	// A name held on one node is taken on the other, in any letter case.
-	impostor := linetest.Dial(t, n1.telnetAddr, "impostor")
-	impostor.Expect("What's your name?")
-	impostor.Send("ALICE")
-	impostor.Expect("Name taken, please choose another.")
-	impostor.Send("carol")
-	impostor.Expect("Welcome, carol!")
+	// A name held on one node is taken on another, in any letter case.
+	carol := linetest.Dial(t, n3.telnetAddr, "carol")
+	carol.Expect("What's your name?")
+	carol.Send("ALICE")
+	carol.Expect("Name taken, please choose another.")
+	carol.Send("carol")
+	carol.Expect("Welcome, carol!")
 	alice.WaitMember("carol", true)
+	bob.Expect("carol has joined the channel.")
+	carol.Send("hello from node three")
+	alice.WaitMessage("carol", "hello from node three")
+	bob.Expect("<carol> hello from node three")
+
+	// NATS restarts; the nodes reconnect and the chat goes on.
+	nats.Restart()
+	bob.Send("still here")
+	alice.WaitMessage("bob", "still here")
+	carol.Expect("<bob> still here")
 
 	// Each node counts what it published and received.
 	_, body := get(t, http.DefaultClient, "http://"+n2.httpAddr+"/metrics")
 	assert.GreaterOrEqual(t, metric(body, "anseo_cluster_published_total"), 1.0, "alice's join, at least")
-	assert.GreaterOrEqual(t, metric(body, "anseo_cluster_received_total"), 4.0, "three joins and two messages, all but the last counted for sure")
+	assert.GreaterOrEqual(t, metric(body, "anseo_cluster_received_total"), 6.0, "three joins and four messages, all but the last counted for sure")
 	assert.Equal(t, 1.0, metric(body, "anseo_cluster_names"), "alice")
 
 	// A node that stops announces its users' departure everywhere.
 	require.NoError(t, n1.stop())
 	alice.WaitMember("bob", false)
-	alice.WaitMember("carol", false)
+	carol.Expect("bob has left the channel.")
 	if p := alice.Problems(); len(p) > 0 {
 		t.Errorf("browser problems: %q", p)
 	}
