@@ -86,8 +86,8 @@ type Link struct {
 	// The subjects under which the buckets' keys are written, for the
 	// keep-alive's pipelined rewrites.
 	namesPrefix, tokensPrefix string
-	out     chan outgoing
-	ready   chan struct{}
+	out                       chan outgoing
+	ready                     chan struct{}
 
 	mu    sync.Mutex
 	owned map[string]*heldName // encoded name key → the name this node holds
