@@ -96,17 +96,16 @@ func (n *node) join(name string) *hub.Member {
 // comes within 10 s.
 func await(t *testing.T, m *hub.Member, what string, match func(*hub.Event) bool) *hub.Event {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
 	for {
-		select {
-		case ev, ok := <-m.Events():
-			require.True(t, ok, "%s: events closed (reason %v) waiting for %s", m.Name(), m.Reason(), what)
-			if match(ev) {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("%s: no %s within 10 s", m.Name(), what)
-			return nil
+		ev, ok := m.Next(ctx)
+		if !ok {
+			require.NoError(t, ctx.Err(), "%s: no %s within 10 s", m.Name(), what)
+			t.Fatalf("%s: removed (reason %v) waiting for %s", m.Name(), m.Reason(), what)
+		}
+		if match(ev) {
+			return ev
 		}
 	}
 }

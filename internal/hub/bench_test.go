@@ -18,7 +18,9 @@ func BenchmarkFanOut(b *testing.B) {
 			for i := range members - 1 {
 				m := join(b, h, fmt.Sprint("m", i))
 				go func() { // ends when the hub stops and closes the queue
-					for range m.Events() {
+					for range m.Ready() {
+						b, _ := m.Take()
+						b.Release()
 					}
 				}()
 			}
@@ -28,7 +30,7 @@ func BenchmarkFanOut(b *testing.B) {
 				if err := sender.Say(b.Context(), "hello", ""); err != nil {
 					b.Fatal(err)
 				}
-				<-sender.Events() // wait for our own copy: one message in flight
+				sender.Next(b.Context()) // wait for our own copy: one message in flight
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(members)*float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")

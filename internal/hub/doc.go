@@ -10,9 +10,9 @@
 //  2. The hub never blocks on a member. Each member has a bounded queue; an
 //     event that does not fit removes the member with ReasonTooSlow, and
 //     everyone else carries on.
-//  3. Only the hub sends on a member's queue, so only the hub closes it,
-//     exactly once, in remove. A closed queue is how a transport learns that
-//     its member is gone; Member.Reason then says why.
+//  3. Only the hub puts events in a member's queue, so only the hub closes
+//     it, exactly once, in closeSession. A closed queue is how a transport
+//     learns that its member is gone; Member.Reason then says why.
 //  4. Events are immutable once sent and shared by every recipient, so a
 //     transport may render one Event once and reuse the bytes.
 //  5. Event IDs increase strictly in the order the hub produced the events.

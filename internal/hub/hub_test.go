@@ -45,28 +45,25 @@ func join(t testing.TB, h *hub.Hub, name string) *hub.Member {
 // next returns m's next event, failing the test if none comes within 5 s.
 func next(t *testing.T, m *hub.Member) *hub.Event {
 	t.Helper()
-	select {
-	case ev, ok := <-m.Events():
-		require.True(t, ok, "%s: events closed (reason %v)", m.Name(), m.Reason())
-		return ev
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s: no event within 5s", m.Name())
-		return nil
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	ev, ok := m.Next(ctx)
+	if !ok {
+		require.NoError(t, ctx.Err(), "%s: no event within 5s", m.Name())
+		t.Fatalf("%s: removed (reason %v)", m.Name(), m.Reason())
 	}
+	return ev
 }
 
 // closed waits until m's queue is closed, skipping events, and returns why.
 func closed(t *testing.T, m *hub.Member) hub.Reason {
 	t.Helper()
-	timeout := time.After(5 * time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
 	for {
-		select {
-		case _, ok := <-m.Events():
-			if !ok {
-				return m.Reason()
-			}
-		case <-timeout:
-			t.Fatalf("%s: events not closed within 5s", m.Name())
+		if _, ok := m.Next(ctx); !ok {
+			require.NoError(t, ctx.Err(), "%s: not removed within 5s", m.Name())
+			return m.Reason()
 		}
 	}
 }
@@ -80,7 +77,7 @@ func TestJoin(t *testing.T) {
 		assert.Equal(t, hub.KindJoined, ev.Kind)
 		assert.Equal(t, "bob", ev.Name)
 		assert.Equal(t, hub.TransportTelnet, ev.Transport)
-		assert.Empty(t, bob.Events())
+		assert.Zero(t, bob.Queued())
 	})
 	t.Run("taken name is refused, whatever its case", func(t *testing.T) {
 		h := startHub(t, hub.Options{})
@@ -239,7 +236,7 @@ func TestSlowMember(t *testing.T) {
 	got := make(chan string, len(readers))
 	for _, r := range readers {
 		wg.Go(func() {
-			for ev := range r.Events() {
+			for ev := range r.All(context.Background()) {
 				if ev.Kind == hub.KindMessage {
 					got <- ev.Text
 				}

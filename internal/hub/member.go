@@ -12,15 +12,15 @@ import (
 // connections sees it. A person with two tabs open is one name in the room
 // with two Members. Its methods are safe from any goroutine.
 //
-// Events arrive on Events in the order the hub produced them. A member more
-// than Options.QueueLen events behind is removed: Events is closed and Reason
-// reports ReasonTooSlow. Whatever the cause of removal, Events is closed
-// exactly once, by the hub, and Reason is set before it is.
+// Its events are read with Ready and Take (or Next), in the order the hub
+// produced them. A member more than Options.QueueLen events behind is
+// removed with ReasonTooSlow. Whatever the cause of removal, the hub closes
+// the member's queue exactly once, setting Reason before it does.
 type Member struct {
 	hub       *Hub
 	person    *person
 	transport Transport
-	events    chan *Event
+	queue     queue
 	roster    atomic.Pointer[[]Presence] // until Roster takes it
 	reason    atomic.Uint32
 
@@ -28,6 +28,8 @@ type Member struct {
 	index      int    // position in hub.members; -1 once removed
 	overflowed bool   // its queue overflowed; it is about to be removed
 	lastQueued uint64 // ID of the last event put in its queue
+
+	unread []*Event // taken by Next and not yet returned; Next's caller only
 }
 
 // gone reports whether the member is leaving or has left. Hub goroutine only.
@@ -44,10 +46,6 @@ func (m *Member) Token() string { return m.person.token }
 // Transport returns how the member is connected.
 func (m *Member) Transport() Transport { return m.transport }
 
-// Events returns the member's queue. The hub closes it when the connection
-// leaves the room, for whatever reason; read Reason after that to learn which.
-func (m *Member) Events() <-chan *Event { return m.events }
-
 // Roster returns who was in the room when the member joined, the member
 // included, ordered by joining time, if JoinOptions.WithRoster asked for it.
 // Later changes arrive as events (joined, left, renamed, away), so the two
@@ -61,8 +59,8 @@ func (m *Member) Roster() []Presence {
 	return nil
 }
 
-// Reason says why the member was removed. It is ReasonNone until Events has
-// been closed.
+// Reason says why the member was removed. It is ReasonNone until its queue
+// has been closed (Take reports removed).
 func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
 
 // Say sends text to the room, or runs it as a command if it starts with "/"

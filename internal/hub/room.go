@@ -119,7 +119,7 @@ func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
 		hub:       h,
 		person:    p,
 		transport: opts.Transport,
-		events:    make(chan *Event, h.opts.QueueLen),
+		queue:     newQueue(),
 		index:     len(h.members),
 		// It has seen what there is to see: the replay that follows
 		// brings it up to here.
@@ -279,17 +279,15 @@ func (h *Hub) deliver(m *Member, ev *Event) bool {
 	if m.overflowed {
 		return false // its queue is full; removeSlow will remove it
 	}
-	select {
-	case m.events <- ev:
-		if ev.ID != 0 {
-			m.lastQueued = ev.ID
-		}
-		return true
-	default:
+	if !m.queue.put(ev, h.opts.QueueLen) {
 		m.overflowed = true
 		h.slow = append(h.slow, m)
 		return false
 	}
+	if ev.ID != 0 {
+		m.lastQueued = ev.ID
+	}
+	return true
 }
 
 // removeSlow removes the connections that overflowed. A person left with
@@ -329,7 +327,7 @@ func (h *Hub) closeSession(m *Member, reason Reason) {
 		p.lastSeen = m.lastQueued
 	}
 	m.reason.Store(uint32(reason))
-	close(m.events)
+	m.queue.close()
 }
 
 // detach ends a connection that dropped or hung up. If it was its person's

@@ -10,9 +10,17 @@ import (
 // lineReader splits input into lines ending in LF or CR LF. It never holds
 // more than max bytes of one line: a longer line is discarded up to its end
 // and reported as errLineTooLong, and reading goes on after it.
+//
+// With a pool and a way to wait for input, it holds a buffer only while
+// input is waiting: between lines, with nothing left over, it gives the
+// buffer back and waits for input before it borrows one again.
 type lineReader struct {
-	r   *bufio.Reader
+	src io.Reader
+	r   *bufio.Reader // nil while idle
 	max int
+
+	pool *readers     // lends buffers; nil: keep one for good
+	wait func() error // waits for input without reading it
 }
 
 // errLineTooLong reports a discarded over-long line. The reader is positioned
@@ -20,16 +28,30 @@ type lineReader struct {
 var errLineTooLong = errors.New("line too long")
 
 // newLineReader reads lines from r, which should already be free of telnet
-// commands (see iacFilter).
+// commands (see iacFilter), with a buffer of its own.
 func newLineReader(r io.Reader, max int) *lineReader {
 	// Room for the longest line plus its CR LF, so the longest allowed line
 	// is returned whole from the buffer without a copy.
-	return &lineReader{r: bufio.NewReaderSize(r, max+2), max: max}
+	return &lineReader{src: r, r: bufio.NewReaderSize(r, lineBufferSize(max)), max: max}
 }
+
+// newIdleLineReader is newLineReader with buffers borrowed from pool (of
+// lineBufferSize(max)) while input waits; wait waits for input.
+func newIdleLineReader(r io.Reader, max int, pool *readers, wait func() error) *lineReader {
+	if wait == nil {
+		return newLineReader(r, max)
+	}
+	return &lineReader{src: r, max: max, pool: pool, wait: wait}
+}
+
+func lineBufferSize(max int) int { return max + 2 }
 
 // readLine returns the next line without its line end. The slice is valid
 // only until the next call.
 func (lr *lineReader) readLine() ([]byte, error) {
+	if err := lr.borrow(); err != nil {
+		return nil, err
+	}
 	line, err := lr.r.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		return nil, lr.discard()
@@ -42,6 +64,29 @@ func (lr *lineReader) readLine() ([]byte, error) {
 		return nil, errLineTooLong
 	}
 	return line, nil
+}
+
+// borrow makes sure lr has a buffer for the next line. One with nothing
+// left in it goes back to the pool first (the line last returned, which
+// lived in it, is no longer needed), and a new one is borrowed once input
+// has arrived.
+func (lr *lineReader) borrow() error {
+	if lr.pool == nil {
+		return nil
+	}
+	if lr.r != nil && lr.r.Buffered() == 0 {
+		lr.pool.put(lr.r)
+		lr.r = nil
+	}
+	if lr.r != nil {
+		return nil
+	}
+	if err := lr.wait(); err != nil {
+		return err
+	}
+	lr.r = lr.pool.get()
+	lr.r.Reset(lr.src)
+	return nil
 }
 
 // discard skips the rest of an over-long line, holding at most one buffer of

@@ -24,7 +24,7 @@ type conn struct {
 	c      net.Conn
 	log    *slog.Logger
 	lines  *lineReader
-	w      *bufio.Writer // the handler's before join, the writer's after
+	w      *bufio.Writer // a borrowed buffer during a batch, else nil; the handler's before join, the writer's after
 	joined atomic.Bool
 
 	// notices carries output from the reader (notices for this user, telnet
@@ -51,11 +51,10 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 		srv:        s,
 		c:          c,
 		log:        s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
-		w:          bufio.NewWriter(c),
 		notices:    make(chan string, 4),
 		writerDone: make(chan struct{}),
 	}
-	cn.lines = newLineReader(&iacFilter{r: c, reply: cn.sendRaw}, s.cfg.MaxLineBytes)
+	cn.lines = newIdleLineReader(&iacFilter{r: c, reply: cn.sendRaw}, s.cfg.MaxLineBytes, s.readers, readable(c))
 	// A user still choosing a name at shutdown is waiting in Read: end the
 	// wait so the handler can say goodbye. Users in the room hear it from
 	// the hub instead.
@@ -209,10 +208,7 @@ func (cn *conn) sendRaw(b []byte) error {
 		cn.queueRaw(string(b))
 		return nil
 	}
-	if err := cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout)); err != nil {
-		return err
-	}
-	if _, err := cn.w.Write(b); err != nil {
+	if err := cn.writeBytes(b); err != nil {
 		return err
 	}
 	return cn.flush()
@@ -226,27 +222,20 @@ func (cn *conn) sendRaw(b []byte) error {
 func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 	defer close(cn.writerDone)
 	defer cn.c.Close()
-	events := m.Events()
 	r := renderer{m: m}
 	for {
 		select {
-		case ev, ok := <-events:
-			// Write this event and every one already queued behind it
-			// without going back to select: a burst costs one select and,
-			// below, one flush.
-			for {
-				if !ok {
-					cn.farewell(m)
-					return
-				}
-				if err := cn.writeBytes(r.render(ev)); err != nil {
-					cn.failed(m, err)
-					return
-				}
-				if len(events) == 0 {
-					break
-				}
-				ev, ok = <-events
+		case <-m.Ready():
+			b, removed := m.Take()
+			err := cn.writeBatch(&r, b)
+			b.Release()
+			if err != nil {
+				cn.failed(m, err)
+				return
+			}
+			if removed {
+				cn.farewell(m)
+				return
 			}
 		case raw := <-cn.notices:
 			if err := cn.writeRaw(raw); err != nil {
@@ -256,7 +245,7 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 		case <-force.Done():
 			return
 		}
-		if len(events) > 0 || len(cn.notices) > 0 {
+		if m.Pending() || len(cn.notices) > 0 {
 			continue // more for this batch
 		}
 		if err := cn.flush(); err != nil {
@@ -264,6 +253,19 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 			return
 		}
 	}
+}
+
+// writeBatch renders the events of b into the write buffer.
+func (cn *conn) writeBatch(r *renderer, b *hub.Batch) error {
+	if b == nil {
+		return nil
+	}
+	for _, ev := range b.Events {
+		if err := cn.writeBytes(r.render(ev)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // failed ends the member after a write error: the client is gone or stuck.
@@ -417,14 +419,29 @@ func (cn *conn) writeBytes(raw []byte) error {
 	return err
 }
 
+// startBatch borrows a write buffer if there is none, and sets the write
+// deadline when the buffer is empty: each buffer's worth of output has
+// WriteTimeout to leave.
 func (cn *conn) startBatch() error {
-	if cn.w.Buffered() > 0 {
+	if cn.w == nil {
+		cn.w = getWriter()
+		cn.w.Reset(cn.c)
+	} else if cn.w.Buffered() > 0 {
 		return nil
 	}
 	return cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout))
 }
 
-func (cn *conn) flush() error { return cn.w.Flush() }
+// flush writes out the batch and gives the buffer back.
+func (cn *conn) flush() error {
+	if cn.w == nil {
+		return nil
+	}
+	err := cn.w.Flush()
+	putWriter(cn.w)
+	cn.w = nil
+	return err
+}
 
 // writeNow writes one line and flushes it.
 func (cn *conn) writeNow(line string) error {

@@ -72,14 +72,16 @@ func (c Config) withDefaults() Config {
 
 // Server accepts line-protocol connections and joins their users to a hub.
 type Server struct {
-	log *slog.Logger
-	hub *hub.Hub
-	cfg Config
+	log     *slog.Logger
+	hub     *hub.Hub
+	cfg     Config
+	readers *readers // line buffers, lent to connections while input waits
 }
 
 // NewServer returns a server for h. It does nothing until Serve is called.
 func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
-	return &Server{log: log, hub: h, cfg: cfg.withDefaults()}
+	cfg = cfg.withDefaults()
+	return &Server{log: log, hub: h, cfg: cfg, readers: newReaders(lineBufferSize(cfg.MaxLineBytes))}
 }
 
 // Serve accepts connections on ln until ctx is done, then closes ln and

@@ -84,7 +84,7 @@ func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Member {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range m.Events() {
+		for range m.All(context.Background()) {
 		}
 	}()
 	t.Cleanup(func() {
@@ -114,7 +114,7 @@ func watch(t *testing.T, h *hub.Hub, name string) *watcher {
 	go func() {
 		defer close(done)
 		defer close(w.events)
-		for ev := range m.Events() {
+		for ev := range m.All(context.Background()) {
 			select {
 			case w.events <- ev:
 			default: // the test is not looking at this many; drop, and never block

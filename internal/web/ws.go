@@ -312,41 +312,25 @@ func (s *session) write(ctx context.Context) {
 		defer t.Stop()
 		ping = t.C
 	}
-	events := s.m.Events()
-	var batch []byte
 	for {
 		select {
-		case ev, ok := <-events:
-			// Send this event and those already queued behind it in one
-			// frame, a JSON array when there is more than one (see
-			// docs/protocol.md): a burst costs one write, not one per event.
-			batch = batch[:0]
-			n := 0
-			for {
-				if !ok {
-					if n > 0 && !s.send(ctx, closeBatch(batch, n)) {
-						return
-					}
-					code, reason := closeFor(s.m.Reason())
-					if code == CloseTooSlow {
-						s.log.Warn("client cut off", "reason", reason)
-					}
-					_ = s.c.Close(code, reason)
-					return
-				}
-				data, err := s.encode(ev)
-				if err != nil {
-					s.log.Error("encode event", "id", ev.ID, "err", err)
-				} else {
-					batch = appendBatch(batch, data, n)
-					n++
-				}
-				if len(events) == 0 || len(batch) >= maxBatchBytes {
-					break
-				}
-				ev, ok = <-events
+		case <-s.m.Ready():
+			// Send the events queued together in as few frames as fit
+			// maxBatchBytes, each a JSON array when it holds more than one
+			// (see docs/protocol.md): a burst costs one write, not one per
+			// event.
+			b, removed := s.m.Take()
+			ok := s.sendEvents(ctx, b)
+			b.Release()
+			if !ok {
+				return
 			}
-			if n > 0 && !s.send(ctx, closeBatch(batch, n)) {
+			if removed {
+				code, reason := closeFor(s.m.Reason())
+				if code == CloseTooSlow {
+					s.log.Warn("client cut off", "reason", reason)
+				}
+				_ = s.c.Close(code, reason)
 				return
 			}
 		case r := <-s.replies:
@@ -369,6 +353,42 @@ func (s *session) write(ctx context.Context) {
 		}
 	}
 }
+
+// sendEvents sends b's events in frames of at most maxBatchBytes (unless
+// one event alone is bigger), and reports whether the socket took them.
+func (s *session) sendEvents(ctx context.Context, b *hub.Batch) bool {
+	if b == nil {
+		return true
+	}
+	buf := frames.Get().(*[]byte)
+	defer frames.Put(buf)
+	frame, n := (*buf)[:0], 0
+	defer func() {
+		if cap(frame) <= maxBatchBytes {
+			*buf = frame[:0]
+		}
+	}()
+	for _, ev := range b.Events {
+		data, err := s.encode(ev)
+		if err != nil {
+			s.log.Error("encode event", "id", ev.ID, "err", err)
+			continue
+		}
+		if n > 0 && len(frame)+1+len(data) > maxBatchBytes {
+			if !s.send(ctx, closeBatch(frame, n)) {
+				return false
+			}
+			frame, n = frame[:0], 0
+		}
+		frame = appendBatch(frame, data, n)
+		n++
+	}
+	return n == 0 || s.send(ctx, closeBatch(frame, n))
+}
+
+// frames lends the buffers in which batches are built: an idle connection,
+// most of a big room, holds none.
+var frames = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxBatchBytes bounds one batched frame, well inside a client's read
 // limit (browsers take far more; the protocol promises at most this).

@@ -1,0 +1,178 @@
+package hub
+
+import (
+	"context"
+	"iter"
+	"sync"
+)
+
+// queue is one member's undelivered events. The hub goroutine puts, the
+// member's writer takes everything waiting at once, so a burst costs the
+// writer one lock and one wake-up rather than one per event.
+//
+// An empty queue holds no storage: a burst borrows a Batch from a pool and
+// the writer gives it back once it has written it. An idle connection, most
+// of a big room, so costs a mutex and a one-slot channel here, where a
+// channel sized for the worst burst would cost QueueLen pointers each.
+type queue struct {
+	mu      sync.Mutex
+	waiting *Batch // nil while empty
+	closed  bool
+	// ready holds a token while there is something to take: events, or the
+	// news that the queue is closed. put adds one when the queue stops
+	// being empty; close closes the channel, which the hub alone may do.
+	ready chan struct{}
+}
+
+func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
+
+// put appends ev unless limit events are already waiting or the queue is
+// closed, and reports whether it did. It never waits for the writer.
+func (q *queue) put(ev *Event, limit int) bool {
+	q.mu.Lock()
+	if q.closed || q.waiting != nil && len(q.waiting.Events) >= limit {
+		q.mu.Unlock()
+		return false
+	}
+	first := q.waiting == nil
+	if first {
+		q.waiting = batchPool.Get().(*Batch)
+	}
+	q.waiting.Events = append(q.waiting.Events, ev)
+	q.mu.Unlock()
+	if first {
+		select {
+		case q.ready <- struct{}{}:
+		default: // a token is already there; the writer will take this too
+		}
+	}
+	return true
+}
+
+// close marks the queue closed after what is waiting. Hub goroutine only,
+// once.
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	close(q.ready)
+}
+
+// take returns what is waiting (nil if nothing) and whether the queue is
+// closed behind it.
+func (q *queue) take() (*Batch, bool) {
+	q.mu.Lock()
+	b, closed := q.waiting, q.closed
+	q.waiting = nil
+	q.mu.Unlock()
+	return b, closed
+}
+
+// len returns how many events are waiting.
+func (q *queue) len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.waiting == nil {
+		return 0
+	}
+	return len(q.waiting.Events)
+}
+
+// Batch is the events a member's writer took from its queue at once, in
+// the order the hub produced them. Give it back with Release when they are
+// written; it must not be used after that.
+type Batch struct {
+	Events []*Event
+}
+
+// maxPooledBatch is the largest batch kept for reuse. Bigger ones, a
+// writer that fell far behind, go to the collector rather than stay pinned
+// in the pool.
+const maxPooledBatch = 256
+
+var batchPool = sync.Pool{New: func() any { return &Batch{Events: make([]*Event, 0, 16)} }}
+
+// Release gives the batch's storage back for another burst. A nil Batch
+// may be released.
+func (b *Batch) Release() {
+	if b == nil || cap(b.Events) > maxPooledBatch {
+		return
+	}
+	clear(b.Events)
+	b.Events = b.Events[:0]
+	batchPool.Put(b)
+}
+
+// Ready returns a channel that can be received from when the member has
+// events to Take, or has been removed (then it is closed). Writers select
+// on it beside their other work; see Take.
+func (m *Member) Ready() <-chan struct{} { return m.queue.ready }
+
+// Take returns every event waiting for the member, in order (nil if none),
+// and whether the member has been removed behind them: then no more will
+// come, and Reason says why. The caller owns the batch until it releases
+// it. A writer's loop:
+//
+//	for range m.Ready() {
+//		b, removed := m.Take()
+//		// write b.Events
+//		b.Release()
+//		if removed {
+//			// tell the client why: m.Reason()
+//		}
+//	}
+//
+// Events not taken count against Options.QueueLen; a batch taken and
+// still being written does not.
+func (m *Member) Take() (*Batch, bool) { return m.queue.take() }
+
+// Pending reports whether there is something to Take without waiting: a
+// writer that batches its output flushes when it is false.
+func (m *Member) Pending() bool { return len(m.queue.ready) > 0 }
+
+// Queued returns how many events are waiting to be taken.
+func (m *Member) Queued() int { return m.queue.len() }
+
+// Next returns the member's next event, waiting for it until ctx ends. It
+// returns false once the member has been removed and every event before
+// that has been returned, or when ctx ends. It is Take one event at a time,
+// for consumers that do not batch, such as tests; a member's events are
+// read with Next or with Take, not both.
+func (m *Member) Next(ctx context.Context) (*Event, bool) {
+	for len(m.unread) == 0 {
+		b, removed := m.Take()
+		if b != nil {
+			m.unread = append(m.unread, b.Events...)
+			b.Release()
+			break
+		}
+		if removed {
+			return nil, false
+		}
+		select {
+		case <-m.Ready():
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+	ev := m.unread[0]
+	m.unread[0] = nil
+	m.unread = m.unread[1:]
+	if len(m.unread) == 0 {
+		m.unread = nil
+	}
+	return ev, true
+}
+
+// All yields the member's events with Next until the member is removed or
+// ctx ends.
+func (m *Member) All(ctx context.Context) iter.Seq[*Event] {
+	return func(yield func(*Event) bool) {
+		for {
+			ev, ok := m.Next(ctx)
+			if !ok || !yield(ev) {
+				return
+			}
+		}
+	}
+}
