@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -244,10 +245,47 @@ type hijackRecorder struct {
 	conn net.Conn
 }
 
+// Hijack records the connection. It also swaps net/http's 4 KiB read
+// buffer, which the WebSocket library would keep for the connection's life,
+// for a small one: a chat client sends a few short messages, and the
+// library reads longer payloads straight into its own buffer past a small
+// one, so the 4 KiB would cost every idle connection for nothing. (The
+// write buffer stays: it lets a frame's header and payload leave in one
+// system call.)
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
+	if err != nil {
+		return c, rw, err
+	}
 	h.conn = c
-	return c, rw, err
+	// A client may send its first frame with the upgrade request; net/http
+	// has read it already. The library replaces the reader's source, so
+	// the connection itself hands those bytes over first.
+	if n := rw.Reader.Buffered(); n > 0 {
+		early, _ := rw.Reader.Peek(n)
+		c = &earlyConn{Conn: c, early: bytes.Clone(early)}
+	}
+	rw.Reader = bufio.NewReaderSize(c, hijackReadBufferSize)
+	return c, rw, nil
+}
+
+// hijackReadBufferSize is bufio's smallest: a frame header's worth.
+const hijackReadBufferSize = 16
+
+// earlyConn is a connection some of whose input was read before it was
+// hijacked: Read returns that first.
+type earlyConn struct {
+	net.Conn
+	early []byte
+}
+
+func (c *earlyConn) Read(p []byte) (int, error) {
+	if len(c.early) > 0 {
+		n := copy(p, c.early)
+		c.early = c.early[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
 }
 
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }

@@ -30,13 +30,13 @@ const replyQueueLen = 8
 //
 // Each connection has:
 //
-//  1. One reader goroutine: it decodes client messages and calls Say. When
+//  1. A reader, on the handler's goroutine: it decodes client messages and calls Say. When
 //     the client goes away (read error or close) it calls Leave, which
 //     starts the person's grace period if this was its last connection.
 //  2. One writer goroutine, the only one that writes to the socket: the
 //     welcome, then every event until the hub closes the member's queue,
 //     then a close frame whose code says why (Member.Reason).
-//  3. The handler, which returns only after both have.
+//  3. The handler returns only after both have ended.
 func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http.Handler {
 	accept := &websocket.AcceptOptions{OriginPatterns: originHosts(cfg.AllowedOrigins)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +229,7 @@ func (s *session) run(ctx context.Context) {
 		defer cancel()
 		s.write(ctx)
 	})
-	wg.Go(func() { s.read(ctx, writerDone) })
+	s.read(ctx, writerDone) // on the handler's goroutine: one fewer per connection
 	wg.Wait()
 	s.log.Debug("websocket ended", "reason", s.m.Reason())
 }
