@@ -33,13 +33,14 @@ generate:
 BENCH_MEMBERS    ?= 1000
 BENCH_IDLE       ?= 2000
 BENCH_DURATION   ?= 10s
+BENCH_IDLE_HOLD  ?= 150s
 BENCH_SCENARIOS  ?= saturate,fanout,idle
 BENCH_TRANSPORTS ?= baseline,telnet,ws
 BENCH_FLAGS      ?=
 TASKSET := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
 bench: build
 	ulimit -n $$(ulimit -Hn); $(TASKSET) bin/anseo bench suite \
-	  -members $(BENCH_MEMBERS) -idle $(BENCH_IDLE) -duration $(BENCH_DURATION) \
+	  -members $(BENCH_MEMBERS) -idle $(BENCH_IDLE) -idle-hold $(BENCH_IDLE_HOLD) -duration $(BENCH_DURATION) \
 	  -scenarios $(BENCH_SCENARIOS) -transports $(BENCH_TRANSPORTS) \
 	  -server-cpu $(if $(TASKSET),0,"") $(BENCH_FLAGS)
 

@@ -46,7 +46,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Web, "ws", 0, "WebSocket `clients`")
 	fs.IntVar(&cfg.Senders, "senders", 10, "sending `clients` (the first ones)")
 	fs.Float64Var(&cfg.Rate, "rate", 100, "fanout: `messages` per second, all senders together")
-	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to send (idle: how long to hold the connections; memory is read once it settles)")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to send (idle: how long to hold the connections; memory is read once it settles and again at the end)")
 	fs.IntVar(&cfg.Window, "window", 64, "`messages` each sender may have in flight; senders × window must stay under the server's -queue-len")
 	fs.IntVar(&cfg.Size, "size", 0, "pad message texts to `bytes`")
 	fs.IntVar(&cfg.JoinBatch, "join-batch", 250, "`clients` joining at once in the join storm")

@@ -57,12 +57,18 @@ func WriteTables(w io.Writer, results []Result) {
 		fmt.Fprintln(w)
 	}
 	if len(idle) > 0 {
-		fmt.Fprintln(w, "| idle | server | clients | connections | RSS before | RSS after | KiB/conn | at 100,000 |")
-		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| idle | server | clients | connections | RSS before | RSS settled | KiB/conn settled | held | RSS held | KiB/conn held | at 100,000 |")
+		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range idle {
+			held, rssHeld, kibHeld, at100k := "—", "—", "—", "—"
 			kib := r.KiBPerConn()
-			fmt.Fprintf(w, "| idle | %s | %s | %d | %s | %s | %.1f | %s |\n", r.Target, r.Transport, r.Members,
-				mib(r.RSSBefore), mib(r.RSSAfter), kib, mib(r.RSSBefore+int64(kib*1024*100_000)))
+			if r.RSSHeld > 0 {
+				held, rssHeld = dur(r.Held.Round(time.Second)), mib(r.RSSHeld)
+				kibHeld = fmt.Sprintf("%.1f", r.KiBPerConnHeld())
+				at100k = mib(r.RSSBefore + int64(r.KiBPerConnHeld()*1024*100_000))
+			}
+			fmt.Fprintf(w, "| idle | %s | %s | %d | %s | %s | %.1f | %s | %s | %s | %s |\n", r.Target, r.Transport, r.Members,
+				mib(r.RSSBefore), mib(r.RSSAfter), kib, held, rssHeld, kibHeld, at100k)
 		}
 		fmt.Fprintln(w)
 	}

@@ -139,9 +139,14 @@ type Result struct {
 	// sending; 0 when unknown.
 	ServerWrites uint64
 
-	// Memory (idle): the server's RSS before the clients connected and
-	// after they had joined and settled.
-	RSSBefore, RSSAfter int64
+	// Memory (idle): the server's RSS before the clients connected, after
+	// they had joined and it settled, and at the end of Held, the whole
+	// idle time. A Go server idle for two minutes collects its garbage and
+	// shrinks its goroutines' stacks (the runtime's periodic collection),
+	// so a hold longer than that shows what an idle connection costs for
+	// good rather than what the join storm left behind.
+	RSSBefore, RSSAfter, RSSHeld int64
+	Held                         time.Duration
 }
 
 // DeliveriesPerSec is the measured fan-out rate.
@@ -152,12 +157,19 @@ func (r Result) DeliveriesPerSec() float64 {
 	return float64(r.Deliveries) / r.Elapsed.Seconds()
 }
 
-// KiBPerConn is the server's resident memory per connection, or 0.
-func (r Result) KiBPerConn() float64 {
-	if r.RSSAfter == 0 || r.Members == 0 {
+// KiBPerConn is the server's resident memory per connection once it
+// settled after the join storm, or 0.
+func (r Result) KiBPerConn() float64 { return r.perConn(r.RSSAfter) }
+
+// KiBPerConnHeld is the server's resident memory per connection at the end
+// of the hold, or 0.
+func (r Result) KiBPerConnHeld() float64 { return r.perConn(r.RSSHeld) }
+
+func (r Result) perConn(rss int64) float64 {
+	if rss == 0 || r.Members == 0 {
 		return 0
 	}
-	return float64(r.RSSAfter-r.RSSBefore) / 1024 / float64(r.Members)
+	return float64(rss-r.RSSBefore) / 1024 / float64(r.Members)
 }
 
 // run is one load run's shared state.
@@ -296,6 +308,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		hold := time.NewTimer(cfg.Duration - time.Since(held))
 		select {
 		case <-hold.C:
+			res.RSSHeld, _ = procRSS(cfg.PID)
+			res.Held = time.Since(held)
 		case <-ctx.Done():
 			hold.Stop()
 		}

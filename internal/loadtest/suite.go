@@ -41,6 +41,7 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	senders := fs.Int("senders", 10, "sending `clients`")
 	rate := fs.Float64("rate", 100, "fanout `messages` per second in all")
 	duration := fs.Duration("duration", 10*time.Second, "sending time per run")
+	idleHold := fs.Duration("idle-hold", 150*time.Second, "how long idle connections are held (past the runtime's two-minute periodic collection)")
 	window := fs.Int("window", 64, "`messages` in flight per sender")
 	cpu := fs.String("server-cpu", "0", "`CPU list` to pin servers to with taskset (\"\" for none)")
 	if err := fs.Parse(args); err != nil {
@@ -106,7 +107,7 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if want(*scenarios, Idle) && *idle > 0 {
 		for _, tr := range []string{"baseline", "telnet", "ws"} {
 			if want(*transports, tr) {
-				do(tr, tr, withClients(Config{Scenario: Idle, Duration: 10 * time.Second}, tr, *idle))
+				do(tr, tr, withClients(Config{Scenario: Idle, Duration: *idleHold}, tr, *idle))
 			}
 		}
 	}
