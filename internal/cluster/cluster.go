@@ -194,7 +194,10 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 		// hold the name until it expired), and events wait, in order, in
 		// the link's own outbox.
 		nats.ReconnectBufSize(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(c *nats.Conn, err error) {
+			if err == nil && c.IsClosed() {
+				return // the node closed the link itself, on its way out
+			}
 			l.log.Warn("cluster: disconnected from NATS", "err", err)
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
