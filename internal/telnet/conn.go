@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/deadline"
 	"github.com/anseo/anseo/internal/hub"
 )
 
@@ -33,7 +34,8 @@ type conn struct {
 	// waits when it is full, which only happens if the writer is stuck, and
 	// then the write deadline ends the connection soon anyway.
 	notices    chan string
-	writerDone chan struct{} // closed when the writer has returned
+	writerDone chan struct{}    // closed when the writer has returned
+	deadline   *deadline.Writer // the writer's (the handler's before join)
 }
 
 // serveConn runs one connection from the prompt to its end. ctx ending means
@@ -53,6 +55,7 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 		log:        s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
 		notices:    make(chan string, 4),
 		writerDone: make(chan struct{}),
+		deadline:   deadline.NewWriter(c, s.cfg.WriteTimeout),
 	}
 	cn.lines = newIdleLineReader(&iacFilter{r: c, reply: cn.sendRaw}, s.cfg.MaxLineBytes, s.readers, readable(c))
 	// A user still choosing a name at shutdown is waiting in Read: end the
@@ -419,9 +422,9 @@ func (cn *conn) writeBytes(raw []byte) error {
 	return err
 }
 
-// startBatch borrows a write buffer if there is none, and sets the write
+// startBatch borrows a write buffer if there is none, and arms the write
 // deadline when the buffer is empty: each buffer's worth of output has
-// WriteTimeout to leave.
+// (nearly) WriteTimeout to leave.
 func (cn *conn) startBatch() error {
 	if cn.w == nil {
 		cn.w = getWriter()
@@ -429,7 +432,7 @@ func (cn *conn) startBatch() error {
 	} else if cn.w.Buffered() > 0 {
 		return nil
 	}
-	return cn.c.SetWriteDeadline(time.Now().Add(cn.srv.cfg.WriteTimeout))
+	return cn.deadline.Arm()
 }
 
 // flush writes out the batch and gives the buffer back.
