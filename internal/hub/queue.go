@@ -50,12 +50,26 @@ func (q *queue) put(ev *Event, limit int) bool {
 }
 
 // close marks the queue closed after what is waiting. Hub goroutine only,
-// once.
+// once. It closes ready under the lock, so that wake never sends on it
+// closed.
 func (q *queue) close() {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.closed = true
-	q.mu.Unlock()
 	close(q.ready)
+}
+
+// wake puts a token in ready unless the queue is closed (then ready is
+// closed, and as good as a token).
+func (q *queue) wake() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.closed {
+		select {
+		case q.ready <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // take returns what is waiting (nil if nothing) and whether the queue is
@@ -125,6 +139,12 @@ func (m *Member) Ready() <-chan struct{} { return m.queue.ready }
 // Events not taken count against Options.QueueLen; a batch taken and
 // still being written does not.
 func (m *Member) Take() (*Batch, bool) { return m.queue.take() }
+
+// Wake makes Ready receivable, as if events had come, so that a writer
+// that waits on Ready alone can be woken for work of its own: a reply to
+// send, or time to stop. Take then returns nothing unless events came too.
+// Safe from any goroutine, also after the member has been removed.
+func (m *Member) Wake() { m.queue.wake() }
 
 // Pending reports whether there is something to Take without waiting: a
 // writer that batches its output flushes when it is false.

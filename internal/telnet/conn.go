@@ -27,10 +27,12 @@ type conn struct {
 	lines  *lineReader
 	w      *bufio.Writer // a borrowed buffer during a batch, else nil; the handler's before join, the writer's after
 	joined atomic.Bool
+	m      *hub.Member // once joined
 
 	// notices carries output from the reader (notices for this user, telnet
 	// option answers) to the writer, which alone writes once the user has
-	// joined. Each item is raw bytes, line ends included. Small: the reader
+	// joined; the reader wakes it with Member.Wake after each. Each item is
+	// raw bytes, line ends included. Small: the reader
 	// waits when it is full, which only happens if the writer is stuck, and
 	// then the write deadline ends the connection soon anyway.
 	notices    chan string
@@ -84,6 +86,7 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	cn.log = cn.log.With("name", m.Name())
 	cn.log.Debug("telnet: joined")
 
+	cn.m = m
 	var wg sync.WaitGroup
 	wg.Go(func() { cn.writeEvents(force, m) })
 	err = cn.readChat(ctx, m)
@@ -199,6 +202,7 @@ func (cn *conn) notify(line string) { cn.queueRaw(line + crlf) }
 func (cn *conn) queueRaw(raw string) {
 	select {
 	case cn.notices <- raw:
+		cn.m.Wake()
 	case <-cn.writerDone:
 	}
 }
@@ -225,30 +229,32 @@ func (cn *conn) sendRaw(b []byte) error {
 func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 	defer close(cn.writerDone)
 	defer cn.c.Close()
+	// The writer waits on the member's Ready alone, the cheapest wait there
+	// is: the reader wakes it for a notice, and force for the end.
+	stop := context.AfterFunc(force, m.Wake)
+	defer stop()
 	r := renderer{m: m}
+	ready := m.Ready()
 	for {
-		select {
-		case <-m.Ready():
-			b, removed := m.Take()
-			err := cn.writeBatch(&r, b)
-			b.Release()
-			if err != nil {
-				cn.failed(m, err)
-				return
-			}
-			if removed {
-				cn.farewell(m)
-				return
-			}
-		case raw := <-cn.notices:
-			if err := cn.writeRaw(raw); err != nil {
-				cn.failed(m, err)
-				return
-			}
-		case <-force.Done():
+		<-ready
+		if force.Err() != nil {
 			return
 		}
-		if m.Pending() || len(cn.notices) > 0 {
+		b, removed := m.Take()
+		err := cn.writeBatch(&r, b)
+		b.Release()
+		if err == nil {
+			err = cn.writeNotices()
+		}
+		if err != nil {
+			cn.failed(m, err)
+			return
+		}
+		if removed {
+			cn.farewell(m)
+			return
+		}
+		if m.Pending() {
 			continue // more for this batch
 		}
 		if err := cn.flush(); err != nil {
@@ -256,6 +262,16 @@ func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
 			return
 		}
 	}
+}
+
+// writeNotices writes the notices the reader has queued.
+func (cn *conn) writeNotices() error {
+	for len(cn.notices) > 0 { // the writer alone receives: this cannot block
+		if err := cn.writeRaw(<-cn.notices); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeBatch renders the events of b into the write buffer.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -210,6 +211,11 @@ type session struct {
 	cfg     Config
 	welcome welcome
 	replies chan reply // reader → writer; see replyQueueLen
+	// pinger makes a ping due every PingInterval; pings are the writer's
+	// goroutines, each waiting for its pong.
+	pinger  *time.Timer
+	pingDue atomic.Bool
+	pings   sync.WaitGroup
 	// deadline bounds the writer's writes on the hijacked connection
 	// itself, so that a write needs neither a timer context nor the
 	// library's watch on it.
@@ -248,6 +254,7 @@ func (s *session) read(ctx context.Context, writerDone <-chan struct{}) {
 	toWriter := func(r reply) {
 		select {
 		case s.replies <- r:
+			s.m.Wake()
 		case <-writerDone: // the writer has ended, and the socket with it
 		}
 	}
@@ -313,52 +320,82 @@ func (s *session) write(ctx context.Context) {
 	if !s.send(ctx, welcome) {
 		return
 	}
-	var ping <-chan time.Time
+	// The writer waits on the member's Ready alone, the cheapest wait there
+	// is: the reader wakes it for a reply, and the ping timer when a ping
+	// is due.
 	if s.cfg.PingInterval > 0 {
-		t := time.NewTicker(s.cfg.PingInterval)
-		defer t.Stop()
-		ping = t.C
+		s.pinger = time.AfterFunc(s.cfg.PingInterval, func() {
+			s.pingDue.Store(true)
+			s.m.Wake()
+		})
+		defer func() {
+			_ = s.c.CloseNow() // a ping waiting for its pong ends at once
+			s.pings.Wait()
+			s.pinger.Stop() // after the last ping, which restarts it
+		}()
 	}
+	ready := s.m.Ready()
 	for {
-		select {
-		case <-s.m.Ready():
-			// Send the events queued together in as few frames as fit
-			// maxBatchBytes, each a JSON array when it holds more than one
-			// (see docs/protocol.md): a burst costs one write, not one per
-			// event.
-			b, removed := s.m.Take()
-			ok := s.sendEvents(ctx, b)
-			b.Release()
-			if !ok {
-				return
+		<-ready
+		// Send the events queued together in as few frames as fit
+		// maxBatchBytes, each a JSON array when it holds more than one (see
+		// docs/protocol.md): a burst costs one write, not one per event.
+		b, removed := s.m.Take()
+		ok := s.sendEvents(ctx, b)
+		b.Release()
+		if !ok {
+			return
+		}
+		if removed {
+			code, reason := closeFor(s.m.Reason())
+			if code == CloseTooSlow {
+				s.log.Warn("client cut off", "reason", reason)
 			}
-			if removed {
-				code, reason := closeFor(s.m.Reason())
-				if code == CloseTooSlow {
-					s.log.Warn("client cut off", "reason", reason)
-				}
-				_ = s.c.Close(code, reason)
-				return
-			}
-		case r := <-s.replies:
-			if r.code != 0 {
-				s.log.Warn("client cut off", "reason", r.reason)
-				_ = s.c.Close(r.code, r.reason)
-				return
-			}
-			if !s.send(ctx, r.data) {
-				return
-			}
-		case <-ping:
-			pctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
-			err := s.c.Ping(pctx)
-			cancel()
-			if err != nil {
-				s.log.Warn("client cut off", "reason", "no pong", "err", err)
-				return
-			}
+			_ = s.c.Close(code, reason)
+			return
+		}
+		if !s.sendReplies(ctx) {
+			return
+		}
+		if s.pingDue.CompareAndSwap(true, false) {
+			// The pong is awaited beside the writer, not by it, so that
+			// events keep flowing meanwhile.
+			s.pings.Go(func() { s.ping(ctx) })
 		}
 	}
+}
+
+// sendReplies sends what the reader has queued for its client, and reports
+// whether the connection goes on.
+func (s *session) sendReplies(ctx context.Context) bool {
+	for len(s.replies) > 0 { // the writer alone receives: this cannot block
+		r := <-s.replies
+		if r.code != 0 {
+			s.log.Warn("client cut off", "reason", r.reason)
+			_ = s.c.Close(r.code, r.reason)
+			return false
+		}
+		if !s.send(ctx, r.data) {
+			return false
+		}
+	}
+	return true
+}
+
+// ping pings the client and waits for its pong within the write timeout;
+// a client that does not answer is cut off (its reader then ends, and the
+// member with it). The next ping is due PingInterval after this one ends.
+func (s *session) ping(ctx context.Context) {
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	if err := s.c.Ping(pctx); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			s.log.Warn("client cut off", "reason", "no pong", "err", err)
+		}
+		_ = s.c.CloseNow()
+		return
+	}
+	s.pinger.Reset(s.cfg.PingInterval)
 }
 
 // sendEvents sends b's events in frames of at most maxBatchBytes (unless

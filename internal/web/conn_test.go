@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/web"
 )
 
@@ -53,4 +54,18 @@ func maskedText(payload string) []byte {
 		f = append(f, payload[i]^key[i%4])
 	}
 	return f
+}
+
+// TestSilentClientIsCutOff: a client that stops answering pings (a laptop
+// lid closed, a network gone) is cut off within PingInterval+WriteTimeout,
+// and its name freed.
+func TestSilentClientIsCutOff(t *testing.T) {
+	srv := startServerWith(t, web.Config{PingInterval: 50 * time.Millisecond, WriteTimeout: 300 * time.Millisecond},
+		hub.Options{Flood: noFlood, Grace: -1})
+	bob := watch(t, srv.Hub, "bob")
+	// A WebSocket client answers pings only while it reads; this one never does.
+	_ = dial(t, srv.URL, loginClient(t, srv.URL, "alice"))
+	bob.waitFor("alice joins", func(ev *hub.Event) bool { return ev.Kind == hub.KindJoined && ev.Name == "alice" })
+	bob.waitFor("alice leaves", func(ev *hub.Event) bool { return ev.Kind == hub.KindLeft && ev.Name == "alice" })
+	require.NoError(t, srv.Hub.Check(t.Context(), "alice"), "the name is free again")
 }
