@@ -118,6 +118,7 @@ type Hub struct {
 	saves    chan *Event       // to the saver goroutine; nil without a Store
 	serial   uint64            // with a Cluster: the last serial published
 	pending  map[uint64]*Event // with a Cluster: published, not yet back
+	arrivals uint64            // counts local joins and connections; see person.arrival
 }
 
 // New returns a hub configured by opts. It does nothing until Run is called.

@@ -28,6 +28,7 @@ type Member struct {
 	index      int    // position in hub.members; -1 once removed
 	overflowed bool   // its queue overflowed; it is about to be removed
 	lastQueued uint64 // ID of the last event put in its queue
+	arrival    uint64 // see person.arrival
 
 	unread []*Event // taken by Next and not yet returned; Next's caller only
 }

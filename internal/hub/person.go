@@ -20,6 +20,11 @@ type person struct {
 	transport Transport // of the first connection: what the user list shows
 	since     time.Time
 	joinID    uint64 // ID of the KindJoined event: joining order
+	// arrival orders local joins and connections (Member.arrival): a
+	// connection that arrived after a person joined knew of it from the
+	// roster, so in a cluster, where the join's event comes back later, it
+	// is not told again.
+	arrival uint64
 
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control

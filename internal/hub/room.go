@@ -78,6 +78,8 @@ func (h *Hub) join(req request) (*Member, error) {
 	// Announce first, so the newcomer's queue starts after its own join.
 	missedUntil := h.lastID
 	joined := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport, sender: p}
+	h.arrivals++
+	p.arrival = h.arrivals
 	h.broadcast(joined)
 	p.joinID = joined.ID // in a cluster: 0 until the event comes back
 	h.byKey[nameKey(name)] = p
@@ -121,10 +123,12 @@ func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
 		transport: opts.Transport,
 		queue:     newQueue(),
 		index:     len(h.members),
+		arrival:   h.arrivals + 1,
 		// It has seen what there is to see: the replay that follows
 		// brings it up to here.
 		lastQueued: h.lastID,
 	}
+	h.arrivals++
 	h.members = append(h.members, m)
 	p.sessions = append(p.sessions, m)
 	if opts.WithRoster {
@@ -242,9 +246,12 @@ func (h *Hub) fanOut(ev *Event) {
 			delivered += h.deliverAll(ev.target, ev)
 		}
 	} else {
+		// A person does not hear of its own joining, nor does a connection
+		// that arrived after it (in a cluster, where the event comes back
+		// later): its roster had the person already.
 		joiner := ev.sender != nil && ev.Kind == KindJoined
 		for _, m := range h.members {
-			if joiner && m.person == ev.sender {
+			if joiner && (m.person == ev.sender || m.arrival > ev.sender.arrival) {
 				continue
 			}
 			if h.deliver(m, ev) {
