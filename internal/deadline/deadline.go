@@ -8,6 +8,11 @@
 // little slack, so a write always has between Timeout-Slack and Timeout to
 // finish, and a busy connection moves its timer a few times a second at
 // most.
+//
+// The deadline outlives the writes it was set for, so every write on the
+// connection must Arm first: a Writer suits a connection whose one writer
+// makes every write (anseo's line port), not one a library also writes to
+// behind its back (a WebSocket's pongs and close handshake).
 package deadline
 
 import "time"

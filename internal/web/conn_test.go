@@ -2,12 +2,16 @@ package web_test
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/hub"
@@ -68,4 +72,59 @@ func TestSilentClientIsCutOff(t *testing.T) {
 	bob.waitFor("alice joins", func(ev *hub.Event) bool { return ev.Kind == hub.KindJoined && ev.Name == "alice" })
 	bob.waitFor("alice leaves", func(ev *hub.Event) bool { return ev.Kind == hub.KindLeft && ev.Name == "alice" })
 	require.NoError(t, srv.Hub.Check(t.Context(), "alice"), "the name is free again")
+}
+
+// TestIdleClientOutlivesItsPings: a client that answers pings keeps its
+// connection however long it is quiet, well past the write timeout, and
+// can still chat after many pings.
+func TestIdleClientOutlivesItsPings(t *testing.T) {
+	srv := startServer(t, web.Config{PingInterval: 100 * time.Millisecond, WriteTimeout: 50 * time.Millisecond})
+	client := loginClient(t, srv.URL, "alice")
+	pings := make(chan struct{}, 16)
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	conn, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", &websocket.DialOptions{
+		HTTPClient: client,
+		OnPingReceived: func(context.Context, []byte) bool {
+			select {
+			case pings <- struct{}{}:
+			default:
+			}
+			return true
+		},
+	})
+	require.NoError(t, err)
+	if res.Body != nil {
+		_ = res.Body.Close()
+	}
+	defer conn.CloseNow()
+
+	// Read (and so answer pings) until our own message comes back.
+	echoed := make(chan error, 1)
+	go func() {
+		for {
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				echoed <- err
+				return
+			}
+			if strings.Contains(string(data), `"still here"`) {
+				echoed <- nil
+				return
+			}
+		}
+	}()
+	for i := range 3 {
+		select {
+		case <-pings:
+		case err := <-echoed:
+			t.Fatalf("the connection ended after %d pings: %v", i, err)
+		case <-ctx.Done():
+			t.Fatalf("only %d pings", i)
+		}
+	}
+	data, err := json.Marshal(sayMsg{Type: "say", Text: "still here", Ref: "r1"})
+	require.NoError(t, err)
+	require.NoError(t, conn.Write(ctx, websocket.MessageText, data))
+	require.NoError(t, <-echoed)
 }

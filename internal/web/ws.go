@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -16,7 +15,6 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/anseo/anseo/internal/connlimit"
-	"github.com/anseo/anseo/internal/deadline"
 	"github.com/anseo/anseo/internal/hub"
 )
 
@@ -95,9 +93,8 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		s := &session{
 			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
 			c:   c, m: m, cfg: cfg,
-			deadline: deadline.NewWriter(hw.conn, cfg.WriteTimeout),
-			welcome:  welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes},
-			replies:  make(chan reply, replyQueueLen),
+			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes},
+			replies: make(chan reply, replyQueueLen),
 		}
 		s.log.Debug("websocket joined", "resumed", resumed)
 		s.run(r.Context())
@@ -216,10 +213,6 @@ type session struct {
 	pinger  *time.Timer
 	pingDue atomic.Bool
 	pings   sync.WaitGroup
-	// deadline bounds the writer's writes on the hijacked connection
-	// itself, so that a write needs neither a timer context nor the
-	// library's watch on it.
-	deadline *deadline.Writer
 }
 
 // reply is something the reader asks the writer to send its own client:
@@ -483,21 +476,16 @@ func closeBatch(batch []byte, n int) []byte {
 }
 
 // send writes one message within the write timeout. On failure the socket
-// is closed, so the reader ends too.
+// is closed (a Write whose context ends closes it), so the reader ends too.
 //
-// The timeout is the connection's write deadline, not a context: a
-// context with a deadline costs a timer and the library's AfterFunc per
-// write, which at a busy room's rate is more than the write's own
-// bookkeeping. So the library gets a context that never ends (ctx's values,
-// not its cancellation): a socket that stops taking data fails the write
-// at the deadline, and shutdown closes the socket.
+// The timeout is a context for the library, not a deadline on the
+// connection: the library writes frames of its own (pongs, the close
+// handshake) that a deadline left over from the last event would cut off.
 func (s *session) send(ctx context.Context, data []byte) bool {
-	err := s.deadline.Arm()
-	if err == nil {
-		err = s.c.Write(context.WithoutCancel(ctx), websocket.MessageText, data)
-	}
-	if err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
+	if err := s.c.Write(ctx, websocket.MessageText, data); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
 			s.log.Warn("client cut off", "reason", "write timeout")
 		} else {
 			s.log.Debug("websocket write ended", "err", err)
