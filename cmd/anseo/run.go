@@ -52,24 +52,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 
-	// Keepalive probes find telnet peers that vanished without a word
-	// (a laptop lid, a dropped link) within about two minutes.
-	lc := net.ListenConfig{KeepAliveConfig: net.KeepAliveConfig{
-		Enable: true, Idle: 60 * time.Second, Interval: 15 * time.Second, Count: 4,
-	}}
-	telnetLn, err := lc.Listen(ctx, "tcp", cfg.telnetAddr)
+	// Keepalive probes find peers that vanished without a word: see listen.
+	telnetLn, err := listen(ctx, cfg.telnetAddr)
 	if err != nil {
 		return fmt.Errorf("telnet: %w", err)
 	}
 	defer telnetLn.Close()
-	httpLn, err := lc.Listen(ctx, "tcp", cfg.httpAddr)
+	httpLn, err := listen(ctx, cfg.httpAddr)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
 	defer httpLn.Close()
 	var adminLn net.Listener
 	if cfg.metricsAddr != "" {
-		if adminLn, err = lc.Listen(ctx, "tcp", cfg.metricsAddr); err != nil {
+		if adminLn, err = listen(ctx, cfg.metricsAddr); err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
 		defer adminLn.Close()

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,7 +89,8 @@ type client struct {
 func (r *run) dialTelnet(ctx context.Context, addr, name string) (*client, error) {
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
-	var d net.Dialer
+	// No keepalive: on loopback it only adds probes to the server's own.
+	d := net.Dialer{KeepAlive: -1}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("telnet dial: %w", err)
@@ -194,18 +196,22 @@ func (c *client) receive() {
 	}
 }
 
+// resumeCode matches the code in the line that offers it, so that drops
+// after it are counted together.
+var resumeCode = regexp.MustCompile(`/resume \S+`)
+
 func (c *client) receiveTelnet() string {
-	var why string
+	var notice string // the last "* " line: the server's reason, if it gave one
 	for {
 		line, err := c.br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue // an absurdly long line: not ours; skip it piecewise
 		}
 		if err != nil {
-			if why == "" {
-				why = "telnet: " + err.Error()
+			if notice == "" {
+				return "telnet: " + err.Error()
 			}
-			return why
+			return "telnet: " + err.Error() + " after " + notice
 		}
 		line = bytes.TrimRight(line, "\r\n")
 		switch {
@@ -219,7 +225,7 @@ func (c *client) receiveTelnet() string {
 			}
 		case bytes.HasSuffix(line, []byte(seedLeftEnd)):
 		case bytes.HasPrefix(line, []byte(noticePrefix)):
-			why = string(line) // e.g. "* Disconnected: too slow, …"
+			notice = resumeCode.ReplaceAllString(string(line), "/resume CODE") // e.g. "* Disconnected: too slow, …"
 		}
 	}
 }

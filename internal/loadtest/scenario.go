@@ -303,6 +303,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		prog.set(func() string { return "idle: letting the server settle" })
 		held := time.Now()
 		res.RSSAfter = r.settle(ctx, cfg.PID, cfg.Duration)
+		prog.set(func() string { return fmt.Sprintf("idle: holding %d connections", len(r.clients)) })
 		// Hold the connections for the rest of Duration, so that a
 		// profiler can look at an idle server for a known time.
 		hold := time.NewTimer(cfg.Duration - time.Since(held))

@@ -100,7 +100,8 @@ func dialWS(ctx context.Context, rawURL string, h http.Header, limit int) (*wsCo
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
+	// No keepalive: on loopback it only adds probes to the server's own.
+	d := net.Dialer{KeepAlive: -1}
 	conn, err := d.DialContext(ctx, "tcp", u.Host)
 	if err != nil {
 		return nil, fmt.Errorf("ws dial: %w", err)
