@@ -21,20 +21,22 @@ import (
 
 // conn is one line-protocol connection.
 type conn struct {
-	srv    *Server
-	c      net.Conn
-	log    *slog.Logger
-	lines  *lineReader
-	w      *bufio.Writer // a borrowed buffer during a batch, else nil; the handler's before join, the writer's after
+	srv   *Server
+	c     net.Conn
+	log   *slog.Logger
+	lines *lineReader
+	// w is a write buffer borrowed for a batch, nil between batches: the
+	// handler's before join, the writer's after.
+	w      *bufio.Writer
 	joined atomic.Bool
-	m      *hub.Member // once joined
+	m      *hub.Member // set with joined
 
 	// notices carries output from the reader (notices for this user, telnet
 	// option answers) to the writer, which alone writes once the user has
 	// joined; the reader wakes it with Member.Wake after each. Each item is
-	// raw bytes, line ends included. Small: the reader
-	// waits when it is full, which only happens if the writer is stuck, and
-	// then the write deadline ends the connection soon anyway.
+	// raw bytes, line ends included. Small: the reader waits when it is
+	// full, which only happens if the writer is stuck, and then the write
+	// deadline ends the connection soon anyway.
 	notices    chan string
 	writerDone chan struct{}    // closed when the writer has returned
 	deadline   *deadline.Writer // the writer's (the handler's before join)
@@ -86,7 +88,6 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	cn.log = cn.log.With("name", m.Name())
 	cn.log.Debug("telnet: joined")
 
-	cn.m = m
 	var wg sync.WaitGroup
 	wg.Go(func() { cn.writeEvents(force, m) })
 	err = cn.readChat(ctx, m)
@@ -136,6 +137,7 @@ func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
 		var nameErr *hub.NameError
 		switch {
 		case err == nil:
+			cn.m = m
 			cn.joined.Store(true)
 			if err := cn.c.SetReadDeadline(time.Time{}); err != nil {
 				m.Leave()

@@ -12,10 +12,11 @@ import (
 // sinkLine keeps the compiler from optimising the rendering away.
 var sinkLine []byte
 
-// BenchmarkRender measures rendering one event into the line one telnet
-// member receives. The transport renders per recipient, so a message to a
-// room of N costs N of these: ns/op × N is the rendering share of one
-// fan-out, allocs/op × N its garbage.
+// BenchmarkRender measures rendering one event into the line a telnet
+// member receives. An event is rendered once ("once"), by the first
+// writer that needs it, and shared: every other recipient's writer only
+// looks it up ("per_recipient"). A message to a room of N costs one of the
+// first and N−1 of the second.
 func BenchmarkRender(b *testing.B) {
 	m := benchMember(b)
 	now := time.Now()
@@ -28,7 +29,14 @@ func BenchmarkRender(b *testing.B) {
 		{"joined", &hub.Event{ID: 3, Kind: hub.KindJoined, Time: now, Name: "carol", Transport: hub.TransportWeb}},
 		{"left", &hub.Event{ID: 4, Kind: hub.KindLeft, Time: now, Name: "carol", Reason: hub.ReasonQuit}},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
+		b.Run(bc.name+"/once", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sinkLine = renderShared(bc.ev)
+			}
+			b.SetBytes(int64(len(sinkLine)))
+		})
+		b.Run(bc.name+"/per_recipient", func(b *testing.B) {
 			r := renderer{m: m}
 			b.ReportAllocs()
 			for b.Loop() {

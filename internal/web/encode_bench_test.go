@@ -13,11 +13,15 @@ import (
 var sinkBytes []byte
 
 // BenchmarkEncodeEvent measures encoding one event into the JSON message
-// one WebSocket member receives. The transport encodes per recipient, so a
-// message to a room of N costs N of these: ns/op × N is the encoding share
-// of one fan-out, allocs/op × N its garbage.
+// a WebSocket member receives. An event is encoded once ("once"), by the
+// first writer that needs it, and shared: every other recipient's writer
+// only looks it up ("per_recipient"); only the sender's own copy, which
+// carries its ref, is encoded for it alone ("own", the same work as once).
+// A message to a room of N costs one "once", one "own" and N−2
+// "per_recipient".
 func BenchmarkEncodeEvent(b *testing.B) {
 	m := benchMember(b)
+	s := &session{m: m}
 	now := time.Now()
 	for _, bc := range []struct {
 		name string
@@ -28,10 +32,17 @@ func BenchmarkEncodeEvent(b *testing.B) {
 		{"joined", &hub.Event{ID: 3, Kind: hub.KindJoined, Time: now, Name: "carol", Transport: hub.TransportWeb}},
 		{"left", &hub.Event{ID: 4, Kind: hub.KindLeft, Time: now, Name: "carol", Reason: hub.ReasonQuit}},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
+		b.Run(bc.name+"/once", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				data, err := encodeEvent(bc.ev, m)
+				sinkBytes = encodeShared(bc.ev)
+			}
+			b.SetBytes(int64(len(sinkBytes)))
+		})
+		b.Run(bc.name+"/per_recipient", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				data, err := s.encode(bc.ev)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -31,9 +31,10 @@ const replyQueueLen = 8
 //
 // Each connection has:
 //
-//  1. A reader, on the handler's goroutine: it decodes client messages and calls Say. When
-//     the client goes away (read error or close) it calls Leave, which
-//     starts the person's grace period if this was its last connection.
+//  1. A reader, on the handler's goroutine: it decodes client messages and
+//     calls Say. When the client goes away (read error or close) it calls
+//     Leave, which starts the person's grace period if this was its last
+//     connection.
 //  2. One writer goroutine, the only one that writes to the socket: the
 //     welcome, then every event until the hub closes the member's queue,
 //     then a close frame whose code says why (Member.Reason).
