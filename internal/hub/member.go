@@ -67,7 +67,7 @@ func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
 // Say sends text to the room, or runs it as a command if it starts with "/"
 // (see commands.go; "//" sends a literal "/"). It returns once the hub has
 // the request, before the message is delivered; the member's own copy of the
-// message, which arrives on its Events like everyone else's, confirms
+// message, which arrives in its queue like everyone else's, confirms
 // delivery and carries ref (see Event.Ref) so a client can match it to what
 // it showed at once.
 //
@@ -135,8 +135,9 @@ func (m *Member) throttle(ctx context.Context) error {
 // If it was the person's last, the person leaves the room and everyone is
 // told, at once or, if it joined with KeepOnDrop, after the grace period
 // unless another connection resumes it first. It does not wait for the hub
-// to act; Events is closed when it has. Leave is safe to call more than
-// once, and after the member has already been removed for another reason.
+// to act; Take reports the member removed when it has. Leave is safe to
+// call more than once, and after the member has already been removed for
+// another reason.
 // To leave the room for good at once, Say "/quit".
 func (m *Member) Leave() {
 	// A background context: leaving must not be skipped because the caller's

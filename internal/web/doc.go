@@ -7,10 +7,12 @@
 //
 // Invariants:
 //
-//  1. Each WebSocket has one reader goroutine and one writer goroutine, and
-//     only the writer writes to the socket. Its handler returns only after
-//     both have ended, and Server.Drain waits for every handler.
-//  2. The hub closes a member's Events; the writer then closes the socket
+//  1. Each WebSocket has one reader (on its handler's goroutine) and one
+//     writer goroutine, and only the writer writes events and replies to the
+//     socket (the library's pings, pongs and close frames aside). Its
+//     handler returns only after both have ended, and Server.Drain waits
+//     for every handler.
+//  2. The hub closes a member's queue; the writer then closes the socket
 //     with a code that says why (1001 shutdown, 4008 too slow, 1000 quit).
 //     Either side's failure ends the other: the reader leaves the hub, the
 //     writer closes the socket.
