@@ -125,14 +125,16 @@ func (m *Member) Ready() <-chan struct{} { return m.queue.ready }
 // Take returns every event waiting for the member, in order (nil if none),
 // and whether the member has been removed behind them: then no more will
 // come, and Reason says why. The caller owns the batch until it releases
-// it. A writer's loop:
+// it. A writer's loop (not a range over Ready, which would end at the
+// close without the removal being seen):
 //
-//	for range m.Ready() {
+//	for {
+//		<-m.Ready()
 //		b, removed := m.Take()
 //		// write b.Events
 //		b.Release()
 //		if removed {
-//			// tell the client why: m.Reason()
+//			// tell the client why, m.Reason(), and stop
 //		}
 //	}
 //

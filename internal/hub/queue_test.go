@@ -40,7 +40,8 @@ func TestTake(t *testing.T) {
 		require.NoError(t, sender.Say(t.Context(), "bye", ""))
 		require.NoError(t, reader.Say(t.Context(), "/quit", ""))
 		var got []hub.Kind
-		for range reader.Ready() {
+		for {
+			<-reader.Ready()
 			b, removed := reader.Take()
 			if b != nil {
 				for _, ev := range b.Events {

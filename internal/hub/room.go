@@ -117,18 +117,18 @@ func (h *Hub) attach(p *person, opts JoinOptions) *Member {
 }
 
 func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
+	h.arrivals++
 	m := &Member{
 		hub:       h,
 		person:    p,
 		transport: opts.Transport,
 		queue:     newQueue(),
 		index:     len(h.members),
-		arrival:   h.arrivals + 1,
+		arrival:   h.arrivals,
 		// It has seen what there is to see: the replay that follows
 		// brings it up to here.
 		lastQueued: h.lastID,
 	}
-	h.arrivals++
 	h.members = append(h.members, m)
 	p.sessions = append(p.sessions, m)
 	if opts.WithRoster {

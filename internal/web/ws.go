@@ -399,11 +399,11 @@ func (s *session) sendEvents(ctx context.Context, b *hub.Batch) bool {
 		return true
 	}
 	buf := frames.Get().(*[]byte)
-	defer frames.Put(buf)
 	frame, n := (*buf)[:0], 0
 	defer func() {
-		if cap(frame) <= maxBatchBytes {
+		if cap(frame) <= maxBatchBytes { // one grown by a huge event goes to the collector
 			*buf = frame[:0]
+			frames.Put(buf)
 		}
 	}()
 	for _, ev := range b.Events {
