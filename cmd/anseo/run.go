@@ -77,29 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer store.Close() // after the hub has stopped and saved what it had
 
-	// In a cluster, the link is the hub's way to the other nodes.
-	var link *cluster.Link
-	var hubCluster hub.Cluster
-	if cfg.natsURL != "" {
-		link, err = cluster.Connect(ctx, cluster.Config{
-			URL: cfg.natsURL, Node: cfg.nodeName, NameTTL: cfg.nameTTL, Grace: cfg.grace,
-			Keep: int64(max(cfg.retention.Keep, 0)), Log: log,
-		})
-		if err != nil {
-			return err
-		}
-		defer link.Close()
-		hubCluster = link
-	}
-
-	var h *hub.Hub
-	stats := metrics.New(func() int { return h.InboxLen() })
-	if link != nil {
-		stats.WatchCluster(func() metrics.ClusterStats { return metrics.ClusterStats(link.Stats()) })
-	}
-	h = hub.New(hub.Options{
-		Log:          log,
-		Metrics:      stats,
+	// A single node keeps the room's log in its history file and its names
+	// in memory; in a cluster, the link to the other nodes is both.
+	hubOpts := hub.Options{
+		Logger:       log,
 		QueueLen:     cfg.queueLen,
 		MaxTextBytes: cfg.maxMessageBytes,
 		Flood:        cfg.flood,
@@ -107,8 +88,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Grace:        cfg.hubGrace(),
 		Store:        store,
 		Retention:    cfg.hubRetention(),
-		Cluster:      hubCluster,
-	})
+	}
+	var ready <-chan struct{} // closed when the node may take users
+	var link *cluster.Link
+	if cfg.natsURL != "" {
+		link, err = cluster.Connect(ctx, cluster.Config{
+			URL: cfg.natsURL, Node: cfg.nodeName, NameTTL: cfg.nameTTL, Grace: cfg.grace,
+			Keep: int64(max(cfg.retention.Keep, 0)), Log: log,
+			History: store, Retention: cfg.hubRetention(),
+		})
+		if err != nil {
+			return err
+		}
+		defer link.Close() // after the hub has stopped, and its log with it
+		hubOpts.Log, hubOpts.Names = link, link
+		ready = link.Ready() // caught up with the cluster
+	} else {
+		ready = closed
+	}
+
+	var h *hub.Hub
+	stats := metrics.New(func() int { return h.InboxLen() })
+	if link != nil {
+		stats.WatchCluster(func() metrics.ClusterStats { return metrics.ClusterStats(link.Stats()) })
+	}
+	hubOpts.Metrics = stats
+	h = hub.New(hubOpts)
 	limiter := connlimit.New(cfg.maxConnsPerIP, cfg.maxConns)
 	lines := telnet.NewServer(log, h, telnet.Config{
 		MaxLineBytes: cfg.maxMessageBytes,
@@ -135,18 +140,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	httpSrv := newHTTPServer(log, site)
 
 	// The first part to fail stops the others; a shutdown stops them all.
-	// The cluster link stops after the hub, so that the departures the hub
-	// announces as it stops reach the other nodes.
-	linkCtx, stopLink := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopLink()
+	// The hub runs its log, and stops it after the departures it announces
+	// as it stops are kept.
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		defer stopLink()
-		return h.Run(ctx)
-	})
-	if link != nil {
-		g.Go(func() error { return link.Run(linkCtx, h) })
-	}
+	g.Go(func() error { return h.Run(ctx) })
 	g.Go(func() error { return lines.Serve(ctx, telnetLn, cfg.shutdownTimeout) })
 	g.Go(func() error {
 		var err error
@@ -188,18 +185,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return err
 	})
-	if link == nil {
-		site.SetReady(true)
-	} else {
-		g.Go(func() error {
-			select {
-			case <-link.Ready(): // caught up with the cluster
-				site.SetReady(true)
-			case <-ctx.Done():
-			}
-			return nil
-		})
-	}
+	g.Go(func() error {
+		select {
+		case <-ready:
+			site.SetReady(true)
+		case <-ctx.Done():
+		}
+		return nil
+	})
 	log.Info("listening", "transport", "telnet", "addr", telnetLn.Addr().String(), "version", version)
 	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String(), "tls", cfg.tlsCert != "")
 	if adminLn != nil {
@@ -209,6 +202,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("stopped")
 	return err
 }
+
+// closed is a channel that is closed.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // newHTTPServer returns a server with the timeouts every public server
 // needs: slow-header clients are cut off, idle keep-alives closed.

@@ -1,5 +1,5 @@
 // Package cluster makes several anseo nodes one chat over NATS: it
-// implements hub.Cluster with JetStream.
+// implements the hub's Log and Names with JetStream.
 //
 // The room is one JetStream stream. Every node publishes its own people's
 // events to it and reads every event back from it, its own included, with
@@ -55,6 +55,13 @@ type Config struct {
 	// FlushTimeout bounds how long a stopping node tries to publish what it
 	// has queued (its people's departures). Default 5 s.
 	FlushTimeout time.Duration
+	// History, if set, is this node's copy of the room's history: the link
+	// writes every entry it reads from the stream to it, so that the node's
+	// transports page and search it, and a restarted node catches up from
+	// where it ends.
+	History hub.Store
+	// Retention bounds what History keeps.
+	Retention hub.Retention
 	// Log receives the link's messages; default discards them.
 	Log *slog.Logger
 }
@@ -68,11 +75,11 @@ const (
 )
 
 // outboxLen bounds the events waiting to be published. Beyond it (NATS is
-// down or far behind) Publish refuses, and the sender is told.
+// down or far behind) Append refuses, and the sender is told.
 const outboxLen = 4096
 
-// Link is this node's link to the cluster. Create it with Connect, give it to
-// hub.Options.Cluster, and run it with Run.
+// Link is this node's link to the cluster. Create it with Connect and give
+// it to the hub as its Log and its Names (hub.Options); the hub runs it.
 type Link struct {
 	cfg     Config
 	log     *slog.Logger
@@ -88,6 +95,7 @@ type Link struct {
 	namesPrefix, tokensPrefix string
 	out                       chan outgoing
 	ready                     chan struct{}
+	history                   chan *hub.Event // to the history writer; see keep
 
 	mu    sync.Mutex
 	owned map[string]*heldName // encoded name key → the name this node holds
@@ -183,6 +191,7 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 		subject: cfg.Prefix + ".room",
 		out:     make(chan outgoing, outboxLen),
 		ready:   make(chan struct{}),
+		history: make(chan *hub.Event, historyQueueLen),
 		owned:   make(map[string]*heldName),
 	}
 	nc, err := nats.Connect(cfg.URL,
@@ -266,7 +275,7 @@ func (l *Link) Ready() <-chan struct{} { return l.ready }
 // Close closes the NATS connection. Call it after Run has returned.
 func (l *Link) Close() { l.nc.Close() }
 
-// Claim implements hub.Cluster.
+// Claim implements hub.Names.
 func (l *Link) Claim(ctx context.Context, c hub.Claim) error {
 	key := encodeKey(c.Key)
 	v := nameValue{Name: c.Name, Node: l.node, Token: hashToken(c.Token), Transport: c.Transport, Since: time.Now()}
@@ -298,7 +307,7 @@ func (l *Link) Claim(ctx context.Context, c hub.Claim) error {
 	return nil
 }
 
-// Taken implements hub.Cluster.
+// Taken implements hub.Names.
 func (l *Link) Taken(ctx context.Context, key string) (bool, error) {
 	_, err := l.names.Get(ctx, encodeKey(key))
 	switch {
@@ -310,7 +319,7 @@ func (l *Link) Taken(ctx context.Context, key string) (bool, error) {
 	return false, fmt.Errorf("cluster: looking up a name: %w: %w", hub.ErrUnavailable, err)
 }
 
-// Resume implements hub.Cluster.
+// Resume implements hub.Names.
 func (l *Link) Resume(ctx context.Context, token string) (hub.Resumed, error) {
 	hash := hashToken(token)
 	e, err := l.tokens.Get(ctx, hash)
@@ -358,8 +367,9 @@ func (l *Link) Resume(ctx context.Context, token string) (hub.Resumed, error) {
 	return res, nil
 }
 
-// Publish implements hub.Cluster.
-func (l *Link) Publish(ev *hub.Event, serial uint64) bool {
+// Append implements hub.Log: the event is published to the room's stream,
+// and comes back to every node, this one included, from it.
+func (l *Link) Append(ev *hub.Event, serial uint64) bool {
 	data, err := json.Marshal(envelopeOf(ev, l.node, serial))
 	if err != nil {
 		return false
@@ -372,10 +382,10 @@ func (l *Link) Publish(ev *hub.Event, serial uint64) bool {
 	}
 }
 
-// Release implements hub.Cluster.
+// Release implements hub.Names.
 func (l *Link) Release(key string) { l.free(encodeKey(key), nil) }
 
-// Depart implements hub.Cluster.
+// Depart implements hub.Names.
 func (l *Link) Depart(c hub.Claim, lastSeen uint64) {
 	tok := &tokenEntry{
 		hash:  hashToken(c.Token),

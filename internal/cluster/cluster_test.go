@@ -25,12 +25,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // node is one anseo hub linked to the cluster, as cmd/anseo runs it.
 type node struct {
-	t        *testing.T
-	hub      *hub.Hub
-	link     *cluster.Link
-	stopHub  context.CancelFunc
-	stopLink context.CancelFunc
-	done     chan struct{}
+	t       *testing.T
+	hub     *hub.Hub
+	link    *cluster.Link
+	stopHub context.CancelFunc
+	done    chan struct{}
 }
 
 func startNode(t *testing.T, url, name string, cfg cluster.Config) *node {
@@ -41,23 +40,15 @@ func startNode(t *testing.T, url, name string, cfg cluster.Config) *node {
 	}
 	link, err := cluster.Connect(t.Context(), cfg)
 	require.NoError(t, err)
-	h := hub.New(hub.Options{Cluster: link, Grace: cfg.Grace, Flood: hub.Flood{Rate: math.Inf(1)}})
+	h := hub.New(hub.Options{Log: link, Names: link, Grace: cfg.Grace, Flood: hub.Flood{Rate: math.Inf(1)}})
 	hubCtx, stopHub := context.WithCancel(context.Background())
-	linkCtx, stopLink := context.WithCancel(context.Background())
-	n := &node{t: t, hub: h, link: link, stopHub: stopHub, stopLink: stopLink, done: make(chan struct{})}
-	hubDone := make(chan struct{})
-	go func() {
-		defer close(hubDone)
-		_ = h.Run(hubCtx)
-	}()
-	linkDone := make(chan error, 1)
-	go func() { linkDone <- link.Run(linkCtx, h) }()
+	n := &node{t: t, hub: h, link: link, stopHub: stopHub, done: make(chan struct{})}
 	go func() {
 		defer close(n.done)
-		<-hubDone
-		stopLink() // the hub's departures are queued: publish them, then stop
-		if err := <-linkDone; err != nil {
-			t.Errorf("%s: link: %v", name, err)
+		// The hub runs its log, and stops it after announcing its
+		// departures.
+		if err := h.Run(hubCtx); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 		link.Close()
 	}()

@@ -15,11 +15,12 @@ import (
 	"github.com/anseo/anseo/internal/hub"
 )
 
-// Run links h to the cluster until ctx is done: it delivers the cluster's
-// events to h, publishes h's, keeps h's names alive and watches for names
-// that move or expire. Cancel ctx only after h.Run has returned, so that the
-// departures h announces as it stops are published: Run publishes what is
-// queued, for up to Config.FlushTimeout, before it returns.
+// Run implements hub.Log: it links h to the cluster until ctx is done. It
+// delivers the cluster's events to h (and to this node's History), publishes
+// h's, keeps h's names alive and watches for names that move or expire. The
+// hub cancels ctx once it has stopped, so that the departures it announces as
+// it stops are published: Run publishes what is queued, for up to
+// Config.FlushTimeout, before it returns.
 func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	last, err := h.LastID(ctx)
 	if err != nil {
@@ -56,7 +57,8 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return l.consume(gctx, h, cons, streamLast) })
+	g.Go(func() error { l.writeHistory(); return nil })
+	g.Go(func() error { defer close(l.history); return l.consume(gctx, h, cons, streamLast) })
 	g.Go(func() error { return l.watch(gctx, h, watcher, known) })
 	g.Go(func() error { l.keepAlive(gctx); return nil })
 	g.Go(func() error { l.publish(ctx); return nil })
@@ -143,7 +145,8 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 		if env.Node == l.node {
 			in.Serial = env.Serial
 		}
-		if err := h.Receive(ctx, in); err != nil {
+		l.keep(ev)
+		if err := h.Receive(ctx, []hub.Incoming{in}); err != nil {
 			return ignoreStop(err)
 		}
 		l.received.Add(1)
@@ -436,4 +439,78 @@ func isWrongLastSequence(err error) bool {
 	var apiErr *jetstream.APIError
 	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
+}
+
+// historyQueueLen bounds the entries waiting to be written to this node's
+// History. The stream is the room's durable log; History is this node's
+// copy of it, for reading. If the writer falls this far behind (the disk is
+// failing), newer entries are not copied, and the log says so.
+const historyQueueLen = 8192
+
+// historyBatch is the most entries written to History in one transaction.
+const historyBatch = 512
+
+// pruneEvery is how many entries pass between two prunes of History.
+const pruneEvery = 1000
+
+// keep hands ev to the history writer without waiting.
+func (l *Link) keep(ev *hub.Event) {
+	if l.cfg.History == nil || !keptKinds[ev.Kind] {
+		return
+	}
+	select {
+	case l.history <- ev:
+	default:
+		l.log.Error("history: the writer is behind; an entry was not copied", "id", ev.ID)
+	}
+}
+
+// keptKinds are the kinds the history keeps; every kind that travels.
+var keptKinds = map[hub.Kind]bool{}
+
+func init() {
+	for _, k := range kinds {
+		keptKinds[k] = true
+	}
+}
+
+// writeHistory writes what keep is given to History in batches, until the
+// channel is closed.
+func (l *Link) writeHistory() {
+	ctx := context.Background() // it finishes what it was given
+	if l.cfg.History != nil {
+		l.prune(ctx)
+	}
+	batch := make([]*hub.Event, 0, historyBatch)
+	written := 0 // since the last prune
+	for ev := range l.history {
+		batch = append(batch[:0], ev)
+	more:
+		for len(batch) < historyBatch {
+			select {
+			case ev, ok := <-l.history:
+				if !ok {
+					break more
+				}
+				batch = append(batch, ev)
+			default:
+				break more
+			}
+		}
+		if err := l.cfg.History.Append(ctx, batch); err != nil {
+			l.log.Error("history: writing failed", "err", err, "entries", len(batch))
+		}
+		if written += len(batch); written >= pruneEvery {
+			written = 0
+			l.prune(ctx)
+		}
+	}
+}
+
+func (l *Link) prune(ctx context.Context) {
+	if n, err := l.cfg.Retention.Prune(ctx, l.cfg.History, time.Now()); err != nil {
+		l.log.Error("history: pruning failed", "err", err)
+	} else if n > 0 {
+		l.log.Info("history: pruned", "entries", n)
+	}
 }

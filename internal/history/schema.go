@@ -46,6 +46,13 @@ var migrations = []string{
 		last_id INTEGER NOT NULL
 	) STRICT;
 	INSERT OR IGNORE INTO meta (one, last_id) VALUES (1, 0);`,
+	// Version 2. The history is the room's log: every change to the room is
+	// an entry (joins, departures, renames, away, private messages as well
+	// as the public conversation). The fields only some kinds have travel in
+	// extra as JSON; public_id serves the readers, who see messages and
+	// actions only.
+	`ALTER TABLE events ADD COLUMN extra TEXT NOT NULL DEFAULT '';
+	CREATE INDEX IF NOT EXISTS events_public ON events (id) WHERE kind IN (3, 5);`,
 }
 
 // dsn returns the modernc.org/sqlite data source name for path, and how

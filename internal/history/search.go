@@ -40,7 +40,7 @@ func (s *Store) Search(ctx context.Context, query string, n int) ([]*hub.Event, 
 // search returns the matches newest first.
 func (s *Store) search(ctx context.Context, query string, n int) ([]*hub.Event, error) {
 	m := newMatcher(query)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM events ORDER BY id DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE `+public+` ORDER BY id DESC`)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -100,9 +101,11 @@ func (s *Store) Close() error {
 }
 
 // Append saves events, in one transaction: all of them or, with an error,
-// none. It refuses a nil event, ID 0, an ID beyond SQLite's int64 and any
-// kind but KindMessage and KindAction, and fails if an ID is already saved.
-// Time is saved to the millisecond.
+// none. Every kind of entry the room's log holds is saved (joins, renames,
+// private messages, ...); the readers return only the public conversation.
+// It refuses a nil event, ID 0, an ID beyond SQLite's int64 and the kinds
+// that are never in the log (notices, replay markers), and fails if an ID
+// is already saved. Time is saved to the millisecond.
 func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 	if len(events) == 0 {
 		return nil
@@ -124,13 +127,13 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 			_ = tx.Rollback() // err says what went wrong; this only undoes it
 		}
 	}()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, name, text) VALUES (?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, name, text, extra) VALUES (?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("history: append: %w", err)
 	}
 	defer insert.Close()
 	for _, ev := range events {
-		if _, err := insert.ExecContext(ctx, int64(ev.ID), int64(ev.Kind), ev.Time.UnixMilli(), ev.Name, ev.Text); err != nil {
+		if _, err := insert.ExecContext(ctx, int64(ev.ID), int64(ev.Kind), ev.Time.UnixMilli(), ev.Name, ev.Text, extraOf(ev)); err != nil {
 			return fmt.Errorf("history: append event %d: %w", ev.ID, err)
 		}
 	}
@@ -152,21 +155,53 @@ func saveable(ev *hub.Event) error {
 		return errors.New("event has no ID")
 	case ev.ID > math.MaxInt64:
 		return fmt.Errorf("event ID %d is beyond SQLite's integers", ev.ID)
-	case ev.Kind != hub.KindMessage && ev.Kind != hub.KindAction:
+	case !logged[ev.Kind]:
 		return fmt.Errorf("event %d: %s events are not saved", ev.ID, ev.Kind)
 	}
 	return nil
 }
 
+// logged are the kinds of entry the room's log holds.
+var logged = map[hub.Kind]bool{
+	hub.KindJoined: true, hub.KindLeft: true, hub.KindMessage: true, hub.KindAction: true,
+	hub.KindPrivate: true, hub.KindRenamed: true, hub.KindAway: true,
+}
+
+// extra is what an entry has beyond the columns every entry has.
+type extra struct {
+	Transport hub.Transport `json:"transport,omitempty"`
+	Reason    hub.Reason    `json:"reason,omitempty"`
+	To        string        `json:"to,omitempty"`
+	NewName   string        `json:"newName,omitempty"`
+	Away      bool          `json:"away,omitempty"`
+}
+
+// extraOf encodes ev's extra fields; "" for the public conversation, which
+// has none.
+func extraOf(ev *hub.Event) string {
+	x := extra{Transport: ev.Transport, Reason: ev.Reason, To: ev.To, NewName: ev.NewName, Away: ev.Away}
+	if x == (extra{}) {
+		return ""
+	}
+	b, _ := json.Marshal(x) // plain fields: cannot fail
+	return string(b)
+}
+
 // columns are the columns scan reads, in its order.
 const columns = `id, kind, time, name, text`
 
-// Recent returns the newest n saved events, oldest first; none if n <= 0.
+// public selects what readers see: messages and actions, the room's
+// conversation (not joins, renames or private messages). It matches the
+// events_public index.
+const public = `kind IN (3, 5)`
+
+// Recent returns the newest n saved messages and actions, oldest first;
+// none if n <= 0.
 func (s *Store) Recent(ctx context.Context, n int) ([]*hub.Event, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	evs, err := s.query(ctx, `SELECT `+columns+` FROM events ORDER BY id DESC LIMIT ?`, n)
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE `+public+` ORDER BY id DESC LIMIT ?`, n)
 	if err != nil {
 		return nil, fmt.Errorf("history: recent: %w", err)
 	}
@@ -174,8 +209,8 @@ func (s *Store) Recent(ctx context.Context, n int) ([]*hub.Event, error) {
 	return evs, nil
 }
 
-// Before returns the newest n saved events whose ID is less than id, oldest
-// first; none if n <= 0.
+// Before returns the newest n saved messages and actions whose ID is less
+// than id, oldest first; none if n <= 0.
 func (s *Store) Before(ctx context.Context, id uint64, n int) ([]*hub.Event, error) {
 	if n <= 0 || id == 0 {
 		return nil, nil
@@ -183,7 +218,7 @@ func (s *Store) Before(ctx context.Context, id uint64, n int) ([]*hub.Event, err
 	if id > math.MaxInt64 {
 		return s.Recent(ctx, n) // every saved ID is less
 	}
-	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE id < ? ORDER BY id DESC LIMIT ?`, int64(id), n)
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE `+public+` AND id < ? ORDER BY id DESC LIMIT ?`, int64(id), n)
 	if err != nil {
 		return nil, fmt.Errorf("history: before %d: %w", id, err)
 	}
@@ -191,13 +226,13 @@ func (s *Store) Before(ctx context.Context, id uint64, n int) ([]*hub.Event, err
 	return evs, nil
 }
 
-// After returns the oldest n saved events whose ID is greater than id,
-// oldest first; none if n <= 0.
+// After returns the oldest n saved messages and actions whose ID is greater
+// than id, oldest first; none if n <= 0.
 func (s *Store) After(ctx context.Context, id uint64, n int) ([]*hub.Event, error) {
 	if n <= 0 || id >= math.MaxInt64 {
 		return nil, nil
 	}
-	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE id > ? ORDER BY id LIMIT ?`, int64(id), n)
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE `+public+` AND id > ? ORDER BY id LIMIT ?`, int64(id), n)
 	if err != nil {
 		return nil, fmt.Errorf("history: after %d: %w", id, err)
 	}

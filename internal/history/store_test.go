@@ -133,11 +133,50 @@ func TestAppend(t *testing.T) {
 	})
 }
 
+// TestTheLogKeepsEveryEntryReadersSeeTheConversation: the history is the
+// room's log, so joins, renames, away, departures and private messages are
+// saved with everything that makes them what they are; reading the history
+// gives the public conversation alone.
+func TestTheLogKeepsEveryEntryReadersSeeTheConversation(t *testing.T) {
+	s, _ := openFile(t)
+	ctx := t.Context()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	entries := []*hub.Event{
+		{ID: 1, Kind: hub.KindJoined, Time: at, Name: "alice", Transport: hub.TransportWeb},
+		{ID: 2, Kind: hub.KindMessage, Time: at, Name: "alice", Text: "hi"},
+		{ID: 3, Kind: hub.KindPrivate, Time: at, Name: "alice", To: "bob", Text: "psst"},
+		{ID: 4, Kind: hub.KindRenamed, Time: at, Name: "alice", NewName: "alicia"},
+		{ID: 5, Kind: hub.KindAway, Time: at, Name: "alicia", Away: true, Text: "lunch"},
+		{ID: 6, Kind: hub.KindAction, Time: at, Name: "alicia", Text: "waves"},
+		{ID: 7, Kind: hub.KindLeft, Time: at, Name: "alicia", Reason: hub.ReasonQuit, Text: "bye"},
+	}
+	require.NoError(t, s.Append(ctx, entries))
+
+	got, err := s.Recent(ctx, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{2, 6}, ids(got), "readers see messages and actions")
+	got, err = s.After(ctx, 2, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{6}, ids(got))
+	got, err = s.Before(ctx, 6, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{2}, ids(got))
+	got, err = s.Search(ctx, "psst", 10)
+	require.NoError(t, err)
+	assert.Empty(t, got, "a private message is not found by search")
+
+	last, err := s.LastID(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(7), last, "every entry holds its place in the log")
+	require.ErrorContains(t, s.Append(ctx, []*hub.Event{{ID: 3, Kind: hub.KindMessage, Time: at, Name: "x", Text: "y"}}), "event 3",
+		"a position is never given twice")
+}
+
 func TestAppendRefuses(t *testing.T) {
-	joined := msg(6)
-	joined.Kind = hub.KindJoined
-	private := msg(6)
-	private.Kind = hub.KindPrivate
+	notice := msg(6)
+	notice.Kind = hub.KindNotice
+	marker := msg(6)
+	marker.Kind = hub.KindReplayBegin
 	zero := msg(6)
 	zero.ID = 0
 	huge := msg(6)
@@ -150,8 +189,8 @@ func TestAppendRefuses(t *testing.T) {
 		{"a nil event", []*hub.Event{msg(6), nil}, "nil event"},
 		{"an event without an ID", []*hub.Event{zero}, "no ID"},
 		{"an ID beyond int64", []*hub.Event{huge}, "beyond"},
-		{"a join", []*hub.Event{msg(6), joined}, "joined events are not saved"},
-		{"a private message", []*hub.Event{private}, "private events are not saved"},
+		{"a notice", []*hub.Event{msg(6), notice}, "notice events are not saved"},
+		{"a replay marker", []*hub.Event{marker}, "replay begin events are not saved"},
 		{"an ID already saved", []*hub.Event{msg(6), msg(5)}, "event 5"},
 		{"an ID twice in one batch", []*hub.Event{msg(6), msg(7), msg(7)}, "event 7"},
 	}

@@ -72,16 +72,16 @@ func (h *Hub) command(req request) {
 	case "nick":
 		h.rename(req)
 	case "away":
-		p.away, p.awayReason = true, args
-		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: args})
+		p.wantAway = true
+		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: args, sender: p})
 	case "back":
-		if !p.away {
+		if !p.wantAway {
 			tell("You are not away.")
 			return
 		}
 		h.active(p)
 	case "quit":
-		h.removePerson(p, ReasonQuit, args)
+		h.removePerson(p, ReasonQuit, args, false)
 	default:
 		tell("Unknown command /%s. Type /help for the list, or // to start a message with /.", name)
 	}
@@ -98,45 +98,44 @@ func nameKeyOf(name string) string {
 }
 
 // rename gives the person of req.member the name in req.text, if it is
-// valid and free. In a cluster, the member's goroutine has claimed the new
-// name already (Member.claimNewName), and the claim is released if the
-// rename does not happen.
+// valid and free. The member's goroutine has claimed the new name already
+// (Member.claimNewName); the claim is released if the rename does not
+// happen, and the old name once the rename is in the log (change).
 func (h *Hub) rename(req request) {
 	m, p := req.member, req.member.person
 	tell := func(text string) { h.deliverPrivate(m, &Event{Kind: KindNotice, Text: text}) }
 	display, err := CheckName(req.text)
-	if err != nil {
-		tell("Name invalid: " + err.(*NameError).Reason + ".")
+	var nameErr *NameError
+	if errors.As(err, &nameErr) {
+		tell("Name invalid: " + nameErr.Reason + ".")
 		return
 	}
 	old := p.displayName()
-	oldKey, newKey := nameKey(old), nameKey(display)
+	newKey := nameKey(display)
 	renamed := false
 	defer func() {
 		if req.claimed && !renamed {
-			h.opts.Cluster.Release(newKey)
+			h.opts.Names.Release(newKey)
 		}
 	}()
-	switch other := h.byKey[newKey]; {
-	case errors.Is(req.err, ErrNameTaken), other != nil && other != p:
+	switch { // the registry decides who has a name, not who the room lists
+	case errors.Is(req.err, ErrNameTaken):
 		tell("Name taken: " + display + ".")
 		return
 	case req.err != nil: // ErrUnavailable
-		h.log.Warn("cluster: claiming a new name failed", "err", req.err)
+		h.log.Warn("claiming a new name failed", "err", req.err)
 		tell("Your name cannot be changed just now: the link between servers is down. Try again in a moment.")
 		return
 	case display == old:
 		return
 	}
-	renamed = true
-	delete(h.byKey, oldKey)
-	h.byKey[newKey] = p
-	p.setName(display)
 	h.active(p)
-	h.broadcast(&Event{Kind: KindRenamed, Name: old, NewName: display})
-	if h.opts.Cluster != nil && oldKey != newKey {
-		h.opts.Cluster.Release(oldKey)
+	renamed = h.append(&Event{Kind: KindRenamed, Name: old, NewName: display, sender: p}, nil)
+	if !renamed {
+		tell("Not sent: the server cannot keep it just now. Try again in a moment.")
+		return
 	}
+	p.setName(display) // its further entries carry the new name
 }
 
 // who describes everyone in the room, one line each.

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -21,8 +23,8 @@ type Options struct {
 	Flood Flood
 	// Now is the clock; default time.Now. Tests inject their own.
 	Now func() time.Time
-	// Log receives the hub's lifecycle messages; default discards them.
-	Log *slog.Logger
+	// Logger receives the hub's lifecycle messages; default discards them.
+	Logger *slog.Logger
 	// Metrics receives counts for monitoring; default counts nothing.
 	Metrics Metrics
 
@@ -36,20 +38,27 @@ type Options struct {
 	// waiting to be resumed; one that did not leaves at once but may reclaim
 	// its name with its token for that long. Default 30 s; negative: none.
 	Grace time.Duration
-	// Store, if set, saves the conversation and gives the hub its recent
-	// history and its last event ID at start, so both survive a restart.
+	// Store, if set, is the room's history: the hub reads its recent
+	// history and the last entry's ID from it at start, transports read
+	// older history and search through it, and the local log (see Log)
+	// writes every entry to it, so the room survives a restart.
 	Store Store
-	// Retention bounds what Store keeps; see Retention.
+	// Retention bounds what the local log keeps in Store; see Retention.
 	Retention Retention
-	// Cluster, if set, makes the room one with the rooms of other nodes;
-	// see Cluster.
-	Cluster Cluster
+	// Log is the room's ordered, durable record; see Log. Default: the
+	// local log, over Store (numbering only, without one). internal/cluster
+	// gives the log that the nodes of a cluster share, which then also
+	// writes each node's Store.
+	Log Log
+	// Names decides who holds which name; see Names. Default: a registry
+	// in this node's memory.
+	Names Names
 }
 
-// Retention bounds the saved history. The hub prunes the Store when it
-// starts and then every PruneEvery appended messages.
+// Retention bounds the saved history. Whoever writes the Store prunes it
+// when it starts and then every thousand or so entries.
 type Retention struct {
-	// Keep is how many messages to keep at most. Default 100,000; negative:
+	// Keep is how many entries to keep at most. Default 100,000; negative:
 	// no limit by count.
 	Keep int
 	// MaxAge is how old a message may grow before it is deleted. Default 0:
@@ -107,18 +116,22 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	members  []*Member            // every connection of every person; fan-out walks this
-	byKey    map[string]*person   // nameKey → person
-	byToken  map[string]*person   // token → person
-	departed map[string]departure // token → a name that left and may be reclaimed
-	lastID   uint64
-	slow     []*Member         // members whose queue overflowed during a fan-out
-	replay   *ring             // recent events, for members who resume
-	recent   *ring             // recent messages and actions, for newcomers
-	saves    chan *Event       // to the saver goroutine; nil without a Store
-	serial   uint64            // with a Cluster: the last serial published
-	pending  map[uint64]*Event // with a Cluster: published, not yet back
-	arrivals uint64            // counts local joins and connections; see person.arrival
+	members  []*Member          // every connection of every person; fan-out walks this
+	byKey    map[string]*person // nameKey → person in the room, as the log has it
+	byToken  map[string]*person // token → person on this node
+	lastID   uint64             // the last entry applied
+	slow     []*Member          // members whose queue overflowed during a fan-out
+	replay   *ring              // recent events, for members who resume
+	recent   *ring              // recent messages and actions, for newcomers
+	serial   uint64             // the last serial appended to the log
+	stopping bool               // Run is ending: nothing more comes back from the log
+	pending  map[uint64]pending // serial → entry appended, not yet back from the log
+}
+
+// pending is an entry this node appended to the log, waiting to come back.
+type pending struct {
+	ev   *Event
+	join *request // a join waiting for its entry: the joiner is answered then
 }
 
 // New returns a hub configured by opts. It does nothing until Run is called.
@@ -156,20 +169,26 @@ func New(opts Options) *Hub {
 	if opts.Metrics == nil {
 		opts.Metrics = noMetrics{}
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	// A single node is a cluster of one: its own log and registry.
 	if opts.Log == nil {
-		opts.Log = slog.New(slog.DiscardHandler)
+		opts.Log = newLocalLog(opts)
+	}
+	if opts.Names == nil {
+		opts.Names = newLocalNames(opts)
 	}
 	return &Hub{
 		opts:     opts,
-		log:      opts.Log,
+		log:      opts.Logger,
 		requests: make(chan request, requestQueueLen),
 		done:     make(chan struct{}),
 		byKey:    make(map[string]*person),
 		byToken:  make(map[string]*person),
-		departed: make(map[string]departure),
 		replay:   newRing(opts.ReplayLen),
 		recent:   newRing(opts.HistoryLen),
-		pending:  make(map[uint64]*Event),
+		pending:  make(map[uint64]pending),
 	}
 }
 
@@ -177,10 +196,10 @@ type requestKind uint8
 
 const (
 	reqJoin requestKind = iota + 1
+	reqAttach
 	reqSay
 	reqCommand
 	reqLeave
-	reqCheck
 	reqRoster
 	reqNotice
 	reqExpire
@@ -197,18 +216,17 @@ type request struct {
 	member *Member
 	person *person // reqExpire
 	gen    uint64  // reqExpire: the person's detach generation
-	name   string  // reqJoin, reqCheck; reqCommand: the command
+	name   string  // reqJoin; reqCommand: the command
 	text   string
 	ref    string
 	join   JoinOptions
 	reply  chan reply
 
-	// With a Cluster.
-	claimed  bool       // reqJoin, reqCommand (nick): the name is claimed
-	held     bool       // reqJoin: and was held by another node until now
+	claimed  bool       // reqCommand (nick): the new name is claimed
+	held     bool       // reqJoin: the person was held by another node until now
 	err      error      // reqCommand (nick): the claim failed
 	reason   Reason     // reqEvict
-	incoming Incoming   // reqReceive
+	incoming []Incoming // reqReceive
 	remote   []Presence // reqAddRemote
 }
 
@@ -220,30 +238,73 @@ type reply struct {
 }
 
 // Run owns the room until ctx is done, then removes every member with
-// ReasonShutdown and returns. With a Store, Run first loads the recent
-// history and the last event ID from it, and returns the error if it cannot;
-// it saves messages until it returns. Run must be called exactly once.
+// ReasonShutdown and returns. It first loads the recent history and the
+// last entry's ID from the Store, if there is one, and returns the error if
+// it cannot; it runs the Log beside it, and returns the Log's error if the
+// Log fails. Run must be called exactly once.
 func (h *Hub) Run(ctx context.Context) error {
-	defer close(h.done)
-	if h.opts.Store != nil {
-		if err := h.load(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil // stopped while starting: not a failure
-			}
-			return err
+	if err := h.load(ctx); err != nil {
+		close(h.done)
+		if ctx.Err() != nil {
+			return nil // stopped while starting: not a failure
 		}
-		stop := h.startSaver()
-		defer stop()
+		return err
 	}
-	defer h.removeAll(ReasonShutdown)
+	// The log outlives the loop, so that the departures the hub appends as
+	// it stops are kept, and published to the other nodes of a cluster.
+	logCtx, stopLog := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopLog()
+	logDone := make(chan error, 1)
+	go func() { logDone <- h.opts.Log.Run(logCtx, h) }()
+
+	var err error
+loop:
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			break loop
+		case err = <-logDone:
+			logDone = nil
+			if err != nil {
+				err = fmt.Errorf("hub: the room's log: %w", err)
+			}
+			break loop
 		case req := <-h.requests:
 			h.handle(req)
 		}
 	}
+	h.stopping = true
+	h.removeAll(ReasonShutdown)
+	close(h.done) // from here, every request fails with ErrClosed
+	stopLog()
+	if logDone != nil {
+		if lerr := <-logDone; lerr != nil {
+			h.log.Error("the room's log stopped with an error", "err", lerr)
+		}
+	}
+	return err
+}
+
+// load fills the recent history from the Store and continues after its last
+// entry.
+func (h *Hub) load(ctx context.Context) error {
+	st := h.opts.Store
+	if st == nil {
+		return nil
+	}
+	last, err := st.LastID(ctx)
+	if err != nil {
+		return fmt.Errorf("hub: history: %w", err)
+	}
+	h.lastID = last
+	recent, err := st.Recent(ctx, h.opts.HistoryLen)
+	if err != nil {
+		return fmt.Errorf("hub: history: %w", err)
+	}
+	for _, ev := range recent {
+		h.recent.push(ev)
+	}
+	return nil
 }
 
 // JoinOptions describe a joining connection.
@@ -272,37 +333,64 @@ type JoinOptions struct {
 }
 
 // Join adds a member called name to the room and announces it to everyone
-// else, or attaches to an existing member (see JoinOptions.Token). It
+// else, or attaches to an existing member (see JoinOptions.Token). The name
+// is claimed (Options.Names) from the caller's goroutine, so the hub never
+// waits for it, and Join returns once the join is in the room's log. It
 // returns a *NameError if the name breaks the rules, ErrNameTaken if someone
-// holds it, ErrNoSession for a token that is not (or no longer) valid, and
-// ErrClosed if the hub has stopped.
+// holds it, ErrNoSession for a token that is not (or no longer) valid, an
+// error wrapping ErrUnavailable if the name cannot be claimed or the join
+// not kept just now, and ErrClosed if the hub has stopped.
 func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Member, error) {
-	display := name
-	if opts.Token == "" {
-		var err error
-		if display, err = CheckName(name); err != nil {
-			return nil, err
-		}
+	if opts.Token != "" {
+		return h.resume(ctx, opts)
 	}
-	if h.opts.Cluster != nil {
-		return h.joinCluster(ctx, display, opts)
+	display, err := CheckName(name)
+	if err != nil {
+		return nil, err
+	}
+	opts.Token = newToken()
+	c := Claim{Key: nameKey(display), Name: display, Token: opts.Token, Transport: opts.Transport}
+	if err := h.opts.Names.Claim(ctx, c); err != nil {
+		return nil, err
 	}
 	r, err := h.ask(ctx, request{kind: reqJoin, name: display, join: opts})
+	if err != nil && !errors.Is(err, ErrClosed) {
+		h.opts.Names.Release(c.Key)
+	}
 	return r.member, err
 }
 
-// Check reports whether name could join now: nil, a *NameError or
-// ErrNameTaken. The answer can be stale by the time the caller acts on it;
-// Join decides.
+// resume is Join with a token: another connection of a person here, or a
+// person coming back for its name.
+func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Member, error) {
+	r, err := h.ask(ctx, request{kind: reqAttach, join: opts})
+	if !errors.Is(err, ErrNoSession) {
+		return r.member, err
+	}
+	res, err := h.opts.Names.Resume(ctx, opts.Token)
+	if err != nil {
+		return nil, err
+	}
+	if opts.After == 0 {
+		opts.After = res.LastSeen
+	}
+	opts.Transport = res.Transport
+	r, err = h.ask(ctx, request{kind: reqJoin, name: res.Name, join: opts, held: res.Held})
+	if err != nil && !errors.Is(err, ErrClosed) {
+		h.opts.Names.Release(nameKey(res.Name))
+	}
+	return r.member, err
+}
+
+// Check reports whether name could join now: nil, a *NameError,
+// ErrNameTaken, or an error wrapping ErrUnavailable. The answer can be
+// stale by the time the caller acts on it; Join decides.
 func (h *Hub) Check(ctx context.Context, name string) error {
 	display, err := CheckName(name)
 	if err != nil {
 		return err
 	}
-	if _, err = h.ask(ctx, request{kind: reqCheck, name: display}); err != nil || h.opts.Cluster == nil {
-		return err
-	}
-	taken, err := h.opts.Cluster.Taken(ctx, nameKey(display))
+	taken, err := h.opts.Names.Taken(ctx, nameKey(display))
 	if err == nil && taken {
 		err = ErrNameTaken
 	}
@@ -319,7 +407,8 @@ func (h *Hub) Roster(ctx context.Context) ([]Presence, error) {
 	return r.roster, err
 }
 
-// Notice sends a system notice to every member.
+// Notice sends a notice from the server to every member on this node. It is
+// not part of the room's log: it has no ID, and is not replayed.
 func (h *Hub) Notice(ctx context.Context, text string) error {
 	return h.send(ctx, request{kind: reqNotice, text: cleanText(text)})
 }
@@ -327,6 +416,22 @@ func (h *Hub) Notice(ctx context.Context, text string) error {
 // Store returns the hub's Store, nil if it has none: transports read older
 // history and search through it.
 func (h *Hub) Store() Store { return h.opts.Store }
+
+// AddRemote tells the hub who is in the room on other nodes when it starts.
+// Names implementations shared by several nodes call it.
+func (h *Hub) AddRemote(ctx context.Context, people []Presence) error {
+	_, err := h.ask(ctx, request{kind: reqAddRemote, remote: people})
+	return err
+}
+
+// Evict lets go of the person with name key on this node without a
+// departure: it moved to another node (ReasonMoved), or its name was freed
+// while this node was out of touch (ReasonLost). Its connections are closed
+// with reason; the room sees it as on another node until the log says
+// otherwise. Names implementations shared by several nodes call it.
+func (h *Hub) Evict(ctx context.Context, key string, reason Reason) error {
+	return h.send(ctx, request{kind: reqEvict, name: key, reason: reason})
+}
 
 // send hands req to the hub without waiting for it to be handled.
 func (h *Hub) send(ctx context.Context, req request) error {
@@ -365,14 +470,14 @@ func (h *Hub) ask(ctx context.Context, req request) (reply, error) {
 func (h *Hub) handle(req request) {
 	switch req.kind {
 	case reqJoin:
-		m, err := h.join(req)
-		req.reply <- reply{member: m, err: err}
-	case reqCheck:
-		var err error
-		if h.byKey[nameKey(req.name)] != nil {
-			err = ErrNameTaken
+		h.join(req)
+	case reqAttach:
+		p := h.byToken[req.join.Token]
+		if p == nil || p.gone {
+			req.reply <- reply{err: ErrNoSession}
+			break
 		}
-		req.reply <- reply{err: err}
+		req.reply <- reply{member: h.attach(p, req.join)}
 	case reqRoster:
 		req.reply <- reply{roster: h.roster()}
 	case reqSay:
@@ -387,16 +492,18 @@ func (h *Hub) handle(req request) {
 		if !req.member.gone() {
 			h.command(req)
 		} else if req.claimed {
-			h.opts.Cluster.Release(nameKeyOf(req.text))
+			h.opts.Names.Release(nameKeyOf(req.text))
 		}
 	case reqNotice:
-		h.broadcast(&Event{Kind: KindNotice, Text: req.text})
+		h.notice(&Event{Kind: KindNotice, Text: req.text})
 	case reqLeave:
 		h.detach(req.member, ReasonQuit)
 	case reqExpire:
 		h.expire(req.person, req.gen)
 	case reqReceive:
-		h.receive(req.incoming)
+		for _, in := range req.incoming {
+			h.apply(in)
+		}
 	case reqAddRemote:
 		h.addRemote(req.remote)
 		req.reply <- reply{}

@@ -28,13 +28,12 @@ type Member struct {
 	index      int    // position in hub.members; -1 once removed
 	overflowed bool   // its queue overflowed; it is about to be removed
 	lastQueued uint64 // ID of the last event put in its queue
-	arrival    uint64 // see person.arrival
 
 	unread []*Event // taken by Next and not yet returned; Next's caller only
 }
 
 // gone reports whether the member is leaving or has left. Hub goroutine only.
-func (m *Member) gone() bool { return m.index < 0 || m.overflowed }
+func (m *Member) gone() bool { return m.index < 0 || m.overflowed || m.person.gone }
 
 // Name returns the member's name as it is displayed now (/nick changes it).
 func (m *Member) Name() string { return m.person.displayName() }
@@ -98,7 +97,7 @@ func (m *Member) Say(ctx context.Context, text, ref string) error {
 	req := request{kind: reqSay, member: m, text: text, ref: ref}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args
-		if cmd == "nick" && m.hub.opts.Cluster != nil {
+		if cmd == "nick" {
 			m.claimNewName(ctx, &req)
 		}
 	} else if strings.HasPrefix(text, "//") {
@@ -147,3 +146,16 @@ func (m *Member) Leave() {
 }
 
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// claimNewName claims the name a member asked for with /nick, from the
+// member's goroutine, before the hub renames it; see Hub.rename for the
+// rest.
+func (m *Member) claimNewName(ctx context.Context, req *request) {
+	display, err := CheckName(req.text)
+	if err != nil || nameKey(display) == nameKey(m.Name()) {
+		return // the hub says what is wrong, or needs no new claim
+	}
+	err = m.hub.opts.Names.Claim(ctx, Claim{Key: nameKey(display), Name: display, Token: m.person.token, Transport: m.transport})
+	req.claimed = err == nil
+	req.err = err
+}

@@ -14,17 +14,17 @@ import (
 // more connections (Members: tabs, a reconnection), or none for a moment
 // while the grace period runs. All fields but name, flood and delayed are
 // owned by the hub goroutine.
+//
+// A person on this node changes its name and goes away at once, as far as
+// its own further entries go (name, wantAway), and in the room when the
+// log gives the change back (listed, away).
 type person struct {
-	name      atomic.Pointer[string] // displayed name; /nick changes it
+	name      atomic.Pointer[string] // the name it speaks under; /nick changes it
+	listed    string                 // the name the room knows it by, as the log has it
 	token     string
 	transport Transport // of the first connection: what the user list shows
 	since     time.Time
 	joinID    uint64 // ID of the KindJoined event: joining order
-	// arrival orders local joins and connections (Member.arrival): a
-	// connection that arrived after a person joined knew of it from the
-	// roster, so in a cluster, where the join's event comes back later, it
-	// is not told again.
-	arrival uint64
 
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control
@@ -32,6 +32,7 @@ type person struct {
 	sessions   []*Member
 	keepOnDrop bool
 	lastActive time.Time
+	wantAway   bool // it said /away, and nothing since
 	away       bool
 	awayReason string
 	lastSeen   uint64 // last event queued to its last connection, when it dropped
@@ -44,14 +45,6 @@ type person struct {
 func (p *person) displayName() string { return *p.name.Load() }
 
 func (p *person) setName(name string) { p.name.Store(&name) }
-
-// departure is a person who left by dropping, whose name the token's holder
-// may reclaim until expires.
-type departure struct {
-	name     string
-	lastSeen uint64
-	expires  time.Time
-}
 
 // newToken returns a fresh secret that identifies a person: 80 random bits,
 // in lower-case base32 so that a telnet user can type it.

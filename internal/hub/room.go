@@ -3,6 +3,7 @@ package hub
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -12,41 +13,14 @@ import (
 // This file holds the room's state changes. Every function here runs on the
 // hub goroutine.
 
-func (h *Hub) join(req request) (*Member, error) {
+// join asks the log to add a person to the room: req's joiner is answered
+// when the entry comes back (see joined). A person held by another node
+// until now moves here instead, at once: nobody sees it leave or join.
+func (h *Hub) join(req request) {
 	name, opts := req.name, req.join
-	if opts.Token != "" && !req.claimed {
-		if p := h.byToken[opts.Token]; p != nil {
-			return h.attach(p, opts), nil
-		}
-		if h.opts.Cluster != nil {
-			return nil, ErrNoSession // the caller asks the cluster
-		}
-		d, ok := h.departed[opts.Token]
-		if !ok || h.opts.Now().After(d.expires) {
-			delete(h.departed, opts.Token)
-			return nil, ErrNoSession
-		}
-		if h.byKey[nameKey(d.name)] != nil {
-			return nil, ErrNameTaken // someone took the name meanwhile
-		}
-		delete(h.departed, opts.Token)
-		name = d.name
-		if opts.After == 0 {
-			opts.After = d.lastSeen
-		}
-	}
-	other := h.byKey[nameKey(name)]
-	if other != nil && !(req.held && other.remote) {
-		return nil, ErrNameTaken
-	}
-
-	token := opts.Token
-	if token == "" {
-		token = newToken()
-	}
 	now := h.opts.Now()
 	p := &person{
-		token:      token,
+		token:      opts.Token,
 		transport:  opts.Transport,
 		since:      now,
 		lastActive: now,
@@ -55,44 +29,53 @@ func (h *Hub) join(req request) (*Member, error) {
 	}
 	p.setName(name)
 	if req.held {
-		// It moved here from another node: nobody saw it leave, so nobody
-		// sees it join.
-		// The person this node knew as remote becomes local, the same
-		// person: the events it keeps for replays name it.
-		// Its token and flood control are set once, while no connection
-		// can read them: a person that was local here before has them.
-		if other != nil {
-			other.remote, other.gone, other.keepOnDrop = false, false, p.keepOnDrop
-			if other.token == "" {
-				other.token, other.flood = p.token, p.flood
-			}
-			p = other
-		}
-		h.byKey[nameKey(name)] = p
-		h.byToken[token] = p
-		m := h.addSession(p, opts)
-		h.replayMissed(m, opts.After, h.lastID)
-		h.log.Debug("member moved here", "name", name, "transport", opts.Transport)
-		return m, nil
+		req.reply <- reply{member: h.moveHere(p, opts)}
+		return
 	}
-	// Announce first, so the newcomer's queue starts after its own join.
-	missedUntil := h.lastID
-	joined := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport, sender: p}
-	h.arrivals++
-	p.arrival = h.arrivals
-	h.broadcast(joined)
-	p.joinID = joined.ID // in a cluster: 0 until the event comes back
-	h.byKey[nameKey(name)] = p
-	h.byToken[token] = p
+	ev := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport, sender: p}
+	if !h.append(ev, &req) {
+		req.reply <- reply{err: fmt.Errorf("hub: the join cannot be kept: %w", ErrUnavailable)}
+	}
+}
+
+// joined completes a join whose entry came back from the log: the room has
+// heard of it; the joiner gets its connection, and what it missed.
+func (h *Hub) joined(ev *Event, req *request) {
+	p, opts := ev.sender, req.join
+	h.byToken[p.token] = p
 	h.opts.Metrics.Joined(opts.Transport)
 	m := h.addSession(p, opts)
 	if opts.After > 0 { // a reclaimed name: what it missed, up to its own return
-		h.replayMissed(m, opts.After, missedUntil)
+		h.replayMissed(m, opts.After, ev.ID-1)
 	} else {
 		h.replayHistory(m)
 	}
-	h.log.Debug("member joined", "name", name, "transport", opts.Transport, "members", len(h.byKey))
-	return m, nil
+	h.log.Debug("member joined", "name", p.displayName(), "transport", opts.Transport, "members", len(h.byKey))
+	req.reply <- reply{member: m}
+}
+
+// moveHere makes p, in the room on another node until now, local.
+func (h *Hub) moveHere(p *person, opts JoinOptions) *Member {
+	key := nameKey(p.displayName())
+	// The person this node knew as remote becomes local, the same person:
+	// the events it keeps for replays name it. Its token and flood control
+	// are set once, while no connection can read them: a person that was
+	// local here before has them.
+	if other := h.byKey[key]; other != nil {
+		other.remote, other.gone, other.keepOnDrop = false, false, p.keepOnDrop
+		if other.token == "" {
+			other.token, other.flood = p.token, p.flood
+		}
+		p = other
+	} else {
+		p.listed = p.displayName()
+		h.byKey[key] = p
+	}
+	h.byToken[p.token] = p
+	m := h.addSession(p, opts)
+	h.replayMissed(m, opts.After, h.lastID)
+	h.log.Debug("member moved here", "name", p.displayName(), "transport", opts.Transport)
+	return m
 }
 
 // attach adds a connection to a person already in the room.
@@ -117,14 +100,12 @@ func (h *Hub) attach(p *person, opts JoinOptions) *Member {
 }
 
 func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
-	h.arrivals++
 	m := &Member{
 		hub:       h,
 		person:    p,
 		transport: opts.Transport,
 		queue:     newQueue(),
 		index:     len(h.members),
-		arrival:   h.arrivals,
 		// It has seen what there is to see: the replay that follows
 		// brings it up to here.
 		lastQueued: h.lastID,
@@ -197,39 +178,142 @@ func (h *Hub) roster() []Presence {
 
 func (p *person) presence() Presence {
 	return Presence{
-		Name: p.displayName(), Transport: p.transport, Since: p.since,
+		Name: p.listed, Transport: p.transport, Since: p.since,
 		Away: p.away, AwayReason: p.awayReason, LastActive: p.lastActive,
 	}
 }
 
-// stamp gives ev the next ID and the time.
-func (h *Hub) stamp(ev *Event) {
-	h.lastID++
-	ev.ID = h.lastID
-	ev.Time = h.opts.Now()
-}
-
-// broadcast stamps ev and fans it out. In a cluster, it publishes ev
-// instead, to be fanned out when it comes back in the cluster's order; a
-// notice stays on this node.
+// broadcast asks the log to make ev, a change to the room, happen: it is
+// applied and delivered when it comes back (apply). If the log cannot take
+// it, its sender is told that it was not sent.
 func (h *Hub) broadcast(ev *Event) {
-	switch {
-	case h.opts.Cluster == nil:
-		h.stamp(ev)
-		h.fanOut(ev)
-	case ev.Kind == KindNotice:
-		h.noticeLocal(ev)
-	default:
-		h.publish(ev)
+	if !h.append(ev, nil) && ev.session != nil && !ev.session.gone() {
+		h.deliverPrivate(ev.session, &Event{Kind: KindNotice, Text: "Not sent: the server cannot keep it just now. Try again in a moment."})
 	}
 }
 
-// remember keeps ev for replays and, if it is a message, in the history.
+// append hands ev to the log, and reports whether the log took it. join is
+// the request to answer when ev, a join, comes back.
+func (h *Hub) append(ev *Event, join *request) bool {
+	ev.Time = h.opts.Now()
+	h.serial++
+	if !h.opts.Log.Append(ev, h.serial) {
+		h.log.Warn("the room's log cannot take an entry", "kind", ev.Kind)
+		return false
+	}
+	h.pending[h.serial] = pending{ev: ev, join: join}
+	return true
+}
+
+// notice gives a notice from the server to every member on this node. It
+// has no ID: it is not part of the room's log.
+func (h *Hub) notice(ev *Event) {
+	ev.Time = h.opts.Now()
+	for _, m := range h.members {
+		h.deliver(m, ev)
+	}
+}
+
+// apply applies an entry from the log: the one way the room changes. An
+// entry of this node's own is matched to what it appended, which knows the
+// sender's connection; another node's is matched to people by name.
+func (h *Hub) apply(in Incoming) {
+	ev := in.Event
+	if ev.ID <= h.lastID {
+		return // given again after a reconnection: applied already
+	}
+	var own *pending
+	if in.Serial != 0 {
+		if mine, ok := h.pending[in.Serial]; ok {
+			delete(h.pending, in.Serial)
+			mine.ev.ID = ev.ID
+			ev, own = mine.ev, &mine
+		}
+	}
+	h.lastID = ev.ID
+	if in.CatchUp {
+		h.remember(ev)
+		return
+	}
+	if !h.change(ev, own != nil) {
+		return
+	}
+	h.fanOut(ev)
+	if own != nil && own.join != nil {
+		h.joined(ev, own.join)
+	}
+}
+
+// change applies ev's effect on the room and reports whether it is news to
+// deliver: a departure of someone this node never saw arrive is not.
+func (h *Hub) change(ev *Event, own bool) bool {
+	key := nameKeyOf(ev.Name)
+	p := ev.sender
+	if !own {
+		p = h.byKey[key]
+		if p != nil && !p.remote && ev.Kind != KindPrivate {
+			h.log.Warn("an entry for a person on this node came from elsewhere", "kind", ev.Kind, "name", ev.Name)
+			return false
+		}
+	}
+	switch ev.Kind {
+	case KindJoined:
+		if !own && p == nil {
+			p = newRemote(Presence{Name: ev.Name, Transport: ev.Transport, Since: ev.Time, LastActive: ev.Time})
+		}
+		if other := h.byKey[key]; other != nil && other != p {
+			other.gone = true // a remote person whose departure never came
+		}
+		p.listed = ev.Name
+		p.joinID = ev.ID
+		h.byKey[key] = p
+	case KindLeft:
+		if p == nil {
+			return false
+		}
+		if h.byKey[key] == p {
+			delete(h.byKey, key)
+		}
+		p.gone = true
+		if own && h.byToken[p.token] == p {
+			h.dismiss(p, ev.Reason)
+		}
+	case KindRenamed:
+		newKey := nameKeyOf(ev.NewName)
+		if p == nil || (h.byKey[newKey] != nil && h.byKey[newKey] != p) {
+			return !own // the log gave the name to someone else first
+		}
+		delete(h.byKey, key)
+		h.byKey[newKey] = p
+		p.listed = ev.NewName
+		if !own {
+			p.setName(ev.NewName)
+		} else if key != nameKey(p.displayName()) { // not renamed back meanwhile
+			h.opts.Names.Release(key)
+		}
+	case KindAway:
+		if p != nil {
+			p.away, p.awayReason = ev.Away, ev.Text
+		}
+	case KindMessage, KindAction:
+		if p != nil {
+			p.lastActive = ev.Time
+		}
+		ev.sender = p
+	case KindPrivate:
+		if !own {
+			ev.sender, ev.target = p, h.byKey[nameKeyOf(ev.To)]
+		}
+	}
+	return true
+}
+
+// remember keeps ev for replays and, if it is a message, in the recent
+// history.
 func (h *Hub) remember(ev *Event) {
 	h.replay.push(ev)
 	if ev.Kind == KindMessage || ev.Kind == KindAction {
 		h.recent.push(ev)
-		h.save(ev)
 	}
 }
 
@@ -246,14 +330,9 @@ func (h *Hub) fanOut(ev *Event) {
 			delivered += h.deliverAll(ev.target, ev)
 		}
 	} else {
-		// A person does not hear of its own joining, nor does a connection
-		// that arrived after it (in a cluster, where the event comes back
-		// later): its roster had the person already.
-		joiner := ev.sender != nil && ev.Kind == KindJoined
+		// A joiner is not among the members yet: it does not hear of its
+		// own joining, and its roster starts after it.
 		for _, m := range h.members {
-			if joiner && (m.person == ev.sender || m.arrival > ev.sender.arrival) {
-				continue
-			}
 			if h.deliver(m, ev) {
 				delivered++
 			}
@@ -262,8 +341,11 @@ func (h *Hub) fanOut(ev *Event) {
 	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(ev.Time))
 }
 
-// deliverAll offers ev to each connection of p.
+// deliverAll offers ev to each connection of p, if p is known here.
 func (h *Hub) deliverAll(p *person, ev *Event) int {
+	if p == nil {
+		return 0
+	}
 	n := 0
 	for _, m := range p.sessions {
 		if h.deliver(m, ev) {
@@ -308,7 +390,7 @@ func (h *Hub) removeSlow() {
 		h.log.Warn("member cut off", "name", m.person.displayName(), "transport", m.transport, "reason", ReasonTooSlow)
 		h.closeSession(m, ReasonTooSlow)
 		if p := m.person; len(p.sessions) == 0 && !p.gone {
-			h.removePerson(p, ReasonTooSlow, "")
+			h.removePerson(p, ReasonTooSlow, "", false)
 		}
 	}
 	h.slow = h.slow[:0]
@@ -349,10 +431,7 @@ func (h *Hub) detach(m *Member, reason Reason) {
 		return
 	}
 	if !p.keepOnDrop || h.opts.Grace < 0 {
-		if h.opts.Cluster == nil {
-			h.rememberDeparture(p) // in a cluster, Cluster.Depart does
-		}
-		h.removePerson(p, ReasonQuit, "")
+		h.removePerson(p, ReasonQuit, "", true)
 		return
 	}
 	gen := p.detachGen
@@ -368,27 +447,27 @@ func (h *Hub) expire(p *person, gen uint64) {
 	if p.gone || len(p.sessions) > 0 || p.detachGen != gen {
 		return // resumed meanwhile
 	}
-	h.removePerson(p, ReasonQuit, "")
+	h.removePerson(p, ReasonQuit, "", false)
 }
 
-// removePerson takes p out of the room: closes every connection it has,
-// frees its name, and tells everyone else, with its parting words if any.
-func (h *Hub) removePerson(p *person, reason Reason, words string) {
+// removePerson takes p out of the room: tells everyone, with its parting
+// words if any, closes its connections once they have seen what came before
+// (at once if the hub is stopping), and frees its name behind that. If reclaim is set (it dropped, or the server stopped), its
+// token may reclaim the name for the grace period.
+func (h *Hub) removePerson(p *person, reason Reason, words string, reclaim bool) {
 	if p.gone {
 		return
 	}
-	h.dismiss(p, reason)
-	name := p.displayName()
-	delete(h.byKey, nameKey(name))
-	if h.opts.Cluster == nil {
-		if reason != ReasonShutdown { // at shutdown nobody is left to tell
-			h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
-		}
-		return
+	p.gone = true // what it says from now on goes nowhere
+	kept := h.append(&Event{Kind: KindLeft, Name: p.displayName(), Reason: reason, Text: words, sender: p}, nil)
+	if !kept || len(p.sessions) == 0 || h.stopping {
+		h.dismiss(p, reason)
+	} // else its connections see everything before their departure first: see change
+	if reclaim {
+		h.opts.Names.Depart(p.claimOf(), p.lastSeen)
+	} else {
+		h.opts.Names.Release(nameKey(p.displayName()))
 	}
-	// The other nodes' people stay: they are told even at shutdown.
-	h.broadcast(&Event{Kind: KindLeft, Name: name, Reason: reason, Text: words})
-	h.opts.Cluster.Depart(p.claimOf(), p.lastSeen)
 }
 
 // dismiss closes every connection p has and forgets its token: p is gone
@@ -405,35 +484,11 @@ func (h *Hub) dismiss(p *person, reason Reason) {
 	h.opts.Metrics.Left(p.transport, reason)
 }
 
-// rememberDeparture lets the holder of p's token reclaim its name for the
-// grace period after p dropped.
-func (h *Hub) rememberDeparture(p *person) {
-	if h.opts.Grace <= 0 {
-		return
-	}
-	h.forgetExpired()
-	h.departed[p.token] = departure{
-		name: p.displayName(), lastSeen: p.lastSeen,
-		expires: h.opts.Now().Add(h.opts.Grace),
-	}
-}
-
-// forgetExpired drops departures whose grace has run out, so that the map
-// stays as small as the number of people who left in the last grace period.
-func (h *Hub) forgetExpired() {
-	now := h.opts.Now()
-	for token, d := range h.departed {
-		if now.After(d.expires) {
-			delete(h.departed, token)
-		}
-	}
-}
-
+// removeAll removes everyone on this node; their names may be reclaimed,
+// on another node of a cluster or here once the server is back.
 func (h *Hub) removeAll(reason Reason) {
-	for _, p := range h.byKey {
-		if !p.remote {
-			h.removePerson(p, reason, "")
-		}
+	for _, p := range h.byToken {
+		h.removePerson(p, reason, "", true)
 	}
 	h.slow = nil
 }
@@ -442,8 +497,50 @@ func (h *Hub) removeAll(reason Reason) {
 // away if it was.
 func (h *Hub) active(p *person) {
 	p.lastActive = h.opts.Now()
-	if p.away {
-		p.away, p.awayReason = false, ""
-		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: false})
+	if p.wantAway {
+		p.wantAway = false
+		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: false, sender: p})
 	}
+}
+
+// addRemote adds the people on other nodes that the hub does not know yet.
+func (h *Hub) addRemote(people []Presence) {
+	for _, pr := range people {
+		key := nameKeyOf(pr.Name)
+		if key == "" || h.byKey[key] != nil {
+			continue
+		}
+		h.byKey[key] = newRemote(pr)
+	}
+}
+
+// newRemote is a person on another node, as pr describes it.
+func newRemote(pr Presence) *person {
+	p := &person{
+		remote: true, transport: pr.Transport, since: pr.Since, lastActive: pr.LastActive,
+		away: pr.Away, awayReason: pr.AwayReason, listed: pr.Name,
+	}
+	p.setName(pr.Name)
+	return p
+}
+
+// evict lets a local person go without a departure; it stays in the room as
+// a remote person until the log says otherwise.
+func (h *Hub) evict(key string, reason Reason) {
+	p := h.byKey[key]
+	if p == nil || p.remote {
+		return
+	}
+	h.dismiss(p, reason)
+	// It stays, as a remote person: the same one, so that the events kept
+	// for replays still name it if it comes back here.
+	p.gone, p.remote = false, true
+	p.detachGen++ // voids an expiry already on its way
+	h.log.Info("person let go: held elsewhere now", "name", p.displayName(), "reason", reason)
+}
+
+// claimOf is p's name as the registry knows it.
+func (p *person) claimOf() Claim {
+	name := p.displayName()
+	return Claim{Key: nameKey(name), Name: name, Token: p.token, Transport: p.transport}
 }

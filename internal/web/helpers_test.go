@@ -37,7 +37,7 @@ func startHub(t *testing.T) (*hub.Hub, func()) {
 
 func startHubWith(t *testing.T, opts hub.Options) (*hub.Hub, func()) {
 	t.Helper()
-	opts.Log = testLogger(t)
+	opts.Logger = testLogger(t)
 	h := hub.New(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

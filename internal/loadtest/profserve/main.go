@@ -57,7 +57,7 @@ func run(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, *runFor)
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	h := hub.New(hub.Options{Log: log, Flood: hub.Flood{Rate: math.Inf(1)}})
+	h := hub.New(hub.Options{Logger: log, Flood: hub.Flood{Rate: math.Inf(1)}})
 	limiter := connlimit.New(1_000_000, 1_000_000)
 	lines := telnet.NewServer(log, h, telnet.Config{Limiter: limiter})
 	site := web.NewServer(log, h, web.Config{Limiter: limiter})

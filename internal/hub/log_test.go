@@ -1,0 +1,113 @@
+package hub_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// slowLog is a log whose entries come back only when the test says so, as
+// they would from a slow disk or a slow link between nodes.
+type slowLog struct {
+	appended chan appended
+}
+
+type appended struct {
+	ev     *hub.Event
+	serial uint64
+}
+
+func (l *slowLog) Append(ev *hub.Event, serial uint64) bool {
+	l.appended <- appended{ev, serial} // the hub goroutine: the buffer is ample for a test
+	return true
+}
+
+func (l *slowLog) Run(ctx context.Context, _ *hub.Hub) error {
+	<-ctx.Done()
+	return nil
+}
+
+// next waits for the hub's next entry.
+func (l *slowLog) next(t *testing.T) appended {
+	t.Helper()
+	select {
+	case a := <-l.appended:
+		return a
+	case <-t.Context().Done():
+		t.Fatal("no entry appended")
+		return appended{}
+	}
+}
+
+// give gives a back to h, numbered id, as a copy: what comes back from a
+// log is what it kept, not the hub's own event.
+func (l *slowLog) give(t *testing.T, h *hub.Hub, a appended, id uint64) {
+	t.Helper()
+	e := a.ev
+	ev := &hub.Event{ID: id, Kind: e.Kind, Time: e.Time, Name: e.Name, Transport: e.Transport, Text: e.Text,
+		Reason: e.Reason, To: e.To, NewName: e.NewName, Away: e.Away}
+	require.NoError(t, h.Receive(t.Context(), []hub.Incoming{{Event: ev, Serial: a.serial}}))
+}
+
+// TestTheRoomChangesOnlyAsTheLogSays: nothing happens in the room until the
+// log has kept it. A join is answered, a message shown (to its sender as
+// well: its acknowledgement) only when its entry comes back, in the log's
+// order, with the log's ID; an entry given twice is applied once.
+func TestTheRoomChangesOnlyAsTheLogSays(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	h := startHub(t, hub.Options{Log: log, Flood: noFlood})
+	join := func(name string) <-chan *hub.Member {
+		joined := make(chan *hub.Member, 1)
+		go func() {
+			m, err := h.Join(context.Background(), name, hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
+			assert.NoError(t, err)
+			joined <- m
+		}()
+		return joined
+	}
+
+	aliceJoined := join("alice")
+	a := log.next(t)
+	roster, err := h.Roster(t.Context())
+	require.NoError(t, err)
+	assert.Empty(t, roster, "alice is not in the room before her join is kept")
+	log.give(t, h, a, 41)
+	alice := <-aliceJoined
+	assert.Equal(t, []string{"alice"}, rosterNames(alice.Roster()))
+
+	bobJoined := join("bob")
+	bobsJoin := log.next(t)
+	require.NoError(t, alice.Say(t.Context(), "hi", "r1"))
+	hi := log.next(t)
+	log.give(t, h, bobsJoin, 42)
+	bob := <-bobJoined
+	log.give(t, h, hi, 43)
+	log.give(t, h, hi, 43) // again, as after a reconnection to the log
+
+	ev := next(t, alice)
+	assert.Equal(t, hub.KindJoined, ev.Kind)
+	assert.Equal(t, uint64(42), ev.ID)
+	ev = next(t, alice)
+	assert.Equal(t, hub.KindMessage, ev.Kind)
+	assert.Equal(t, uint64(43), ev.ID, "the log's position is the ID")
+	assert.Equal(t, "r1", ev.Ref(alice), "her own copy, kept: the acknowledgement")
+	assert.Equal(t, []string{"alice", "bob"}, rosterNames(bob.Roster()))
+	ev = next(t, bob)
+	assert.Equal(t, uint64(43), ev.ID, "bob hears of no join: he is in his own roster")
+
+	require.NoError(t, alice.Say(t.Context(), "again", ""))
+	log.give(t, h, log.next(t), 44)
+	assert.Equal(t, "again", next(t, bob).Text, "hi came once")
+}
+
+func rosterNames(r []hub.Presence) []string {
+	var names []string
+	for _, p := range r {
+		names = append(names, p.Name)
+	}
+	return names
+}
