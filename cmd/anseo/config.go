@@ -165,6 +165,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := fs.Parse(args[1:]); err != nil {
 		return cfg, err
 	}
+	if fs.NArg() > 0 { // a mistyped command must not start a server
+		return cfg, fmt.Errorf("unexpected argument %q: the commands are healthcheck and version (the load tool is anseo-bench)", fs.Arg(0))
+	}
 	if fs.envErr != nil {
 		return cfg, fs.envErr
 	}

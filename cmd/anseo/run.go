@@ -15,7 +15,6 @@ import (
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
-	"github.com/anseo/anseo/internal/loadtest"
 	"github.com/anseo/anseo/internal/metrics"
 	"github.com/anseo/anseo/internal/telnet"
 	"github.com/anseo/anseo/internal/web"
@@ -29,9 +28,6 @@ var version = "dev"
 // listeners, and stops them all when ctx is done, within the shutdown
 // timeout. It returns when every goroutine it started has ended.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 1 && args[1] == "bench" { // the load tool: docs/performance.md
-		return loadtest.Main(ctx, args[2:], stdout, stderr)
-	}
 	var command string
 	if len(args) > 1 && (args[1] == "version" || args[1] == "healthcheck") {
 		command, args = args[1], append([]string{args[0] + " " + args[1]}, args[2:]...)

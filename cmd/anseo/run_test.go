@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -227,6 +228,23 @@ func TestVersion(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), []string{"anseo", "version"}, os.Getenv, &out, io.Discard))
 	assert.Equal(t, "anseo dev\n", out.String())
+}
+
+func TestUnknownCommandStartsNothing(t *testing.T) {
+	err := run(t.Context(), []string{"anseo", "bench", "suite"}, func(string) string { return "" }, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"bench"`)
+	assert.Contains(t, err.Error(), "anseo-bench")
+}
+
+// TestServerCarriesNoLoadTool: the load tool is cmd/anseo-bench, and none of
+// it (its clients, its /proc and taskset code) is built into the server.
+func TestServerCarriesNoLoadTool(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	for _, dep := range strings.Fields(string(out)) {
+		assert.NotContains(t, dep, "internal/loadtest")
+	}
 }
 
 func TestConfig(t *testing.T) {

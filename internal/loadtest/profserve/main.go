@@ -1,11 +1,11 @@
 // Command profserve runs anseo's hub, line port and web server in one
 // process, wired as cmd/anseo wires them, with flood control and connection
 // caps off, and writes CPU and heap profiles at set times. It exists so that
-// the server can be profiled under `anseo bench` load without adding a
+// the server can be profiled under anseo-bench load without adding a
 // profiling endpoint to anseo itself:
 //
 //	taskset -c 0 go run ./internal/loadtest/profserve -cpu-start 5s -cpu-for 10s -cpuprofile cpu.pprof &
-//	taskset -c 1 bin/anseo bench -scenario saturate -telnet 1000 -telnet-addr 127.0.0.1:2323 -duration 20s
+//	taskset -c 1 bin/anseo-bench -scenario saturate -telnet 1000 -telnet-addr 127.0.0.1:2323 -duration 20s
 //	go tool pprof -top cpu.pprof
 //
 // It stops after -run, or on SIGINT/SIGTERM.
