@@ -88,12 +88,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		hubCluster = link
 	}
 
-	var h *hub.Hub
-	stats := metrics.New(func() int { return h.InboxLen() })
+	stats := metrics.New()
 	if link != nil {
 		stats.WatchCluster(func() metrics.ClusterStats { return metrics.ClusterStats(link.Stats()) })
 	}
-	h = hub.New(hub.Options{
+	h := hub.New(hub.Options{
 		Log:          log,
 		Metrics:      stats,
 		QueueLen:     cfg.queueLen,
@@ -105,6 +104,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Retention:    cfg.hubRetention(),
 		Cluster:      hubCluster,
 	})
+	stats.WatchHub(h.InboxLen) // now that there is a hub to read
 	limiter := connlimit.New(cfg.maxConnsPerIP, cfg.maxConns)
 	lines := telnet.NewServer(log, h, telnet.Config{
 		MaxLineBytes: cfg.maxMessageBytes,
