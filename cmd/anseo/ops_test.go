@@ -83,7 +83,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	a := startAnseo(t, "-metrics-addr", "127.0.0.1:0")
 	status, _ := get(t, nil, "http://"+a.httpAddr+"/metrics")
 	assert.Equal(t, http.StatusNotFound, status, "not on the public site")
-	status, body := get(t, nil, "http://"+a.addr("metrics")+"/metrics")
+	status, body := get(t, nil, "http://"+a.metricsAddr+"/metrics")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "anseo_connections")
 }

@@ -27,7 +27,12 @@ var version = "dev"
 // run is the whole program: it parses args, starts the hub and the
 // listeners, and stops them all when ctx is done, within the shutdown
 // timeout. It returns when every goroutine it started has ended.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+//
+// Once every listener is bound and served, run calls each ready function
+// with their addresses, from its own goroutine, before it waits for the end.
+// main passes none; a test passes one to learn the ports chosen for
+// "127.0.0.1:0". A ready function must not block.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready ...func(listening)) error {
 	var command string
 	if len(args) > 1 && (args[1] == "version" || args[1] == "healthcheck") {
 		command, args = args[1], append([]string{args[0] + " " + args[1]}, args[2:]...)
@@ -198,12 +203,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("listening", "transport", "telnet", "addr", telnetLn.Addr().String(), "version", version)
 	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String(), "tls", cfg.tlsCert != "")
+	bound := listening{telnet: telnetLn.Addr().String(), http: httpLn.Addr().String()}
 	if adminLn != nil {
-		log.Info("listening", "transport", "metrics", "addr", adminLn.Addr().String())
+		bound.metrics = adminLn.Addr().String()
+		log.Info("listening", "transport", "metrics", "addr", bound.metrics)
+	}
+	for _, f := range ready {
+		f(bound)
 	}
 	err = g.Wait()
 	log.Info("stopped")
 	return err
+}
+
+// listening is where run's listeners are bound, as "host:port".
+type listening struct {
+	telnet  string
+	http    string
+	metrics string // "" without -metrics-addr
 }
 
 // newHTTPServer returns a server with the timeouts every public server
