@@ -163,9 +163,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	var adminSrv *http.Server
 	if adminLn != nil {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", stats.Handler())
-		adminSrv = newHTTPServer(log, mux)
+		adminSrv = newHTTPServer(log, adminHandler(stats.Handler(), cfg.pprof))
+		// A profile being taken (/debug/pprof/profile?seconds=N) ends
+		// when shutdown begins, rather than holding the shutdown up.
+		adminSrv.BaseContext = func(net.Listener) context.Context { return ctx }
 		g.Go(func() error {
 			if err := adminSrv.Serve(adminLn); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("metrics: %w", err)
