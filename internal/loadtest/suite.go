@@ -21,10 +21,10 @@ import (
 // drives it from this process, stops it, and prints every result in one set
 // of tables at the end.
 //
-// No server outlives the suite. When ctx ends (the program was sent
-// SIGINT or SIGTERM: cmd/anseo's signal.NotifyContext) the running server
-// is sent SIGTERM, killed if it has not stopped within serverStopWait, and
-// no further run starts. On Linux a server is also killed by the kernel if
+// No server outlives the suite. When ctx ends (the program was sent SIGINT
+// or SIGTERM: cmd/anseo-bench's signal.NotifyContext) the running server is
+// sent SIGTERM, killed if it has not stopped within serverStopWait, and no
+// further run starts. On Linux a server is also killed by the kernel if
 // the suite dies without a chance to clean up (SIGKILL, a crash).
 type suite struct {
 	exe       string // this program, run again as the baseline server
