@@ -28,7 +28,8 @@ generate:
 	$(GO) tool templ generate
 
 ## bench: load-test anseo beside the bare broadcaster (docs/performance.md):
-## each run starts a fresh server pinned to CPU 0, the load runs on CPU 1.
+## bin/anseo-bench starts a fresh bin/anseo for each run, pinned to CPU 0;
+## the load runs on CPU 1.
 ## Bigger runs: make bench BENCH_MEMBERS=100,1000,10000 BENCH_IDLE=19000
 BENCH_MEMBERS    ?= 1000
 BENCH_IDLE       ?= 2000
@@ -39,7 +40,8 @@ BENCH_TRANSPORTS ?= baseline,telnet,ws
 BENCH_FLAGS      ?=
 TASKSET := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
 bench: build
-	ulimit -n $$(ulimit -Hn); $(TASKSET) bin/anseo bench suite \
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/anseo-bench ./cmd/anseo-bench
+	ulimit -n $$(ulimit -Hn); $(TASKSET) bin/anseo-bench suite -server bin/anseo \
 	  -members $(BENCH_MEMBERS) -idle $(BENCH_IDLE) -idle-hold $(BENCH_IDLE_HOLD) -duration $(BENCH_DURATION) \
 	  -scenarios $(BENCH_SCENARIOS) -transports $(BENCH_TRANSPORTS) \
 	  -server-cpu $(if $(TASKSET),0,"") $(BENCH_FLAGS)

@@ -39,6 +39,7 @@ type config struct {
 	allowedOrigins  []string
 	trustedProxies  []netip.Prefix
 	metricsAddr     string
+	pprof           bool
 	tlsCert         string
 	tlsKey          string
 
@@ -76,6 +77,18 @@ func (fs *flagSet) stringVar(p *string, name, key, def, usage string) {
 		def = v
 	}
 	fs.StringVar(p, name, def, usage+" ["+key+"]")
+}
+
+func (fs *flagSet) boolVar(p *bool, name, key string, def bool, usage string) {
+	if v, ok := fs.env(key); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			fs.bad(key, v, err)
+		} else {
+			def = b
+		}
+	}
+	fs.BoolVar(p, name, def, usage+" ["+key+"]")
 }
 
 func (fs *flagSet) intVar(p *int, name, key string, def int, usage string) {
@@ -155,6 +168,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var proxies string
 	fs.stringVar(&proxies, "trusted-proxies", "ANSEO_TRUSTED_PROXIES", "", "comma-separated `networks` (CIDR) of reverse proxies whose X-Forwarded-For names the client")
 	fs.stringVar(&cfg.metricsAddr, "metrics-addr", "ANSEO_METRICS_ADDR", "", "`address` for /metrics on its own listener; empty: /metrics on the web server")
+	fs.boolVar(&cfg.pprof, "pprof", "ANSEO_PPROF", false, "serve Go's profiles (net/http/pprof) under /debug/pprof/ on the -metrics-addr listener, which must then be given; never expose it publicly")
 	fs.stringVar(&cfg.tlsCert, "tls-cert", "ANSEO_TLS_CERT", "", "TLS certificate `file` (PEM); with -tls-key, the web server speaks HTTPS")
 	fs.stringVar(&cfg.tlsKey, "tls-key", "ANSEO_TLS_KEY", "", "TLS private key `file` (PEM)")
 
@@ -164,6 +178,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	if err := fs.Parse(args[1:]); err != nil {
 		return cfg, err
+	}
+	if fs.NArg() > 0 { // a mistyped command must not start a server
+		return cfg, fmt.Errorf("unexpected argument %q: the commands are healthcheck and version (the load tool is anseo-bench)", fs.Arg(0))
 	}
 	if fs.envErr != nil {
 		return cfg, fs.envErr
@@ -228,6 +245,9 @@ func (cfg config) validate() error {
 	check(cfg.grace >= 0, "-grace: must not be negative")
 	check(cfg.nameTTL >= time.Second, "-name-ttl: must be at least 1s")
 	check((cfg.tlsCert == "") == (cfg.tlsKey == ""), "-tls-cert and -tls-key: give both or neither")
+	// The profiles show the program's memory and cost CPU to take: they go
+	// on the operators' listener or nowhere, never on the public web port.
+	check(!cfg.pprof || cfg.metricsAddr != "", "-pprof needs -metrics-addr: the profiles are served only on the metrics listener, never on the web port")
 	for _, o := range cfg.allowedOrigins {
 		if err := web.ValidateOrigin(o); err != nil {
 			errs = append(errs, fmt.Errorf("-allowed-origins: %w", err))

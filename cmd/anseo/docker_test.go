@@ -117,6 +117,15 @@ func TestImageBuildAndHealthcheck(t *testing.T) {
 	}
 }
 
+// listenRecord is the log record of a listener that is up. A test that
+// runs anseo as a process of its own learns its ports from it; one that
+// calls run in-process passes run a ready function instead.
+type listenRecord struct {
+	Msg       string `json:"msg"`
+	Transport string `json:"transport"`
+	Addr      string `json:"addr"`
+}
+
 // probe runs the healthcheck against the server at addr, and against a port
 // where nothing listens. It runs on a goroutine other than the test's, so it
 // only asserts.

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,9 +84,91 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	a := startAnseo(t, "-metrics-addr", "127.0.0.1:0")
 	status, _ := get(t, nil, "http://"+a.httpAddr+"/metrics")
 	assert.Equal(t, http.StatusNotFound, status, "not on the public site")
-	status, body := get(t, nil, "http://"+a.addr("metrics")+"/metrics")
+	status, body := get(t, nil, "http://"+a.metricsAddr+"/metrics")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "anseo_connections")
+}
+
+func TestPprofOnlyOnTheMetricsListener(t *testing.T) {
+	a := startAnseo(t, "-metrics-addr", "127.0.0.1:0", "-pprof")
+	status, body := get(t, nil, "http://"+a.metricsAddr+"/debug/pprof/")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "goroutine", "the index lists the profiles")
+	status, body = get(t, nil, "http://"+a.metricsAddr+"/debug/pprof/goroutine?debug=1")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "goroutine profile:")
+	status, _ = get(t, nil, "http://"+a.metricsAddr+"/metrics")
+	assert.Equal(t, http.StatusOK, status, "the metrics are still there")
+
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/goroutine?debug=1", "/debug/pprof/cmdline"} {
+		status, _ = get(t, nil, "http://"+a.httpAddr+path)
+		assert.Equal(t, http.StatusNotFound, status, "%s is not on the public web port", path)
+	}
+}
+
+func TestPprofIsOffByDefault(t *testing.T) {
+	a := startAnseo(t, "-metrics-addr", "127.0.0.1:0")
+	status, _ := get(t, nil, "http://"+a.metricsAddr+"/debug/pprof/")
+	assert.Equal(t, http.StatusNotFound, status)
+}
+
+func TestPprofWithoutMetricsAddrIsRefused(t *testing.T) {
+	for name, getenv := range map[string]func(string) string{
+		"flag":        func(string) string { return "" },
+		"environment": func(k string) string { return map[string]string{"ANSEO_PPROF": "true"}[k] },
+	} {
+		t.Run(name, func(t *testing.T) {
+			args := []string{"anseo", "-telnet-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-db", ":memory:"}
+			if name == "flag" {
+				args = append(args, "-pprof")
+			}
+			err := run(t.Context(), args, getenv, io.Discard, io.Discard, func(listening) {
+				t.Error("anseo listened")
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "-pprof")
+			assert.Contains(t, err.Error(), "-metrics-addr")
+		})
+	}
+}
+
+// TestProfileInProgressEndsAtShutdown: a CPU profile being taken does not
+// hold up the shutdown; it ends, and is sent, when the server stops.
+func TestProfileInProgressEndsAtShutdown(t *testing.T) {
+	a := startAnseo(t, "-metrics-addr", "127.0.0.1:0", "-pprof")
+	type reply struct {
+		status int
+		body   string
+	}
+	replies := make(chan reply, 1)
+	go func() {
+		res, err := http.Get("http://" + a.metricsAddr + "/debug/pprof/profile?seconds=120")
+		if err != nil {
+			replies <- reply{body: err.Error()}
+			return
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		replies <- reply{res.StatusCode, string(b)}
+	}()
+	// The profile has begun when its handler shows in the goroutine dump.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		require.True(t, time.Now().Before(deadline), "the profile did not begin within 10s")
+		_, dump := get(t, nil, "http://"+a.metricsAddr+"/debug/pprof/goroutine?debug=2")
+		if strings.Contains(dump, "net/http/pprof.Profile(") {
+			break
+		}
+		select {
+		case r := <-replies:
+			t.Fatalf("the profile ended before shutdown: %d %s", r.status, r.body)
+		default:
+		}
+	}
+	require.NoError(t, a.stop(), "the shutdown was not held up")
+	r := <-replies
+	assert.Equal(t, http.StatusOK, r.status, r.body)
+	assert.NotEmpty(t, r.body, "the profile so far")
 }
 
 func TestHealthAndReadiness(t *testing.T) {

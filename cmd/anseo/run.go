@@ -15,7 +15,6 @@ import (
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
-	"github.com/anseo/anseo/internal/loadtest"
 	"github.com/anseo/anseo/internal/metrics"
 	"github.com/anseo/anseo/internal/telnet"
 	"github.com/anseo/anseo/internal/web"
@@ -28,10 +27,12 @@ var version = "dev"
 // run is the whole program: it parses args, starts the hub and the
 // listeners, and stops them all when ctx is done, within the shutdown
 // timeout. It returns when every goroutine it started has ended.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 1 && args[1] == "bench" { // the load tool: docs/performance.md
-		return loadtest.Main(ctx, args[2:], stdout, stderr)
-	}
+//
+// Once every listener is bound and served, run calls each ready function
+// with their addresses, from its own goroutine, before it waits for the end.
+// main passes none; a test passes one to learn the ports chosen for
+// "127.0.0.1:0". A ready function must not block.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready ...func(listening)) error {
 	var command string
 	if len(args) > 1 && (args[1] == "version" || args[1] == "healthcheck") {
 		command, args = args[1], append([]string{args[0] + " " + args[1]}, args[2:]...)
@@ -89,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Store:        store,
 		Retention:    cfg.hubRetention(),
 	}
-	var ready <-chan struct{} // closed when the node may take users
+	var caughtUp <-chan struct{} // closed when the node may take users
 	var link *cluster.Link
 	if cfg.natsURL != "" {
 		link, err = cluster.Connect(ctx, cluster.Config{
@@ -102,18 +103,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer link.Close() // after the hub has stopped, and its log with it
 		hubOpts.Log, hubOpts.Names = link, link
-		ready = link.Ready() // caught up with the cluster
+		caughtUp = link.Ready() // caught up with the cluster
 	} else {
-		ready = closed
+		caughtUp = closed
 	}
 
-	var h *hub.Hub
-	stats := metrics.New(func() int { return h.InboxLen() })
+	stats := metrics.New()
 	if link != nil {
 		stats.WatchCluster(func() metrics.ClusterStats { return metrics.ClusterStats(link.Stats()) })
 	}
 	hubOpts.Metrics = stats
-	h = hub.New(hubOpts)
+	h := hub.New(hubOpts)
+	stats.WatchHub(h.InboxLen) // now that there is a hub to read
 	limiter := connlimit.New(cfg.maxConnsPerIP, cfg.maxConns)
 	lines := telnet.NewServer(log, h, telnet.Config{
 		MaxLineBytes: cfg.maxMessageBytes,
@@ -159,9 +160,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	var adminSrv *http.Server
 	if adminLn != nil {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", stats.Handler())
-		adminSrv = newHTTPServer(log, mux)
+		adminSrv = newHTTPServer(log, adminHandler(stats.Handler(), cfg.pprof))
+		// A profile being taken (/debug/pprof/profile?seconds=N) ends
+		// when shutdown begins, rather than holding the shutdown up.
+		adminSrv.BaseContext = func(net.Listener) context.Context { return ctx }
 		g.Go(func() error {
 			if err := adminSrv.Serve(adminLn); !errors.Is(err, http.ErrServerClosed) {
 				return fmt.Errorf("metrics: %w", err)
@@ -187,7 +189,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	g.Go(func() error {
 		select {
-		case <-ready:
+		case <-caughtUp:
 			site.SetReady(true)
 		case <-ctx.Done():
 		}
@@ -195,8 +197,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	log.Info("listening", "transport", "telnet", "addr", telnetLn.Addr().String(), "version", version)
 	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String(), "tls", cfg.tlsCert != "")
+	bound := listening{telnet: telnetLn.Addr().String(), http: httpLn.Addr().String()}
 	if adminLn != nil {
-		log.Info("listening", "transport", "metrics", "addr", adminLn.Addr().String())
+		bound.metrics = adminLn.Addr().String()
+		log.Info("listening", "transport", "metrics", "addr", bound.metrics)
+	}
+	for _, f := range ready {
+		f(bound)
 	}
 	err = g.Wait()
 	log.Info("stopped")
@@ -205,6 +212,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // closed is a channel that is closed.
 var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// listening is where run's listeners are bound, as "host:port".
+type listening struct {
+	telnet  string
+	http    string
+	metrics string // "" without -metrics-addr
+}
 
 // newHTTPServer returns a server with the timeouts every public server
 // needs: slow-header clients are cut off, idle keep-alives closed.

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -24,14 +24,11 @@ import (
 
 // anseo is the real program running in-process on loopback ports.
 type anseo struct {
-	telnetAddr string
-	httpAddr   string
-	addrs      map[string]string // every listener, by the transport its log names
-	stop       func() error      // shuts it down and returns run's error
+	telnetAddr  string
+	httpAddr    string
+	metricsAddr string       // "" without -metrics-addr
+	stop        func() error // shuts it down and returns run's error
 }
-
-// addr returns the address of the listener logged with transport name.
-func (a *anseo) addr(transport string) string { return a.addrs[transport] }
 
 // startAnseo runs the program with args (after the defaults that put it on
 // free loopback ports) until the test ends, and waits for it to listen.
@@ -44,16 +41,19 @@ func startAnseo(t *testing.T, args ...string) *anseo {
 func startAnseoWith(t *testing.T, logs io.Writer, args ...string) *anseo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	watcher := newLogWatcher(t, logs)
 	argv := []string{"anseo", "-telnet-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "debug"}
 	if !slices.Contains(args, "-db") {
 		argv = append(argv, "-db", filepath.Join(t.TempDir(), "anseo.db"))
 	}
 	argv = append(argv, args...)
+	bound := make(chan listening, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, argv, func(string) string { return "" }, io.Discard, watcher) }()
+	go func() {
+		done <- run(ctx, argv, func(string) string { return "" }, io.Discard, newLogWriter(t, logs),
+			func(l listening) { bound <- l })
+	}()
 
-	a := &anseo{addrs: map[string]string{}}
+	a := &anseo{}
 	var once sync.Once
 	var runErr error
 	a.stop = func() error {
@@ -69,45 +69,31 @@ func startAnseoWith(t *testing.T, logs io.Writer, args ...string) *anseo {
 	}
 	t.Cleanup(func() { assert.NoError(t, a.stop()) })
 
-	// The listeners are logged one after another, the HTTP one last but
-	// for the metrics one, which is logged only when asked for.
-	wantMetrics := slices.Contains(args, "-metrics-addr")
-	for a.addrs["telnet"] == "" || a.addrs["http"] == "" || (wantMetrics && a.addrs["metrics"] == "") {
-		select {
-		case rec := <-watcher.listening:
-			a.addrs[rec.Transport] = rec.Addr
-		case err := <-done:
-			t.Fatalf("anseo stopped before listening: %v", err)
-		case <-time.After(10 * time.Second):
-			t.Fatal("anseo did not listen within 10s")
-		}
+	select {
+	case l := <-bound:
+		a.telnetAddr, a.httpAddr, a.metricsAddr = l.telnet, l.http, l.metrics
+	case err := <-done:
+		t.Fatalf("anseo stopped before listening: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("anseo did not listen within 10s")
 	}
-	a.telnetAddr, a.httpAddr = a.addrs["telnet"], a.addrs["http"]
 	return a
 }
 
-// logWatcher passes the program's JSON log to the test output (and to a
-// copy) and reports each "listening" record, which is how a test learns the
-// chosen ports.
-type logWatcher struct {
-	t         *testing.T
-	copy      io.Writer
-	mu        sync.Mutex
-	buf       bytes.Buffer
-	listening chan listenRecord
+// logWriter passes the program's log to the test output, a line at a time,
+// and to a copy.
+type logWriter struct {
+	t    *testing.T
+	copy io.Writer
+	mu   sync.Mutex
+	buf  bytes.Buffer
 }
 
-type listenRecord struct {
-	Msg       string `json:"msg"`
-	Transport string `json:"transport"`
-	Addr      string `json:"addr"`
+func newLogWriter(t *testing.T, copy io.Writer) *logWriter {
+	return &logWriter{t: t, copy: copy}
 }
 
-func newLogWatcher(t *testing.T, copy io.Writer) *logWatcher {
-	return &logWatcher{t: t, copy: copy, listening: make(chan listenRecord, 4)}
-}
-
-func (w *logWatcher) Write(p []byte) (int, error) {
+func (w *logWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.copy.Write(p)
@@ -119,10 +105,6 @@ func (w *logWatcher) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		w.t.Output().Write(line)
-		var rec listenRecord
-		if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" {
-			w.listening <- rec
-		}
 	}
 }
 
@@ -227,6 +209,23 @@ func TestVersion(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), []string{"anseo", "version"}, os.Getenv, &out, io.Discard))
 	assert.Equal(t, "anseo dev\n", out.String())
+}
+
+func TestUnknownCommandStartsNothing(t *testing.T) {
+	err := run(t.Context(), []string{"anseo", "bench", "suite"}, func(string) string { return "" }, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"bench"`)
+	assert.Contains(t, err.Error(), "anseo-bench")
+}
+
+// TestServerCarriesNoLoadTool: the load tool is cmd/anseo-bench, and none of
+// it (its clients, its /proc and taskset code) is built into the server.
+func TestServerCarriesNoLoadTool(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	for _, dep := range strings.Fields(string(out)) {
+		assert.NotContains(t, dep, "internal/loadtest")
+	}
 }
 
 func TestConfig(t *testing.T) {

@@ -13,11 +13,11 @@ import (
 	"github.com/anseo/anseo/internal/loadtest/baseline"
 )
 
-// Main is `anseo bench`: args are what follows "bench" on the command line.
+// Main is the anseo-bench command: args are what follows the program's name.
 //
-//	anseo bench [flags]                   one scenario against a running server
-//	anseo bench suite [flags]             start servers, run the standard scenarios, print the tables
-//	anseo bench baseline-server -addr A   run the bare broadcaster (the yardstick)
+//	anseo-bench [flags]                   one scenario against a running server
+//	anseo-bench suite [flags]             start servers, run the standard scenarios, print the tables
+//	anseo-bench baseline-server -addr A   run the bare broadcaster (the yardstick)
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -27,12 +27,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return baselineMain(ctx, args[1:], stderr)
 		}
 	}
-	fs := flag.NewFlagSet("anseo bench", flag.ContinueOnError)
+	fs := flag.NewFlagSet("anseo-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: anseo bench [flags]                  run one scenario against a running server\n"+
-			"       anseo bench suite [flags]            start servers pinned to a core, run the standard scenarios\n"+
-			"       anseo bench baseline-server -addr A  run the bare TCP broadcaster used as the yardstick\n\n"+
+		fmt.Fprint(stderr, "Usage: anseo-bench [flags]                  run one scenario against a running server\n"+
+			"       anseo-bench suite [flags]            start servers pinned to a core, run the standard scenarios\n"+
+			"       anseo-bench baseline-server -addr A  run the bare TCP broadcaster used as the yardstick\n\n"+
 			"Start the server with flood control and connection caps out of the way, e.g.\n"+
 			"  anseo -flood-rate inf -max-conns 100000 -max-conns-per-ip 100000\n\n")
 		fs.PrintDefaults()
@@ -61,7 +61,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.Telnet = 1000
 	}
 	if lim, err := RaiseFileLimit(); err == nil && uint64(cfg.Telnet+cfg.Web+64) > lim {
-		return fmt.Errorf("anseo bench: %d clients need more file descriptors than the limit of %d", cfg.Telnet+cfg.Web, lim)
+		return fmt.Errorf("%d clients need more file descriptors than the limit of %d", cfg.Telnet+cfg.Web, lim)
 	}
 	cfg.Progress = stderr
 	res, err := Run(ctx, cfg)
@@ -70,7 +70,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func baselineMain(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("anseo bench baseline-server", flag.ContinueOnError)
+	fs := flag.NewFlagSet("anseo-bench baseline-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:2424", "`address` to listen on")
 	queue := fs.Int("queue-len", baseline.QueueLen, "`lines` a member may fall behind before it is cut off")

@@ -1,4 +1,4 @@
-// Package loadtest is the engine of `anseo bench`: a load generator that
+// Package loadtest is the engine of cmd/anseo-bench: a load generator that
 // connects many clients to a running anseo (or to the bare broadcaster in
 // package baseline) and measures what they see.
 //

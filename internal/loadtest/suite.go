@@ -10,29 +10,32 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 )
 
-// suite is `anseo bench suite`: for each run it starts a fresh server (anseo
-// or the baseline) pinned to one core, drives it from this process, stops
-// it, and prints every result in one set of tables at the end.
+// suite is `anseo-bench suite`: for each run it starts a fresh server (the
+// anseo binary, or the baseline: this program again) pinned to one core,
+// drives it from this process, stops it, and prints every result in one set
+// of tables at the end.
 //
-// No server outlives the suite. When ctx ends (the program was sent
-// SIGINT or SIGTERM: cmd/anseo's signal.NotifyContext) the running server
-// is sent SIGTERM, killed if it has not stopped within serverStopWait, and
-// no further run starts. On Linux a server is also killed by the kernel if
+// No server outlives the suite. When ctx ends (the program was sent SIGINT
+// or SIGTERM: cmd/anseo-bench's signal.NotifyContext) the running server is
+// sent SIGTERM, killed if it has not stopped within serverStopWait, and no
+// further run starts. On Linux a server is also killed by the kernel if
 // the suite dies without a chance to clean up (SIGKILL, a crash).
 type suite struct {
-	exe       string // the anseo binary: this program
+	exe       string // this program, run again as the baseline server
+	anseo     string // the anseo server binary
 	serverCPU string // taskset CPU list for servers, "" for no pinning
 	stderr    io.Writer
 	results   []Result
 }
 
 func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("anseo bench suite", flag.ContinueOnError)
+	fs := flag.NewFlagSet("anseo-bench suite", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	members := fs.String("members", "1000", "room `sizes` for saturate and fanout, comma-separated")
 	transports := fs.String("transports", "baseline,telnet,ws", "`servers` to run: baseline (telnet clients), telnet and ws (anseo)")
@@ -44,11 +47,20 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	idleHold := fs.Duration("idle-hold", 150*time.Second, "how long idle connections are held (past the runtime's two-minute periodic collection)")
 	window := fs.Int("window", 64, "`messages` in flight per sender")
 	cpu := fs.String("server-cpu", "0", "`CPU list` to pin servers to with taskset (\"\" for none)")
+	server := fs.String("server", "", "the anseo server `binary` for the telnet and ws runs (default: anseo beside this program, as make bench builds them)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
+	}
+	want := func(list, item string) bool {
+		for f := range strings.SplitSeq(list, ",") {
+			if strings.TrimSpace(f) == item {
+				return true
+			}
+		}
+		return false
 	}
 	sizes, err := splitInts(*members)
 	if err != nil {
@@ -58,25 +70,25 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	s := &suite{exe: exe, serverCPU: *cpu, stderr: stderr}
+	if want(*transports, "telnet") || want(*transports, "ws") {
+		if s.anseo, err = serverBinary(*server, exe); err != nil {
+			return fmt.Errorf("-server: %w", err)
+		}
+	}
 	lim, err := RaiseFileLimit()
 	if err != nil {
 		return err
 	}
-	s := &suite{exe: exe, serverCPU: *cpu, stderr: stderr}
 	if _, err := exec.LookPath("taskset"); err != nil && s.serverCPU != "" {
 		fmt.Fprintln(stderr, "bench: taskset not found; servers are not pinned")
 		s.serverCPU = ""
 	}
 	fmt.Fprintf(stderr, "bench: file limit %d; servers pinned to CPU %q; this process: %s\n", lim, s.serverCPU, affinity())
-
-	want := func(list, item string) bool {
-		for f := range strings.SplitSeq(list, ",") {
-			if strings.TrimSpace(f) == item {
-				return true
-			}
-		}
-		return false
+	if s.anseo != "" {
+		fmt.Fprintln(stderr, "bench: anseo server:", s.anseo)
 	}
+
 	var errs []error
 	do := func(target, transport string, cfg Config) {
 		if ctx.Err() != nil {
@@ -139,10 +151,10 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	}
 	var args []string
 	if target == "baseline" {
-		args = []string{s.exe, "bench", "baseline-server", "-addr", telnetAddr}
+		args = []string{s.exe, "baseline-server", "-addr", telnetAddr}
 	} else {
 		target = "anseo"
-		args = []string{s.exe, "-telnet-addr", telnetAddr, "-http-addr", httpAddr,
+		args = []string{s.anseo, "-telnet-addr", telnetAddr, "-http-addr", httpAddr,
 			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error",
 			"-db", ":memory:"} // a fresh room each run: no history replayed into the join storm
 	}
@@ -183,6 +195,21 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 		res = Result{Scenario: cfg.Scenario, Target: target, Transport: transport, Members: cfg.Telnet + cfg.Web}
 	}
 	return res, err
+}
+
+// serverBinary returns the anseo server to start: path if given, else the
+// file named anseo in exe's directory, where make bench builds both.
+func serverBinary(path, exe string) (string, error) {
+	if path == "" {
+		path = filepath.Join(filepath.Dir(exe), "anseo")
+	}
+	// LookPath on a path with a separator checks only that it is an
+	// executable file; a bare name is looked up in PATH.
+	found, err := exec.LookPath(path)
+	if err != nil {
+		return "", fmt.Errorf("no anseo server binary: %w (make build puts one in bin/; name it with -server)", err)
+	}
+	return found, nil
 }
 
 // serverStopWait is how long a server may take to stop after SIGTERM

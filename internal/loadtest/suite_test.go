@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -13,9 +14,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/loadtest"
 )
 
-// startSuite runs `anseo bench suite` as a process of its own with its
+// startSuite runs `anseo-bench suite` as a process of its own with its
 // stderr on a pipe the test alone reads, and returns once the suite's
 // server is listening. The suite hands its stderr on to the servers it
 // starts, so the pipe reaches end of file only when the suite and every
@@ -29,9 +32,9 @@ func startSuite(t *testing.T) (*exec.Cmd, *os.File) {
 	t.Cleanup(func() { r.Close() })
 	// idle holds its connections for the whole -duration: the suite is
 	// mid-run, with a server up, when the test stops it.
-	cmd := exec.Command(exe, "bench", "suite", "-scenarios", "idle", "-transports", "baseline",
+	cmd := exec.Command(exe, "suite", "-scenarios", "idle", "-transports", "baseline",
 		"-idle", "2", "-server-cpu", "")
-	cmd.Env = append(os.Environ(), beAnseo+"=1")
+	cmd.Env = append(os.Environ(), beBench+"=1")
 	cmd.Stderr = w
 	require.NoError(t, cmd.Start())
 	w.Close() // the suite and its servers hold the only write ends
@@ -83,4 +86,17 @@ func TestSuiteServerDiesWithTheSuite(t *testing.T) {
 	cmd, stderr := startSuite(t)
 	require.NoError(t, cmd.Process.Kill()) // no chance to stop its server
 	requireAllGone(t, stderr)
+}
+
+func TestSuiteNeedsTheServerBinary(t *testing.T) {
+	for _, args := range [][]string{
+		{"suite", "-transports", "telnet", "-server", filepath.Join(t.TempDir(), "anseo")},
+		{"suite", "-transports", "baseline,ws"}, // nothing named anseo beside the test binary
+	} {
+		var stderr strings.Builder
+		err := loadtest.Main(t.Context(), args, io.Discard, &stderr)
+		require.Error(t, err, "%v", args)
+		assert.Contains(t, err.Error(), "-server", "the error names the flag")
+		assert.Empty(t, stderr.String(), "refused before anything started")
+	}
 }

@@ -28,9 +28,9 @@ type Metrics struct {
 	fanout      prometheus.Histogram
 }
 
-// New registers anseo's metrics, the Go runtime's and the process's.
-// inbox reports the hub's queue depth when scraped.
-func New(inbox func() int) *Metrics {
+// New registers anseo's metrics, the Go runtime's and the process's. The
+// hub's queue depth joins them once there is a hub: see WatchHub.
+func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		connections: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -65,14 +65,21 @@ func New(inbox func() int) *Metrics {
 	}
 	m.reg.MustRegister(
 		m.connections, m.joins, m.leaves, m.messages, m.refused, m.deliveries, m.fanout,
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "anseo_hub_queue_depth",
-			Help: "Requests (joins, messages, leaves) waiting for the hub.",
-		}, func() float64 { return float64(inbox()) }),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
+}
+
+// WatchHub exports the hub's queue depth, read from inbox when scraped.
+// The hub takes the Metrics when it is built, so the gauge that reads the
+// hub can only be added after it: call WatchHub once, with the built hub's
+// InboxLen.
+func (m *Metrics) WatchHub(inbox func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "anseo_hub_queue_depth",
+		Help: "Requests (joins, messages, leaves) waiting for the hub.",
+	}, func() float64 { return float64(inbox()) }))
 }
 
 // ClusterStats are a cluster link's counts (cluster.Stats), as the metrics

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestSuiteStartsTheServerBinary builds cmd/anseo, as make bench does, and
+// runs a short suite against it: the load tool starts the server binary it
+// is given, not itself.
+func TestSuiteStartsTheServerBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the server")
+	}
+	bin := filepath.Join(t.TempDir(), "anseo")
+	out, err := exec.Command("go", "build", "-o", bin, "../anseo").CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	var stdout bytes.Buffer
+	stderr := &lockedBuffer{}
+	err = run(t.Context(), []string{"anseo-bench", "suite", "-server", bin, "-server-cpu", "",
+		"-transports", "telnet,ws", "-scenarios", "saturate", "-members", "5", "-senders", "2", "-duration", "300ms"},
+		&stdout, stderr)
+	require.NoError(t, err, stderr.String())
+	assert.Contains(t, stderr.String(), "bench: anseo server: "+bin)
+	assert.Contains(t, stdout.String(), "| saturate | anseo | telnet | 5 | 2 |")
+	assert.Contains(t, stdout.String(), "| saturate | anseo | ws | 5 | 2 |")
+}
+
+// lockedBuffer takes the suite's progress and its servers' logs at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
