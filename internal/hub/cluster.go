@@ -169,7 +169,7 @@ func (h *Hub) publish(ev *Event) {
 	if !h.opts.Cluster.Publish(ev, h.serial) {
 		h.log.Warn("cluster: an event could not be published", "kind", ev.Kind)
 		if ev.session != nil && !ev.session.gone() {
-			h.deliverPrivate(ev.session, &Event{Kind: KindNotice, Text: "Not sent: the link between servers is busy or down. Try again in a moment."})
+			h.tell(ev.session, &Notice{Kind: NoticeNotSent})
 		}
 		return
 	}

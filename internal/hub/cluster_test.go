@@ -80,3 +80,33 @@ func TestClusterJoinIsNewsOnce(t *testing.T) {
 		}
 	}
 }
+
+// downLink is a cluster whose link is down: it takes no event, and a claim
+// fails with claimErr (the test's goroutine sets it: it calls Claim).
+type downLink struct {
+	loopback
+	claimErr error
+}
+
+func (d *downLink) Claim(context.Context, hub.Claim) error { return d.claimErr }
+func (d *downLink) Publish(*hub.Event, uint64) bool        { return false }
+
+// TestClusterRefusals: what the cluster refuses does not happen, and the
+// person who tried is told why.
+func TestClusterRefusals(t *testing.T) {
+	link := &downLink{}
+	h := startHub(t, hub.Options{Cluster: link, Flood: noFlood})
+	alice := join(t, h, "alice")
+
+	require.NoError(t, alice.Say(t.Context(), "anyone?", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNotSent}, next(t, alice).Notice)
+
+	link.claimErr = hub.ErrUnavailable
+	require.NoError(t, alice.Say(t.Context(), "/nick robert", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNameUnavailable}, next(t, alice).Notice)
+
+	link.claimErr = hub.ErrNameTaken // by someone on another node
+	require.NoError(t, alice.Say(t.Context(), "/nick Robert", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNameTaken, Name: "Robert"}, next(t, alice).Notice)
+	assert.Equal(t, "alice", alice.Name())
+}

@@ -319,7 +319,8 @@ func (h *Hub) Roster(ctx context.Context) ([]Presence, error) {
 	return r.roster, err
 }
 
-// Notice sends a system notice to every member.
+// Notice sends text to every member as a notice from the operator
+// (NoticeOperator), to be shown as it is.
 func (h *Hub) Notice(ctx context.Context, text string) error {
 	return h.send(ctx, request{kind: reqNotice, text: cleanText(text)})
 }
@@ -390,7 +391,7 @@ func (h *Hub) handle(req request) {
 			h.opts.Cluster.Release(nameKeyOf(req.text))
 		}
 	case reqNotice:
-		h.broadcast(&Event{Kind: KindNotice, Text: req.text})
+		h.broadcast(&Event{Kind: KindNotice, Text: req.text, Notice: &Notice{Kind: NoticeOperator}})
 	case reqLeave:
 		h.detach(req.member, ReasonQuit)
 	case reqExpire:

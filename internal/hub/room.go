@@ -173,7 +173,7 @@ func (h *Hub) replayMissed(m *Member, after, until uint64) {
 	}
 	h.deliverPrivate(m, &Event{Kind: KindReplayBegin, Replay: ReplayMissed})
 	if lost {
-		h.deliverPrivate(m, &Event{Kind: KindNotice, Text: "Some of what happened while you were away is too old to replay here."})
+		h.tell(m, &Notice{Kind: NoticeReplayGap})
 	}
 	for _, ev := range missed {
 		h.deliver(m, ev)
