@@ -195,10 +195,10 @@ func (h *Hub) rename(req request) *Notice {
 		return nil
 	}
 	renamed = true
+	h.active(p) // back, if away, under the name everyone knows
 	delete(h.byKey, oldKey)
 	h.byKey[newKey] = p
 	p.setName(display)
-	h.active(p)
 	h.broadcast(&Event{Kind: KindRenamed, Name: old, NewName: display})
 	if h.opts.Cluster != nil && oldKey != newKey {
 		h.opts.Cluster.Release(oldKey)

@@ -148,6 +148,10 @@ func TestCommands(t *testing.T) {
 		{name: "/nick alone is an empty name", line: "/nick",
 			alice: told(hub.Notice{Kind: hub.NoticeNameInvalid, NameError: &hub.NameError{Reason: "it is empty"}})},
 
+		{name: "/nick brings you back", before: []string{"/away"}, line: "/nick alicia",
+			alice: []seen{back, {Kind: hub.KindRenamed, Name: "alice", NewName: "alicia"}},
+			room:  []seen{back, {Kind: hub.KindRenamed, Name: "alice", NewName: "alicia"}}},
+
 		{name: "/away with a reason", line: "/away  lunch ",
 			alice: []seen{{Kind: hub.KindAway, Name: "alice", Away: true, Text: "lunch"}},
 			room:  []seen{{Kind: hub.KindAway, Name: "alice", Away: true, Text: "lunch"}}},
