@@ -62,6 +62,10 @@ func TestMetricsMoveWhileTwoUsersChat(t *testing.T) {
 	bob.Expect("<alice> hello bob")
 	bob.Send("hi alice")
 	alice.Expect("<bob> hi alice")
+	// The hub answers requests in turn: once it answers this, it has
+	// finished fanning out, and counting, what came before.
+	alice.Send("/who")
+	alice.Expect("* 2 here:")
 
 	_, body := get(t, nil, url)
 	assert.Equal(t, 2.0, metric(body, `anseo_connections{transport="telnet"}`))

@@ -213,7 +213,7 @@ func TestNameTakenAcrossNodes(t *testing.T) {
 	bob := n[1].join("bob")
 	require.NoError(t, bob.Say(t.Context(), "/nick alice", ""))
 	ev := await(t, bob, "the refusal", func(ev *hub.Event) bool { return ev.Kind == hub.KindNotice })
-	assert.Contains(t, ev.Text, "Name taken")
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNameTaken, Name: "alice"}, ev.Notice)
 	// And a rename frees the old name everywhere.
 	require.NoError(t, bob.Say(t.Context(), "/nick robert", ""))
 	await(t, bob, "his rename", kind(hub.KindRenamed, "bob"))

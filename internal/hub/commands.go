@@ -2,22 +2,60 @@ package hub
 
 import (
 	"errors"
-	"fmt"
+	"slices"
 	"strings"
-	"time"
 )
 
-// Commands, the same on every transport. Each is a line starting with "/";
-// "//text" sends "/text" as a message.
-var commands = []struct{ name, usage, help string }{
-	{"help", "/help", "this list"},
-	{"who", "/who", "who is here, how they are connected, whether away and for how long idle"},
-	{"me", "/me ACTION", "do something: /me waves shows as \"alice waves\""},
-	{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"},
-	{"nick", "/nick NEW", "change your name"},
-	{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"},
-	{"back", "/back", "mark yourself back"},
-	{"quit", "/quit [REASON]", "leave, with parting words if you like"},
+// This file is the command registry, in the manner of ssh-chat's
+// chat/command.go: a command is one entry, what /help says about it beside
+// the handler that runs it, and /help lists the entries. A handler changes
+// the room through the same functions as everything else (broadcast,
+// active, rename, removePerson) and returns what only its caller is told:
+// a typed Notice, which each transport puts into words, or nil when the
+// room's events say it all. Commands are the same on every transport.
+
+// CommandInfo describes a command as /help lists it.
+type CommandInfo struct {
+	// Name is what follows the "/", in lower case: "msg".
+	Name string
+	// Usage shows how to type it, its arguments in capitals:
+	// "/msg NAME TEXT".
+	Usage string
+	// Help says in a few words what it does.
+	Help string
+}
+
+// command is one entry of the registry. run handles it on the hub
+// goroutine; req.text holds its arguments, trimmed.
+type command struct {
+	CommandInfo
+	run func(h *Hub, req request) *Notice
+}
+
+// commands is the registry, in the order /help lists it. It is filled in
+// by init because /help's answer is made from it.
+var commands []command
+
+// helpList is what /help shows: every entry, then how to send a line that
+// starts with "/" (parseCommand). Shared by every help notice.
+var helpList []CommandInfo
+
+func init() {
+	commands = []command{
+		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp},
+		{CommandInfo{"who", "/who", "who is here, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho},
+		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"alice waves\""}, (*Hub).cmdMe},
+		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg},
+		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename},
+		{CommandInfo{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"}, (*Hub).cmdAway},
+		{CommandInfo{"back", "/back", "mark yourself back"}, (*Hub).cmdBack},
+		{CommandInfo{"quit", "/quit [REASON]", "leave, with parting words if you like"}, (*Hub).cmdQuit},
+	}
+	for _, c := range commands {
+		helpList = append(helpList, c.CommandInfo)
+	}
+	helpList = append(helpList, CommandInfo{Usage: "//text", Help: "send text that starts with /"})
+	helpList = slices.Clip(helpList) // so that appending to a notice's copy cannot write into it
 }
 
 // parseCommand splits "/name args" into its parts. "//…" and text that does
@@ -30,61 +68,89 @@ func parseCommand(text string) (name, args string, ok bool) {
 	return strings.ToLower(name), strings.TrimSpace(args), true
 }
 
-// command runs the command req asks for. Hub goroutine only.
+// lookup returns the registry's entry called name, or nil.
+func lookup(name string) *command {
+	for i := range commands {
+		if commands[i].Name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+// command runs the command req names and tells its caller the outcome, if
+// the room's events do not. Hub goroutine only.
 func (h *Hub) command(req request) {
-	m, name, args, ref := req.member, req.name, req.text, req.ref
+	c := lookup(req.name)
+	if c == nil {
+		h.tell(req.member, &Notice{Kind: NoticeUnknownCommand, Command: CommandInfo{Name: req.name}})
+		return
+	}
+	if n := c.run(h, req); n != nil {
+		h.tell(req.member, n)
+	}
+}
+
+// usage is the outcome of a command typed without what it needs.
+func usage(req request) *Notice {
+	return &Notice{Kind: NoticeUsage, Command: lookup(req.name).CommandInfo}
+}
+
+func (h *Hub) cmdHelp(request) *Notice {
+	return &Notice{Kind: NoticeHelp, Commands: helpList}
+}
+
+func (h *Hub) cmdWho(request) *Notice {
+	return &Notice{Kind: NoticeWho, People: h.roster()}
+}
+
+func (h *Hub) cmdMe(req request) *Notice {
+	if req.text == "" {
+		return usage(req)
+	}
+	m := req.member
 	p := m.person
-	tell := func(format string, a ...any) {
-		h.deliverPrivate(m, &Event{Kind: KindNotice, Text: fmt.Sprintf(format, a...)})
+	h.active(p)
+	h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: req.text, sender: p, session: m, ref: req.ref})
+	return nil
+}
+
+func (h *Hub) cmdMsg(req request) *Notice {
+	to, text, _ := strings.Cut(req.text, " ")
+	text = strings.TrimSpace(text)
+	if to == "" || text == "" {
+		return usage(req)
 	}
-	switch name {
-	case "help":
-		var b strings.Builder
-		b.WriteString("Commands:")
-		for _, c := range commands {
-			fmt.Fprintf(&b, "\n%-16s %s", c.usage, c.help)
-		}
-		b.WriteString("\n//text           send text that starts with /")
-		tell("%s", b.String())
-	case "who":
-		tell("%s", h.who())
-	case "me":
-		if args == "" {
-			tell("Usage: /me ACTION")
-			return
-		}
-		h.active(p)
-		h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: args, sender: p, session: m, ref: ref})
-	case "msg":
-		to, text, _ := strings.Cut(args, " ")
-		text = strings.TrimSpace(text)
-		if to == "" || text == "" {
-			tell("Usage: /msg NAME TEXT")
-			return
-		}
-		target := h.byKey[nameKeyOf(to)]
-		if target == nil {
-			tell("Nobody called %s is here.", to)
-			return
-		}
-		h.active(p)
-		h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, session: m, target: target, ref: ref})
-	case "nick":
-		h.rename(req)
-	case "away":
-		p.wantAway = true
-		h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: args, sender: p})
-	case "back":
-		if !p.wantAway {
-			tell("You are not away.")
-			return
-		}
-		h.active(p)
-	case "quit":
-		h.removePerson(p, ReasonQuit, args, false)
-	default:
-		tell("Unknown command /%s. Type /help for the list, or // to start a message with /.", name)
+	target := h.byKey[nameKeyOf(to)]
+	if target == nil {
+		return &Notice{Kind: NoticeNoSuchName, Name: to}
 	}
+	m := req.member
+	p := m.person
+	h.active(p)
+	h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, session: m, target: target, ref: req.ref})
+	return nil
+}
+
+func (h *Hub) cmdAway(req request) *Notice {
+	p := req.member.person
+	p.wantAway = true
+	h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: req.text, sender: p})
+	return nil
+}
+
+func (h *Hub) cmdBack(req request) *Notice {
+	p := req.member.person
+	if !p.wantAway {
+		return &Notice{Kind: NoticeNotAway}
+	}
+	h.active(p)
+	return nil
+}
+
+func (h *Hub) cmdQuit(req request) *Notice {
+	h.removePerson(req.member.person, ReasonQuit, req.text, false)
+	return nil
 }
 
 // nameKeyOf is nameKey for a name that may not be valid: an invalid one
@@ -97,18 +163,19 @@ func nameKeyOf(name string) string {
 	return nameKey(display)
 }
 
-// rename gives the person of req.member the name in req.text, if it is
-// valid and free. The member's goroutine has claimed the new name already
-// (Member.claimNewName); the claim is released if the rename does not
-// happen, and the old name once the rename is in the log (change).
-func (h *Hub) rename(req request) {
-	m, p := req.member, req.member.person
-	tell := func(text string) { h.deliverPrivate(m, &Event{Kind: KindNotice, Text: text}) }
+// rename is /nick: it gives the person of req.member the name in req.text,
+// if it is valid and free. The member's goroutine has claimed the new name
+// already (Member.claimNewName); the claim is released if the rename does
+// not happen, and the old name once the rename is in the log (change).
+func (h *Hub) rename(req request) *Notice {
+	p := req.member.person
 	display, err := CheckName(req.text)
-	var nameErr *NameError
-	if errors.As(err, &nameErr) {
-		tell("Name invalid: " + nameErr.Reason + ".")
-		return
+	if err != nil {
+		// CheckName refuses a name only with a *NameError; should another
+		// error ever come, its text is the reason.
+		nameErr := &NameError{Reason: err.Error()}
+		errors.As(err, &nameErr)
+		return &Notice{Kind: NoticeNameInvalid, NameError: nameErr}
 	}
 	old := p.displayName()
 	newKey := nameKey(display)
@@ -120,42 +187,17 @@ func (h *Hub) rename(req request) {
 	}()
 	switch { // the registry decides who has a name, not who the room lists
 	case errors.Is(req.err, ErrNameTaken):
-		tell("Name taken: " + display + ".")
-		return
+		return &Notice{Kind: NoticeNameTaken, Name: display}
 	case req.err != nil: // ErrUnavailable
 		h.log.Warn("claiming a new name failed", "err", req.err)
-		tell("Your name cannot be changed just now: the link between servers is down. Try again in a moment.")
-		return
+		return &Notice{Kind: NoticeNameUnavailable}
 	case display == old:
-		return
+		return nil
 	}
-	h.active(p)
-	renamed = h.append(&Event{Kind: KindRenamed, Name: old, NewName: display, sender: p}, nil)
-	if !renamed {
-		tell("Not sent: the server cannot keep it just now. Try again in a moment.")
-		return
+	h.active(p) // back, if away, under the name everyone knows
+	if renamed = h.append(&Event{Kind: KindRenamed, Name: old, NewName: display, sender: p}, nil); !renamed {
+		return &Notice{Kind: NoticeNotSent}
 	}
 	p.setName(display) // its further entries carry the new name
-}
-
-// who describes everyone in the room, one line each.
-func (h *Hub) who() string {
-	now := h.opts.Now()
-	roster := h.roster()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d here:", len(roster))
-	for _, r := range roster {
-		fmt.Fprintf(&b, "\n%s (%s", r.Name, r.Transport)
-		if r.Away {
-			b.WriteString(", away")
-			if r.AwayReason != "" {
-				b.WriteString(": " + r.AwayReason)
-			}
-		}
-		if idle := now.Sub(r.LastActive); idle >= time.Minute {
-			fmt.Fprintf(&b, ", idle %s", idle.Truncate(time.Minute))
-		}
-		b.WriteString(")")
-	}
-	return b.String()
+	return nil
 }

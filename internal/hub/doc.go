@@ -16,4 +16,10 @@
 //  4. Events are immutable once sent and shared by every recipient, so a
 //     transport may render one Event once and reuse the bytes.
 //  5. Event IDs increase strictly in the order the hub produced the events.
+//  6. The hub words nothing a user reads: what it tells one connection (the
+//     outcome of a command, a note about a replay) is a typed Notice, and
+//     each transport puts it into words. Commands are a registry
+//     (commands.go) whose handlers return those Notices. The only words
+//     here are data the transports show as they are: a command's help line
+//     in the registry, a NameError's reason, the operator's notices.
 package hub

@@ -15,8 +15,10 @@ const (
 	KindLeft
 	// KindMessage: Name said Text.
 	KindMessage
-	// KindNotice: a notice from the server in Text: for everyone, or for
-	// one member only (the answer to /help, /who, a mistyped command).
+	// KindNotice: a notice from the server, what it says in Notice: the
+	// operator's words for everyone, or for one connection only the outcome
+	// of a command it typed (/help, /who, a mistake) or a note about what
+	// it was sent.
 	KindNotice
 	// KindAction: Name did Text ("/me waves": Text is "waves").
 	KindAction
@@ -86,7 +88,8 @@ type Event struct {
 	Name string
 	// Transport is the joining member's transport (KindJoined only).
 	Transport Transport
-	// Text is the message or notice text (KindMessage, KindNotice).
+	// Text is the message text (KindMessage, KindAction, KindPrivate), or
+	// the operator's words (KindNotice, NoticeOperator).
 	Text string
 	// Reason is why a member left (KindLeft only). Text then holds the
 	// words they left with (/quit REASON), if any.
@@ -99,10 +102,15 @@ type Event struct {
 	Away bool
 	// Replay says what a replay is (KindReplayBegin, KindReplayEnd).
 	Replay ReplayKind
+	// Notice is what a notice says (KindNotice), for each transport to put
+	// into words: the hub words nothing a user reads.
+	Notice *Notice
 
-	// sender is the person who spoke (messages, actions, private messages),
-	// so that a transport can tell its own from others' without comparing
-	// names; session is the connection it spoke on.
+	// sender is the person the entry is about: who spoke (messages,
+	// actions, private messages), so that a transport can tell its own from
+	// others' without comparing names, or who joined, left, renamed
+	// themselves or went away, so that the hub applies its own entries to
+	// the right person; session is the connection it spoke on.
 	sender  *person
 	session *Member
 	// target is the recipient of a private message.
@@ -114,9 +122,16 @@ type Event struct {
 	encoded [maxEncodingSlots]atomic.Pointer[[]byte]
 }
 
-// From reports whether m's person sent this message: on any of its
-// connections, so that a second tab shows its own messages as its own.
-func (e *Event) From(m *Member) bool { return e.sender != nil && e.sender == m.person }
+// From reports whether m's person sent this message, action or private
+// message: on any of its connections, so that a second tab shows its own
+// messages as its own.
+func (e *Event) From(m *Member) bool {
+	switch e.Kind {
+	case KindMessage, KindAction, KindPrivate:
+		return e.sender != nil && e.sender == m.person
+	}
+	return false
+}
 
 // Ref returns the reference the sender gave to Say, but only to the
 // connection that sent it: the reference is its business and nobody else's.

@@ -407,8 +407,9 @@ func (h *Hub) Roster(ctx context.Context) ([]Presence, error) {
 	return r.roster, err
 }
 
-// Notice sends a notice from the server to every member on this node. It is
-// not part of the room's log: it has no ID, and is not replayed.
+// Notice sends text to every member on this node as a notice from the
+// operator (NoticeOperator), to be shown as it is. It is not part of the
+// room's log: it has no ID, and is not replayed.
 func (h *Hub) Notice(ctx context.Context, text string) error {
 	return h.send(ctx, request{kind: reqNotice, text: cleanText(text)})
 }
@@ -495,7 +496,7 @@ func (h *Hub) handle(req request) {
 			h.opts.Names.Release(nameKeyOf(req.text))
 		}
 	case reqNotice:
-		h.notice(&Event{Kind: KindNotice, Text: req.text})
+		h.notice(&Event{Kind: KindNotice, Text: req.text, Notice: &Notice{Kind: NoticeOperator}})
 	case reqLeave:
 		h.detach(req.member, ReasonQuit)
 	case reqExpire:

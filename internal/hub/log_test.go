@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +15,7 @@ import (
 // they would from a slow disk or a slow link between nodes.
 type slowLog struct {
 	appended chan appended
+	full     atomic.Bool // takes nothing while set
 }
 
 type appended struct {
@@ -22,6 +24,9 @@ type appended struct {
 }
 
 func (l *slowLog) Append(ev *hub.Event, serial uint64) bool {
+	if l.full.Load() {
+		return false
+	}
 	l.appended <- appended{ev, serial} // the hub goroutine: the buffer is ample for a test
 	return true
 }
@@ -110,4 +115,53 @@ func rosterNames(r []hub.Presence) []string {
 		names = append(names, p.Name)
 	}
 	return names
+}
+
+// refusingNames is a registry that refuses every claim with err once the
+// test sets it (from the test's goroutine, the one that claims).
+type refusingNames struct {
+	err error
+}
+
+func (r *refusingNames) Claim(context.Context, hub.Claim) error      { return r.err }
+func (r *refusingNames) Taken(context.Context, string) (bool, error) { return false, nil }
+func (r *refusingNames) Resume(context.Context, string) (hub.Resumed, error) {
+	return hub.Resumed{}, hub.ErrNoSession
+}
+func (r *refusingNames) Release(string)           {}
+func (r *refusingNames) Depart(hub.Claim, uint64) {}
+
+// TestRefusals: what the log or the registry refuses does not happen, and
+// the person who tried is told why.
+func TestRefusals(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	names := &refusingNames{}
+	h := startHub(t, hub.Options{Log: log, Names: names, Flood: noFlood})
+	joined := make(chan *hub.Member, 1)
+	go func() {
+		m, err := h.Join(context.Background(), "alice", hub.JoinOptions{Transport: hub.TransportTelnet})
+		assert.NoError(t, err)
+		joined <- m
+	}()
+	log.give(t, h, log.next(t), 1)
+	alice := <-joined
+
+	log.full.Store(true)
+	require.NoError(t, alice.Say(t.Context(), "anyone?", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNotSent}, next(t, alice).Notice)
+	require.NoError(t, alice.Say(t.Context(), "/nick robert", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNotSent}, next(t, alice).Notice)
+	assert.Equal(t, "alice", alice.Name(), "a rename the log cannot keep does not happen")
+	_, err := h.Join(t.Context(), "bob", hub.JoinOptions{Transport: hub.TransportTelnet})
+	require.ErrorIs(t, err, hub.ErrUnavailable, "nor does a join")
+	log.full.Store(false)
+
+	names.err = hub.ErrUnavailable
+	require.NoError(t, alice.Say(t.Context(), "/nick robert", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNameUnavailable}, next(t, alice).Notice)
+
+	names.err = hub.ErrNameTaken // by someone on another node
+	require.NoError(t, alice.Say(t.Context(), "/nick Robert", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNameTaken, Name: "Robert"}, next(t, alice).Notice)
+	assert.Equal(t, "alice", alice.Name())
 }

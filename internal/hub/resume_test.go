@@ -132,3 +132,33 @@ func TestPrivateMessagesAreReplayedOnlyToTheirPair(t *testing.T) {
 		assert.Equal(t, []string{"hello all"}, replayed(carol2))
 	})
 }
+
+// TestResumeAfterTooMuch: a connection that missed more than the hub still
+// holds is told so, in a notice before the newest events it missed.
+func TestResumeAfterTooMuch(t *testing.T) {
+	h := startHub(t, hub.Options{ReplayLen: 4, Flood: noFlood})
+	bob := join(t, h, "bob")
+	alice := webJoin(t, h, "alice", hub.JoinOptions{})
+	next(t, bob) // alice joined
+	require.NoError(t, alice.Say(t.Context(), "before", ""))
+	seen := next(t, alice).ID
+	alice.Leave()
+	closed(t, alice)
+	for _, text := range []string{"0", "1", "2", "3", "4", "5"} {
+		require.NoError(t, bob.Say(t.Context(), text, ""))
+	}
+	for next(t, bob).Text != "5" { // in the room once bob has his own copy
+	}
+
+	again := webJoin(t, h, "", hub.JoinOptions{Token: alice.Token(), After: seen})
+	assert.Equal(t, hub.KindReplayBegin, next(t, again).Kind)
+	gap := next(t, again)
+	assert.Equal(t, hub.KindNotice, gap.Kind)
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeReplayGap}, gap.Notice)
+	assert.Zero(t, gap.ID, "for this connection alone")
+	var replayed []string
+	for ev := next(t, again); ev.Kind != hub.KindReplayEnd; ev = next(t, again) {
+		replayed = append(replayed, ev.Text)
+	}
+	assert.Equal(t, []string{"2", "3", "4", "5"}, replayed, "the newest the hub holds")
+}

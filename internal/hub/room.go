@@ -154,7 +154,7 @@ func (h *Hub) replayMissed(m *Member, after, until uint64) {
 	}
 	h.deliverPrivate(m, &Event{Kind: KindReplayBegin, Replay: ReplayMissed})
 	if lost {
-		h.deliverPrivate(m, &Event{Kind: KindNotice, Text: "Some of what happened while you were away is too old to replay here."})
+		h.tell(m, &Notice{Kind: NoticeReplayGap})
 	}
 	for _, ev := range missed {
 		h.deliver(m, ev)
@@ -188,7 +188,7 @@ func (p *person) presence() Presence {
 // it, its sender is told that it was not sent.
 func (h *Hub) broadcast(ev *Event) {
 	if !h.append(ev, nil) && ev.session != nil && !ev.session.gone() {
-		h.deliverPrivate(ev.session, &Event{Kind: KindNotice, Text: "Not sent: the server cannot keep it just now. Try again in a moment."})
+		h.tell(ev.session, &Notice{Kind: NoticeNotSent})
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/deadline"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/wording"
 )
 
 // conn is one line-protocol connection.
@@ -378,7 +379,7 @@ func (r *renderer) renderFor(ev *hub.Event) string {
 		}
 		return lines(fmt.Sprintf(noticeAway, ev.Name))
 	case hub.KindNotice:
-		return lines(ev.Text)
+		return lines(wording.Notice(ev))
 	case hub.KindReplayBegin:
 		r.replay = ev.Replay
 		if ev.Replay == hub.ReplayHistory {

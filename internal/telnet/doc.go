@@ -1,7 +1,8 @@
 // Package telnet is anseo's line port: the 2014 seed's protocol over TCP,
 // byte for byte, for telnet, netcat and scripts.
 //
-// The protocol (seed.go holds every string):
+// The protocol (seed.go holds every string of its own; the words of the
+// hub's notices, the same on the web, come from package wording):
 //
 //  1. On connect the server sends "What's your name?". A taken name gets
 //     "Name taken, please choose another.", an invalid one "Name invalid:

@@ -3,7 +3,8 @@
 // and speaks the JSON protocol of docs/protocol.md.
 //
 // It knows the hub's API and nothing of other transports; pages come from
-// package templates, which it feeds plain view models.
+// package templates, which it feeds plain view models, and the words of the
+// hub's notices from package wording, as on the line port.
 //
 // Invariants:
 //

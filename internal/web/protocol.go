@@ -9,6 +9,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/wording"
 )
 
 // This file is the WebSocket protocol of docs/protocol.md in Go: the close
@@ -235,7 +236,7 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	case hub.KindAway:
 		return json.Marshal(awayMsg{Type: "away", ID: ev.ID, Time: t, Name: ev.Name, Away: ev.Away, Reason: ev.Text})
 	case hub.KindNotice:
-		return json.Marshal(noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: ev.Text})
+		return json.Marshal(noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: wording.Notice(ev)})
 	case hub.KindReplayBegin, hub.KindReplayEnd:
 		phase := "begin"
 		if ev.Kind == hub.KindReplayEnd {

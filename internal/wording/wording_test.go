@@ -1,0 +1,82 @@
+package wording_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/wording"
+)
+
+func TestNotice(t *testing.T) {
+	now := time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		notice *hub.Notice
+		text   string // the event's Text
+		want   string
+	}{
+		{"the operator's words as they are", &hub.Notice{Kind: hub.NoticeOperator}, "Restart at 15:00 UTC.",
+			"Restart at 15:00 UTC."},
+		{"help: the usages make a column", &hub.Notice{Kind: hub.NoticeHelp, Commands: []hub.CommandInfo{
+			{Name: "help", Usage: "/help", Help: "this list"},
+			{Name: "msg", Usage: "/msg NAME TEXT", Help: "say TEXT to NAME alone"},
+			{Usage: "//text", Help: "send text that starts with /"},
+		}}, "",
+			"Commands:\n" +
+				"/help            this list\n" +
+				"/msg NAME TEXT   say TEXT to NAME alone\n" +
+				"//text           send text that starts with /"},
+		{"who: transport, away with or without a reason, idle from a minute", &hub.Notice{Kind: hub.NoticeWho, People: []hub.Presence{
+			{Name: "alice", Transport: hub.TransportTelnet, LastActive: now.Add(-59 * time.Second)},
+			{Name: "bob", Transport: hub.TransportWeb, Away: true, AwayReason: "lunch", LastActive: now.Add(-90 * time.Minute)},
+			{Name: "carol", Transport: hub.TransportWeb, Away: true, LastActive: now.Add(-61 * time.Second)},
+		}}, "",
+			"3 here:\n" +
+				"alice (telnet)\n" +
+				"bob (web, away: lunch, idle 1h30m0s)\n" +
+				"carol (web, away, idle 1m0s)"},
+		{"who in an empty room", &hub.Notice{Kind: hub.NoticeWho}, "", "0 here:"},
+		{"usage", &hub.Notice{Kind: hub.NoticeUsage, Command: hub.CommandInfo{Name: "me", Usage: "/me ACTION"}}, "",
+			"Usage: /me ACTION"},
+		{"unknown command", &hub.Notice{Kind: hub.NoticeUnknownCommand, Command: hub.CommandInfo{Name: "dance"}}, "",
+			"Unknown command /dance. Type /help for the list, or // to start a message with /."},
+		{"no such name", &hub.Notice{Kind: hub.NoticeNoSuchName, Name: "nobody"}, "",
+			"Nobody called nobody is here."},
+		{"not away", &hub.Notice{Kind: hub.NoticeNotAway}, "", "You are not away."},
+		{"name invalid", &hub.Notice{Kind: hub.NoticeNameInvalid, NameError: &hub.NameError{Reason: "it is empty"}}, "",
+			"Name invalid: it is empty."},
+		{"name taken", &hub.Notice{Kind: hub.NoticeNameTaken, Name: "Robert"}, "", "Name taken: Robert."},
+		{"name unavailable", &hub.Notice{Kind: hub.NoticeNameUnavailable}, "",
+			"Your name cannot be changed just now: the link between servers is down. Try again in a moment."},
+		{"replay gap", &hub.Notice{Kind: hub.NoticeReplayGap}, "",
+			"Some of what happened while you were away is too old to replay here."},
+		{"not sent", &hub.Notice{Kind: hub.NoticeNotSent}, "",
+			"Not sent: the server cannot keep it just now. Try again in a moment."},
+		{"a kind this package does not know: its text", &hub.Notice{Kind: 200}, "something new", "something new"},
+		{"no notice at all: its text", nil, "plain", "plain"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := &hub.Event{Kind: hub.KindNotice, Time: now, Text: tt.text, Notice: tt.notice}
+			assert.Equal(t, tt.want, wording.Notice(ev))
+		})
+	}
+}
+
+// TestImportsOnlyTheHub keeps the words apart from the transports that use
+// them: of anseo's packages, this one knows the hub alone.
+func TestImportsOnlyTheHub(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/anseo/anseo/") {
+			assert.Contains(t, []string{"github.com/anseo/anseo/internal/hub", "github.com/anseo/anseo/internal/wording"}, dep)
+		}
+	}
+}
