@@ -57,7 +57,9 @@ const Close = {
   notLoggedIn: 4003,
   tooSlow: 4008,
   moved: 4009,
-  tryAgainLater: 1013,
+  serverFull: 1013, // "try again later", which the server says only when it is full
+  clusterUnavailable: 4013,
+  clusterLost: 4014,
   tooMany: 4029,
 };
 
@@ -242,20 +244,26 @@ function closed(ev) {
       setStatus('offline', 'Offline');
       return;
   }
-  scheduleReconnect(ev.code, ev.reason);
+  scheduleReconnect(ev.code);
 }
 
-function scheduleReconnect(code, reason) {
+// reconnectWords say why the page is reconnecting, by close code; any other
+// code (1006, a dropped connection, above all) is 'Connection lost.'. The
+// close reason is for people: the page acts on the code alone.
+const reconnectWords = {
+  [Close.goingAway]: 'The server is restarting.',
+  [Close.serverFull]: 'The server is full.',
+  [Close.tooSlow]: 'Your connection fell behind.',
+  [Close.clusterUnavailable]: 'The chat is briefly unavailable.',
+  [Close.clusterLost]: 'The chat is briefly unavailable.',
+  [Close.tooMany]: 'Too many connections from your address.',
+};
+
+function scheduleReconnect(code) {
   attempt++;
   const ceiling = Math.min(backoffCapMs, backoffBaseMs * 2 ** (attempt - 1));
   const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
-  let why = 'Connection lost.';
-  if (code === Close.goingAway) why = 'The server is restarting.';
-  if (code === Close.tooSlow) why = 'Your connection fell behind.';
-  if (code === Close.tooMany) why = 'Too many connections from your address.';
-  if (code === Close.tryAgainLater) {
-    why = reason === 'server full' ? 'The server is full.' : 'The chat is briefly unavailable.';
-  }
+  const why = Object.hasOwn(reconnectWords, code) ? reconnectWords[code] : 'Connection lost.';
   showBanner(`${why} Reconnecting… (attempt ${attempt})`);
   setStatus('offline', 'Offline');
   retryTimer = setTimeout(connect, delay);
