@@ -7,8 +7,9 @@
 // escaped text (no templ.Raw).
 package templates
 
-// Assets are the URLs of a page's static files. Each URL names its file's
-// content hash, so the browser may cache it forever.
+// Assets are the URLs of a page's static files. Each URL names the version
+// of the whole static tree (a hash of every file), so the browser may cache
+// it forever.
 type Assets struct {
 	Style  string
 	Script string

@@ -213,6 +213,14 @@ func TestStatic(t *testing.T) {
 		})
 	}
 
+	t.Run("one version for every file", func(t *testing.T) {
+		versions := map[string]bool{}
+		for _, m := range regexp.MustCompile(`/static/([0-9a-f]{12})/`).FindAllStringSubmatch(page, -1) {
+			versions[m[1]] = true
+		}
+		assert.Len(t, versions, 1, "a module's relative imports must find files of its own version")
+	})
+
 	t.Run("unknown file", func(t *testing.T) {
 		res, _ := do(t, srv, httptest.NewRequest(http.MethodGet, "/static/0123456789ab/nope.js", nil))
 		assert.Equal(t, http.StatusNotFound, res.StatusCode)

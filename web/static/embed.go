@@ -1,6 +1,7 @@
 // Package static holds the browser's files: the one ES module, the style sheet
 // and the icon. They are embedded in the binary, so anseo ships as one file;
-// internal/web serves them under URLs that name their content's hash.
+// internal/web serves them all under one URL prefix that names a hash of the
+// whole tree, so that modules import each other by relative URL.
 package static
 
 import "embed"
