@@ -11,9 +11,14 @@ package templates
 // of the whole static tree (a hash of every file), so the browser may cache
 // it forever.
 type Assets struct {
-	Style  string
+	Style string
+	// Script is the page's ES module, if it has one.
 	Script string
-	Icon   string
+	// Modules are the modules Script imports, directly or not, each linked
+	// as a modulepreload so that the browser fetches them all at once
+	// instead of finding them one import at a time.
+	Modules []string
+	Icon    string
 }
 
 // Login is the login form: the name the user typed (shown again after a

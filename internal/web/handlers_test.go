@@ -213,6 +213,15 @@ func TestStatic(t *testing.T) {
 		})
 	}
 
+	t.Run("the modules the page imports are preloaded, and served as JavaScript", func(t *testing.T) {
+		for _, m := range regexp.MustCompile(`<link rel="modulepreload" href="([^"]+)">`).FindAllStringSubmatch(page, -1) {
+			res, _ := do(t, srv, httptest.NewRequest(http.MethodGet, m[1], nil))
+			assert.Equal(t, http.StatusOK, res.StatusCode, m[1])
+			assert.Equal(t, "text/javascript; charset=utf-8", res.Header.Get("Content-Type"), m[1])
+			assert.Equal(t, "public, max-age=31536000, immutable", res.Header.Get("Cache-Control"), m[1])
+		}
+	})
+
 	t.Run("one version for every file", func(t *testing.T) {
 		versions := map[string]bool{}
 		for _, m := range regexp.MustCompile(`/static/([0-9a-f]{12})/`).FindAllStringSubmatch(page, -1) {

@@ -24,6 +24,10 @@ const versionLen = 12
 // its content does, so the browser may keep it for a year without asking.
 const immutable = "public, max-age=31536000, immutable"
 
+// entryModule is the chat page's script. Every other .js file is a module it
+// imports, directly or not, and the page preloads them all.
+const entryModule = "app.js"
+
 // contentTypes are the types of the kinds of file anseo ships, fixed here
 // rather than read from the system's mime.types, which may say otherwise: a
 // browser runs a module only if it comes as JavaScript.
@@ -43,6 +47,7 @@ var contentTypes = map[string]string{
 type assets struct {
 	version string
 	files   map[string]asset // by name
+	modules []string         // the .js files but the entry, in lexical order
 }
 
 type asset struct {
@@ -83,6 +88,9 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 			ctype = "application/octet-stream"
 		}
 		a.files[name] = asset{body: body, ctype: ctype}
+		if path.Ext(name) == ".js" && name != entryModule {
+			a.modules = append(a.modules, name)
+		}
 		return nil
 	})
 	a.version = hex.EncodeToString(tree.Sum(nil))[:versionLen]
@@ -98,11 +106,16 @@ func (a *assets) url(name string) string {
 	return "/static/" + a.version + "/" + name
 }
 
-// page returns the URLs a page links to; withScript adds the chat module.
+// page returns the URLs a page links to; withScript adds the chat module and
+// the modules it imports, taken from the embedded files, so that a new
+// module is preloaded without anyone having to list it.
 func (a *assets) page(withScript bool) templates.Assets {
 	p := templates.Assets{Style: a.url("style.css"), Icon: a.url("favicon.svg")}
 	if withScript {
-		p.Script = a.url("app.js")
+		p.Script = a.url(entryModule)
+		for _, m := range a.modules {
+			p.Modules = append(p.Modules, a.url(m))
+		}
 	}
 	return p
 }

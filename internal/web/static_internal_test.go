@@ -1,9 +1,13 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -14,9 +18,10 @@ import (
 
 func staticTree() fstest.MapFS {
 	return fstest.MapFS{
-		"app.js":    {Data: []byte("import { a } from './log.js';\n")},
-		"log.js":    {Data: []byte("export const a = 1;\n")},
-		"style.css": {Data: []byte("body {}\n")},
+		"app.js":      {Data: []byte("import { a } from './log.js';\n")},
+		"log.js":      {Data: []byte("export const a = 1;\n")},
+		"style.css":   {Data: []byte("body {}\n")},
+		"favicon.svg": {Data: []byte("<svg></svg>\n")},
 	}
 }
 
@@ -94,6 +99,51 @@ func TestAssetsOneVersion(t *testing.T) {
 		next := mustLoad(t, changed)
 		assert.Equal(t, http.StatusNotFound, get(next.url("log.js")).Code, "a version this server does not have")
 		assert.Equal(t, http.StatusNotFound, get(next.url("app.js")).Code, "even for a file that did not change")
+	})
+}
+
+// importRE finds the static imports of an ES module: import … from '…',
+// import '…' and export … from '…'. A dynamic import() is not preloaded.
+var importRE = regexp.MustCompile(`\b(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?['"]([^'"]+)['"]`)
+
+// TestModulesArePreloaded follows the chat page's imports from its script, as
+// a browser does, through the embedded files: every module it reaches is
+// served at the page's version and linked as a modulepreload, and every
+// modulepreload is a module it reaches.
+func TestModulesArePreloaded(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		a    *assets
+	}{
+		{name: "the embedded files", a: mustLoadAssets()},
+		{name: "a small tree", a: mustLoad(t, staticTree())},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := tc.a.page(true)
+			prefix := "/static/" + tc.a.version + "/"
+			reached := map[string]bool{}
+			queue := []string{page.Script}
+			for len(queue) > 0 {
+				from := queue[0]
+				queue = queue[1:]
+				f, ok := tc.a.files[strings.TrimPrefix(from, prefix)]
+				require.True(t, ok && strings.HasPrefix(from, prefix), "%s is not a served file of this version", from)
+				for _, m := range importRE.FindAllStringSubmatch(string(f.body), -1) {
+					dep := resolve(t, from, m[1])
+					if !reached[dep] {
+						reached[dep] = true
+						queue = append(queue, dep)
+					}
+				}
+			}
+			assert.ElementsMatch(t, slices.Collect(maps.Keys(reached)), page.Modules,
+				"every module the page imports is preloaded, and only those")
+		})
+	}
+	t.Run("the small tree's import is found", func(t *testing.T) {
+		a := mustLoad(t, staticTree())
+		assert.Equal(t, []string{a.url("log.js")}, a.page(true).Modules)
+		assert.Empty(t, a.page(false).Modules, "a page without a script preloads nothing")
 	})
 }
 
