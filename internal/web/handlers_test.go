@@ -192,7 +192,7 @@ func TestStatic(t *testing.T) {
 	files := []struct {
 		name, ctype, contains string
 	}{
-		{name: "app.js", ctype: "text/javascript; charset=utf-8", contains: "const handlers"},
+		{name: "app.js", ctype: "text/javascript; charset=utf-8", contains: "from './protocol.js'"},
 		{name: "style.css", ctype: "text/css; charset=utf-8", contains: "prefers-color-scheme"},
 		{name: "favicon.svg", ctype: "image/svg+xml", contains: "<svg"},
 	}
