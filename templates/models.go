@@ -7,12 +7,18 @@
 // escaped text (no templ.Raw).
 package templates
 
-// Assets are the URLs of a page's static files. Each URL names its file's
-// content hash, so the browser may cache it forever.
+// Assets are the URLs of a page's static files. Each URL names the version
+// of the whole static tree (a hash of every file), so the browser may cache
+// it forever.
 type Assets struct {
-	Style  string
+	Style string
+	// Script is the page's ES module, if it has one.
 	Script string
-	Icon   string
+	// Modules are the modules Script imports, directly or not, each linked
+	// as a modulepreload so that the browser fetches them all at once
+	// instead of finding them one import at a time.
+	Modules []string
+	Icon    string
 }
 
 // Login is the login form: the name the user typed (shown again after a

@@ -13,9 +13,10 @@ import (
 )
 
 var assets = templates.Assets{
-	Style:  "/static/aaaaaaaaaaaa/style.css",
-	Script: "/static/bbbbbbbbbbbb/app.js",
-	Icon:   "/static/cccccccccccc/favicon.svg",
+	Style:   "/static/aaaaaaaaaaaa/style.css",
+	Script:  "/static/bbbbbbbbbbbb/app.js",
+	Modules: []string{"/static/bbbbbbbbbbbb/log.js", "/static/bbbbbbbbbbbb/roster.js"},
+	Icon:    "/static/cccccccccccc/favicon.svg",
 }
 
 func render(t *testing.T, c templ.Component) string {
@@ -34,6 +35,7 @@ func TestLoginPage(t *testing.T) {
 		assert.Contains(t, html, `aria-describedby="name-help"`)
 		assert.NotContains(t, html, `data-testid="login-error"`)
 		assert.NotContains(t, html, "<script", "the login page runs no script")
+		assert.NotContains(t, html, "modulepreload")
 		assert.Contains(t, html, `href="/static/aaaaaaaaaaaa/style.css"`)
 	})
 
@@ -55,6 +57,10 @@ func TestChatPage(t *testing.T) {
 	html := render(t, templates.ChatPage(templates.Chat{Assets: assets, Me: `Zoë"<x>`, MaxTextBytes: 4096}))
 
 	assert.Contains(t, html, `<script type="module" src="/static/bbbbbbbbbbbb/app.js"></script>`)
+	head, _, _ := strings.Cut(html, "</head>")
+	for _, m := range assets.Modules {
+		assert.Contains(t, head, `<link rel="modulepreload" href="`+m+`">`, "the modules the script imports are preloaded")
+	}
 	assert.Equal(t, 1, strings.Count(html, "<script"), "one script, from a file")
 	assert.Contains(t, html, `data-me="Zoë&#34;&lt;x&gt;"`)
 	assert.Contains(t, html, `data-max-text-bytes="4096"`)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/web"
 )
@@ -325,4 +327,32 @@ func TestBrowserReconnects(t *testing.T) {
 	alice.Say("back again")
 	alice.WaitDelivered("back again")
 	assert.Empty(t, alice.Dialogs())
+}
+
+// TestBrowserSaysWhyItReconnects: the banner's words come from the close code
+// alone (docs/protocol.md §5), and the page keeps trying.
+func TestBrowserSaysWhyItReconnects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		limiter *connlimit.Limiter
+		words   string
+	}{
+		{name: "server full: 1013", limiter: connlimit.New(10, 1), words: "The server is full."},
+		{name: "too many from the address: 4029", limiter: connlimit.New(1, 10), words: "Too many connections from your address."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := browsertest.Shared(t)
+			srv := startServerWith(t, web.Config{Limiter: tc.limiter}, hub.Options{Flood: noFlood})
+			connect(t, srv.URL, "alice") // the one connection there is room for
+
+			bob := b.NewTab(t, srv.URL)
+			bob.TryLogin("bob")
+			bob.Do(chromedp.WaitVisible(browsertest.TestID("banner")))
+			assert.Regexp(t, `^`+regexp.QuoteMeta(tc.words)+` Reconnecting… \(attempt \d+\)$`, bob.Text("banner-text"))
+			assertNoProblems(t, bob)
+		})
+	}
 }

@@ -20,8 +20,9 @@
 //  3. Every write has a deadline (Config.WriteTimeout); every read is bounded
 //     (Config.ReadLimit); every queue is bounded.
 //  4. Text a user typed reaches a page only as escaped text: templ escapes it,
-//     and app.js inserts it with textContent. The Content-Security-Policy
-//     allows no inline script as a second line of defence.
+//     and the page's modules (web/static) insert it with textContent. The
+//     Content-Security-Policy allows no inline script as a second line of
+//     defence.
 //  5. The name cookie is a claim, not a credential: the hub's Join decides
 //     who has a name. The person's token (hub.Member.Token), sent in the
 //     welcome and presented again in /ws?token=…, is the credential: it is

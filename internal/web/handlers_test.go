@@ -192,7 +192,7 @@ func TestStatic(t *testing.T) {
 	files := []struct {
 		name, ctype, contains string
 	}{
-		{name: "app.js", ctype: "text/javascript; charset=utf-8", contains: "const handlers"},
+		{name: "app.js", ctype: "text/javascript; charset=utf-8", contains: "from './protocol.js'"},
 		{name: "style.css", ctype: "text/css; charset=utf-8", contains: "prefers-color-scheme"},
 		{name: "favicon.svg", ctype: "image/svg+xml", contains: "<svg"},
 	}
@@ -212,6 +212,23 @@ func TestStatic(t *testing.T) {
 			assert.Equal(t, http.StatusNotFound, res.StatusCode, "another hash is not this content")
 		})
 	}
+
+	t.Run("the modules the page imports are preloaded, and served as JavaScript", func(t *testing.T) {
+		for _, m := range regexp.MustCompile(`<link rel="modulepreload" href="([^"]+)">`).FindAllStringSubmatch(page, -1) {
+			res, _ := do(t, srv, httptest.NewRequest(http.MethodGet, m[1], nil))
+			assert.Equal(t, http.StatusOK, res.StatusCode, m[1])
+			assert.Equal(t, "text/javascript; charset=utf-8", res.Header.Get("Content-Type"), m[1])
+			assert.Equal(t, "public, max-age=31536000, immutable", res.Header.Get("Cache-Control"), m[1])
+		}
+	})
+
+	t.Run("one version for every file", func(t *testing.T) {
+		versions := map[string]bool{}
+		for _, m := range regexp.MustCompile(`/static/([0-9a-f]{12})/`).FindAllStringSubmatch(page, -1) {
+			versions[m[1]] = true
+		}
+		assert.Len(t, versions, 1, "a module's relative imports must find files of its own version")
+	})
 
 	t.Run("unknown file", func(t *testing.T) {
 		res, _ := do(t, srv, httptest.NewRequest(http.MethodGet, "/static/0123456789ab/nope.js", nil))

@@ -23,7 +23,7 @@ const nameCookie = "anseo_name"
 const maxFormBytes = 1 << 10
 
 // Login error codes, carried in the query string of GET / when the chat page
-// sends a user back to the login form (see app.js).
+// sends a user back to the login form (see web/static/protocol.js).
 const (
 	loginErrTaken   = "taken"
 	loginErrInvalid = "invalid"

@@ -35,6 +35,15 @@ const (
 	// CloseMoved: in a cluster, the user resumed on a connection to another
 	// node, which now holds them. Reconnecting would take them back.
 	CloseMoved websocket.StatusCode = 4009
+	// CloseUnavailable: in a cluster, the node could not reach the others to
+	// agree on the name (hub.ErrUnavailable). Reconnecting is fine. Like the
+	// standard 1013 (try again later), which the server sends only when it is
+	// full, but a code of its own so that a client can tell the two apart.
+	CloseUnavailable websocket.StatusCode = 4013
+	// CloseLost: in a cluster, the node was out of touch with the others for
+	// so long that the user's name was freed and others were told they left
+	// (hub.ReasonLost). Reconnecting rejoins.
+	CloseLost websocket.StatusCode = 4014
 	// CloseTooMany: the client's address has as many connections open as it
 	// may (Config.Limiter). The server as a whole being full is the standard
 	// 1013, try again later.

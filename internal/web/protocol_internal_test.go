@@ -27,6 +27,8 @@ func TestCloseFor(t *testing.T) {
 		{name: "shutdown is going away", reason: hub.ReasonShutdown, code: 1001, text: "server shutting down"},
 		{name: "too slow has its own code", reason: hub.ReasonTooSlow, code: 4008, text: "too slow"},
 		{name: "quit is a normal closure", reason: hub.ReasonQuit, code: 1000, text: "bye"},
+		{name: "moved has its own code", reason: hub.ReasonMoved, code: 4009, text: "continued on another server"},
+		{name: "lost touch has its own code", reason: hub.ReasonLost, code: 4014, text: "this server lost touch with the others"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -46,6 +48,7 @@ func TestJoinRefusal(t *testing.T) {
 		{name: "taken", err: hub.ErrNameTaken, code: 4001},
 		{name: "invalid", err: &hub.NameError{Reason: "it is empty"}, code: 4002},
 		{name: "hub stopped", err: hub.ErrClosed, code: 1001},
+		{name: "cluster unreachable has its own code, not the full server's 1013", err: hub.ErrUnavailable, code: 4013},
 		{name: "anything else", err: errors.New("boom"), code: 1011},
 	}
 	for _, tc := range tests {

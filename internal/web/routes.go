@@ -23,5 +23,5 @@ func addRoutes(r chi.Router, log *slog.Logger, h *hub.Hub, cfg Config, a *assets
 	if cfg.Metrics != nil {
 		r.Method(http.MethodGet, "/metrics", cfg.Metrics)
 	}
-	r.Method(http.MethodGet, "/static/{hash}/{file}", handleStatic(a))
+	r.Method(http.MethodGet, "/static/{version}/{file}", handleStatic(a))
 }

@@ -160,7 +160,7 @@ func joinRefusal(err error) (websocket.StatusCode, string) {
 	case errors.Is(err, hub.ErrClosed):
 		return websocket.StatusGoingAway, reasonShutdown
 	case errors.Is(err, hub.ErrUnavailable):
-		return websocket.StatusTryAgainLater, reasonCluster
+		return CloseUnavailable, reasonCluster
 	}
 	return websocket.StatusInternalError, reasonInternal
 }
@@ -183,7 +183,7 @@ func closeFor(r hub.Reason) (websocket.StatusCode, string) {
 	case hub.ReasonMoved:
 		return CloseMoved, reasonMoved
 	case hub.ReasonLost:
-		return websocket.StatusTryAgainLater, reasonLost
+		return CloseLost, reasonLost
 	}
 	return websocket.StatusNormalClosure, reasonQuit
 }

@@ -1,0 +1,137 @@
+// The composer: what the reader types and sends, the away button, and the
+// hint line under them. A message shows at once as pending, under a ref
+// ("r1", "r2", …); its echo with that ref marks it delivered, an error with
+// it marks it failed (docs/protocol.md §3, `message`).
+
+import * as connection from './connection.js';
+import { $ } from './dom.js';
+import * as log from './log.js';
+import { me } from './session.js';
+
+const form = $('composer');
+const input = $('text');
+const hint = $('composer-hint');
+const away = $('away-toggle');
+const encoder = new TextEncoder();
+
+let maxTextBytes = Number($('app').dataset.maxTextBytes) || 4096;
+let seq = 0; // for refs
+const pending = new Map(); // ref → own message element awaiting its echo
+const lost = []; // own messages whose echo a lost connection kept from us
+
+export function start() {
+  form.addEventListener('submit', submit);
+  away.addEventListener('click', () => {
+    if (!connection.isLive()) {
+      showHint('Not connected.');
+      return;
+    }
+    connection.send({ type: 'say', text: away.getAttribute('aria-pressed') === 'true' ? '/back' : '/away' });
+  });
+}
+
+// setLimit takes the welcome's limit on a message's size.
+export function setLimit(bytes) {
+  if (bytes > 0) maxTextBytes = bytes;
+}
+
+export function focus() {
+  input.focus();
+}
+
+// prefill puts text in the input, ready to go on typing after it.
+export function prefill(text) {
+  input.value = text;
+  input.focus();
+  input.setSelectionRange(input.value.length, input.value.length);
+}
+
+export function showHint(text) {
+  hint.textContent = text;
+}
+
+// showAway shows on the away button whether we are away.
+export function showAway(isAway) {
+  away.setAttribute('aria-pressed', String(isAway));
+}
+
+// A line starting with one "/" is a command (docs/protocol.md §4): the
+// server answers it with events, so nothing is shown for it here. "//"
+// sends a message that starts with "/".
+function isCommand(text) {
+  return text.startsWith('/') && !text.startsWith('//');
+}
+
+function submit(e) {
+  e.preventDefault();
+  const text = input.value;
+  if (text.trim() === '') {
+    input.value = ''; // nothing to say, and nothing worth keeping
+    return;
+  }
+  const size = encoder.encode(text).length;
+  if (size > maxTextBytes) {
+    showHint(`That message is too long: ${size} bytes, and the limit is ${maxTextBytes}.`);
+    return;
+  }
+  if (!connection.isLive()) {
+    showHint('Not connected. Your message stays here until you are back.');
+    return;
+  }
+  const ref = `r${++seq}`;
+  if (!isCommand(text)) {
+    const shown = text.startsWith('//') ? text.slice(1) : text;
+    const item = log.messageItem({ from: me, text: shown, time: new Date().toISOString() }, true, 'pending');
+    pending.set(ref, item);
+    log.appendLine(item, true);
+  }
+  connection.send({ type: 'say', text, ref });
+  input.value = '';
+  showHint('');
+}
+
+// confirmOwn matches the echo of our own message to what we showed when we
+// sent it: by ref on this connection, or by text for one whose echo a lost
+// connection kept from us (it arrives again, without ref, when we resume).
+// It says whether the echo was one of those.
+export function confirmOwn(msg) {
+  let mine = takePending(msg.ref);
+  if (!mine && msg.own) {
+    const i = lost.findIndex((item) => item.querySelector('.text').textContent === msg.text);
+    if (i >= 0) mine = lost.splice(i, 1)[0];
+  }
+  if (!mine) return false;
+  log.delivered(mine, msg); // it reached everyone
+  return true;
+}
+
+// refused shows that the server refused a request, marking our message
+// failed if it was one.
+export function refused(msg) {
+  const mine = takePending(msg.ref);
+  if (mine) log.setState(mine, 'failed', msg.text);
+  showHint(msg.ref ? `Not sent: ${msg.text}.` : `The server said: ${msg.text}`);
+}
+
+// takePending removes and returns our message awaiting the echo with this
+// ref, if there is one.
+function takePending(ref) {
+  const mine = ref ? pending.get(ref) : undefined;
+  if (mine) pending.delete(ref);
+  return mine;
+}
+
+// connectionLost marks every message awaiting its echo as failed, and keeps
+// them so that an echo that comes on resuming can still confirm them.
+export function connectionLost() {
+  for (const item of pending.values()) {
+    lost.push(item);
+    log.setState(item, 'failed', 'Not delivered: the connection was lost.');
+  }
+  pending.clear();
+}
+
+// forgetLost gives up on them: the session was not resumed.
+export function forgetLost() {
+  lost.length = 0;
+}

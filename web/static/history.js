@@ -1,0 +1,132 @@
+// The saved history over HTTP (docs/protocol.md §7), when the server keeps
+// one: older messages above the oldest shown, and search.
+
+import * as composer from './composer.js';
+import { $, el, nameEl, timeEl } from './dom.js';
+import * as log from './log.js';
+
+// historyPage is how many older messages one scroll to the top loads, and
+// how many results one search shows.
+const historyPage = 50;
+
+const loadOlderButton = $('load-older');
+const searchForm = $('search-form');
+const searchInput = $('search');
+const searchPanel = $('search-panel');
+const searchHeading = $('search-heading');
+const searchResults = $('search-results');
+const searchClose = $('search-close');
+
+let historyOn = false; // the server keeps history: GET /history works
+let olderDone = false; // GET /history has nothing older
+let loadingOlder = false;
+
+export function start() {
+  loadOlderButton.addEventListener('click', loadOlder);
+  searchForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = searchInput.value.trim();
+    if (q) search(q);
+  });
+  searchClose.addEventListener('click', closeSearch);
+  searchPanel.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') closeSearch();
+  });
+  searchResults.addEventListener('click', (e) => {
+    // A result that is in the log: show it there.
+    const id = e.target.closest('[data-testid=search-result]')?.dataset.id;
+    if (id) log.reveal(id);
+  });
+}
+
+// enable says whether the server keeps history (the welcome's `history`).
+export function enable(on) {
+  historyOn = on;
+  searchForm.hidden = !historyOn;
+  probeOlder();
+}
+
+// reset forgets that there was nothing older: the log starts again.
+export function reset() {
+  olderDone = false;
+}
+
+async function getJSON(path) {
+  const res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error || `the server answered ${res.status}`);
+  return body;
+}
+
+// probeOlder offers "Load earlier messages" only if there are some: it asks
+// for one saved message before the oldest shown.
+export async function probeOlder() {
+  loadOlderButton.hidden = true;
+  const first = log.oldestId();
+  if (!historyOn || !first) return;
+  try {
+    const page = await getJSON('/history?' + new URLSearchParams({ before: String(first), n: '1' }));
+    olderDone = page.events.length === 0;
+  } catch {
+    olderDone = false; // let the reader try, and see why it fails
+  }
+  loadOlderButton.hidden = !historyOn || olderDone;
+}
+
+// loadOlder puts the page of saved messages before the oldest shown at the
+// top of the log, keeping in view what the reader was looking at.
+export async function loadOlder() {
+  if (!historyOn || olderDone || loadingOlder) return;
+  loadingOlder = true;
+  loadOlderButton.disabled = true;
+  loadOlderButton.textContent = 'Loading…';
+  try {
+    const q = new URLSearchParams({ n: String(historyPage) });
+    const first = log.oldestId();
+    if (first) q.set('before', String(first));
+    const page = await getJSON('/history?' + q);
+    log.showOlder(page.events);
+    olderDone = !page.more;
+  } catch (err) {
+    composer.showHint(`Could not load earlier messages: ${err.message}.`);
+  } finally {
+    loadingOlder = false;
+    loadOlderButton.disabled = false;
+    loadOlderButton.textContent = 'Load earlier messages';
+    loadOlderButton.hidden = !historyOn || olderDone;
+  }
+}
+
+async function search(q) {
+  searchResults.replaceChildren();
+  searchHeading.textContent = `Searching for “${q}”…`;
+  searchPanel.hidden = false;
+  try {
+    const page = await getJSON('/history/search?' + new URLSearchParams({ q, n: String(historyPage) }));
+    const n = page.events.length;
+    searchHeading.textContent =
+      n === 0 ? `Nothing found for “${q}”` : `${n}${page.more ? '+' : ''} found for “${q}”`;
+    for (const ev of page.events.reverse()) searchResults.append(resultItem(ev)); // newest first
+  } catch (err) {
+    searchHeading.textContent = `Search failed: ${err.message}`;
+  }
+  searchClose.focus();
+}
+
+function resultItem(ev) {
+  const item = el('li', 'result');
+  item.dataset.testid = 'search-result';
+  item.dataset.id = String(ev.id);
+  const meta = el('header', 'meta');
+  meta.append(nameEl(ev.from), ' ', timeEl(ev.time));
+  const text = el('p', 'text');
+  text.textContent = ev.type === 'action' ? `* ${ev.from} ${ev.text}` : ev.text;
+  item.append(meta, text);
+  return item;
+}
+
+function closeSearch() {
+  searchPanel.hidden = true;
+  searchResults.replaceChildren();
+  searchInput.focus();
+}

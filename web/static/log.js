@@ -1,0 +1,285 @@
+// The message log: an element for each event, put in ID order, each event
+// shown once (de-duplicated by ID), following the conversation down only when
+// the reader is at the bottom, and counting what arrived unseen.
+
+import { $, el, nameEl, timeEl } from './dom.js';
+import { me } from './session.js';
+
+const log = $('messages');
+const loadOlderButton = $('load-older'); // the log's first child, always
+const newMessages = $('new-messages');
+const baseTitle = document.title;
+
+const seen = new Set(); // IDs of the events shown
+let maxId = 0; // the greatest ID shown
+let unread = 0; // messages that arrived while the tab was hidden
+let below = 0; // messages that arrived while the reader was scrolled up
+
+// start follows the reader's scrolling: onTop() when they near the top of
+// the log, onNewMessages() after the "new messages" marker took them down.
+export function start({ onTop, onNewMessages }) {
+  log.addEventListener('scroll', () => {
+    if (atBottom()) {
+      below = 0;
+      newMessages.hidden = true;
+    }
+    if (log.scrollTop < 40) onTop();
+  });
+  newMessages.addEventListener('click', () => {
+    scrollToBottom();
+    onNewMessages();
+  });
+}
+
+// unseen records that the event with this ID is shown, and says whether it
+// was new. Lines without an ID (0: notices for us alone) are always new.
+export function unseen(id) {
+  if (!id) return true;
+  if (seen.has(id)) return false;
+  seen.add(id);
+  return true;
+}
+
+// canShow says whether there is a view for this type of event.
+export function canShow(type) {
+  return Object.hasOwn(views, type);
+}
+
+// views turn an event into its element in the log, for live events, replays
+// and a reloaded tab alike. They change nothing else.
+export const views = {
+  message(msg) {
+    return messageItem(msg, Boolean(msg.own), 'delivered');
+  },
+  action(msg) {
+    const item = eventItem('action', ['* ', nameEl(msg.from), ' ', msg.text], msg.time);
+    if (msg.own) item.classList.add('own');
+    return item;
+  },
+  private(msg) {
+    const item = el('article', msg.own ? 'msg private own' : 'msg private');
+    item.dataset.testid = 'message';
+    item.dataset.kind = 'private';
+    item.dataset.from = msg.from;
+    item.dataset.to = msg.to;
+    const meta = el('header', 'meta');
+    const tag = el('span', 'private-tag');
+    tag.textContent = 'private';
+    if (msg.own) meta.append('→ ', nameEl(msg.to), ' ', tag, ' ', timeEl(msg.time));
+    else meta.append(nameEl(msg.from), ' → you ', tag, ' ', timeEl(msg.time));
+    const text = el('p', 'text');
+    text.textContent = msg.text;
+    item.append(meta, text);
+    return item;
+  },
+  joined(msg) {
+    return eventItem('joined', [nameEl(msg.name), ' joined', transportSuffix(msg.transport)], msg.time);
+  },
+  left(msg) {
+    const parts = [nameEl(msg.name), ' left'];
+    if (msg.reason === 'too slow') parts.push(' (connection too slow)');
+    if (msg.text) parts.push(': “', msg.text, '”');
+    return eventItem('left', parts, msg.time);
+  },
+  renamed(msg) {
+    return eventItem('renamed', [nameEl(msg.name), ' is now known as ', nameEl(msg.newName)], msg.time);
+  },
+  away(msg) {
+    if (!msg.away) return eventItem('away', [nameEl(msg.name), ' is back'], msg.time);
+    return eventItem('away', [nameEl(msg.name), ' is away', msg.reason ? `: ${msg.reason}` : ''], msg.time);
+  },
+  notice(msg) {
+    if (msg.id) return eventItem('notice', [msg.text], msg.time);
+    // For us alone (/help, /who, a hint): lines laid out as the server wrote them.
+    const item = el('div', 'event notice own-notice');
+    item.dataset.testid = 'event';
+    item.dataset.kind = 'notice';
+    const pre = el('pre', 'notice-text');
+    pre.textContent = msg.text;
+    item.append(pre);
+    return item;
+  },
+  divider(msg) {
+    const item = el('div', 'divider');
+    item.dataset.testid = 'divider';
+    item.dataset.kind = msg.kind;
+    const label = el('span');
+    label.textContent = msg.kind === 'missed' ? 'While you were away' : 'Earlier messages';
+    item.append(label);
+    return item;
+  },
+};
+
+function transportSuffix(transport) {
+  return transport === 'telnet' ? ' over telnet' : '';
+}
+
+// messageItem is a message said in the room; our own carry a tick that
+// shows its state (setState).
+export function messageItem(msg, own, state) {
+  const item = el('article', own ? 'msg own' : 'msg');
+  item.dataset.testid = 'message';
+  item.dataset.from = msg.from;
+  const meta = el('header', 'meta');
+  meta.append(nameEl(msg.from), ' ', timeEl(msg.time));
+  const text = el('p', 'text');
+  text.textContent = msg.text;
+  item.append(meta, text);
+  if (own) {
+    const tick = el('span', 'tick');
+    meta.append(' ', tick);
+    setState(item, state || 'pending');
+  }
+  return item;
+}
+
+const stateWords = { pending: 'Sending…', delivered: 'Delivered', failed: 'Not delivered' };
+const stateMarks = { pending: '…', delivered: '✓', failed: '!' };
+
+// setState shows where our own message is: pending, delivered or failed
+// (with why).
+export function setState(item, state, why) {
+  item.dataset.state = state;
+  const tick = item.querySelector('.tick');
+  tick.textContent = stateMarks[state];
+  tick.title = why || stateWords[state];
+  tick.setAttribute('aria-label', tick.title);
+}
+
+// delivered marks our own message as the server passed it on: with the text
+// as the server cleaned it, the server's time and the event's ID.
+export function delivered(item, msg) {
+  item.querySelector('.text').textContent = msg.text;
+  item.querySelector('time').replaceWith(timeEl(msg.time));
+  item.dataset.id = String(msg.id);
+  maxId = Math.max(maxId, msg.id);
+  setState(item, 'delivered');
+}
+
+// eventItem is a line about the room: parts are strings and elements.
+export function eventItem(kind, parts, time) {
+  const item = el('div', `event ${kind}`);
+  item.dataset.testid = 'event';
+  item.dataset.kind = kind;
+  const text = el('span', 'event-text');
+  text.append(...parts);
+  item.append(text, ' ', timeEl(time));
+  return item;
+}
+
+function atBottom() {
+  return log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+}
+
+function scrollToBottom() {
+  log.scrollTop = log.scrollHeight;
+  below = 0;
+  newMessages.hidden = true;
+}
+
+// place puts an event's element in the log in ID order: at the end, as
+// nearly every event goes, or before the first with a greater ID (older
+// history, a replay into a view that has later events). Elements without an
+// ID (our own lines, dividers) go at the end.
+export function place(item, id, follow = false) {
+  if (id) item.dataset.id = String(id);
+  if (id && id < maxId) {
+    insertInOrder(item, id, log.firstElementChild);
+    return;
+  }
+  if (id) maxId = Math.max(maxId, id);
+  appendLine(item, follow);
+}
+
+// insertInOrder puts item before the first element from `from` on whose ID
+// is greater than id, and before the lines without an ID (a divider, say)
+// that lead up to that one. It returns that element, where the search for a
+// later ID can go on.
+function insertInOrder(item, id, from) {
+  let next = from;
+  while (next && !(Number(next.dataset.id) > id)) next = next.nextElementSibling;
+  let at = next;
+  while (at?.previousElementSibling && !at.previousElementSibling.dataset.id && at.previousElementSibling !== loadOlderButton) {
+    at = at.previousElementSibling;
+  }
+  log.insertBefore(item, at);
+  return next;
+}
+
+// appendLine adds to the log, following it down only if the reader was at
+// the bottom (or sent it); otherwise it offers a "new messages" marker.
+export function appendLine(item, follow = false) {
+  const stick = follow || atBottom();
+  log.append(item);
+  if (stick) {
+    scrollToBottom();
+  } else {
+    below++;
+    newMessages.textContent = below === 1 ? 'New message ↓' : `${below} new messages ↓`;
+    newMessages.hidden = false;
+  }
+}
+
+// restore shows again what this tab showed before a reload, and returns the
+// events it showed.
+export function restore(events) {
+  const shown = [];
+  for (const msg of events) {
+    if (!canShow(msg?.type) || !unseen(msg.id)) continue;
+    place(views[msg.type](msg), msg.id);
+    shown.push(msg);
+  }
+  scrollToBottom();
+  return shown;
+}
+
+// showOlder puts saved events from GET /history above the oldest shown,
+// keeping in view what the reader was looking at.
+export function showOlder(events) {
+  const fromBottom = log.scrollHeight - log.scrollTop;
+  let from = loadOlderButton.nextElementSibling;
+  for (const ev of events) {
+    if (!canShow(ev.type) || !unseen(ev.id)) continue;
+    const item = views[ev.type]({ ...ev, own: ev.from === me });
+    item.dataset.id = String(ev.id);
+    from = insertInOrder(item, ev.id, from);
+    maxId = Math.max(maxId, ev.id);
+  }
+  log.scrollTop = log.scrollHeight - fromBottom;
+}
+
+export function oldestId() {
+  for (const item of log.children) if (item.dataset.id) return Number(item.dataset.id);
+  return 0;
+}
+
+// clear forgets everything the log shows: the server did not resume our
+// session, so its IDs may be another numbering (a restarted server).
+export function clear() {
+  for (const item of [...log.children]) if (item !== loadOlderButton) item.remove();
+  seen.clear();
+  maxId = 0;
+}
+
+// reveal scrolls to the event with this ID, if the log shows it, and
+// highlights it for a moment.
+export function reveal(id) {
+  const item = log.querySelector(`[data-id="${CSS.escape(id)}"]`);
+  if (!item) return;
+  item.scrollIntoView({ block: 'center' });
+  item.classList.add('found');
+  setTimeout(() => item.classList.remove('found'), 2000);
+}
+
+// countUnread counts a message in the tab's title while the tab is hidden.
+export function countUnread() {
+  if (!document.hidden) return;
+  unread++;
+  document.title = `(${unread}) ${baseTitle}`;
+}
+
+// readAll clears the count: the tab is visible again.
+export function readAll() {
+  unread = 0;
+  document.title = baseTitle;
+}

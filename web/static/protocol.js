@@ -1,0 +1,180 @@
+// The protocol of docs/protocol.md: what each server message does (the
+// `handlers` table, one entry per type of §3), what each close code means
+// (§5), and leaving. The other modules do the work; this one decides which.
+
+import * as composer from './composer.js';
+import * as connection from './connection.js';
+import * as history from './history.js';
+import * as log from './log.js';
+import * as roster from './roster.js';
+import * as session from './session.js';
+
+// Close codes: docs/protocol.md §5. The page acts on the code alone; the
+// reason that comes with it is for people.
+const Close = {
+  normal: 1000,
+  goingAway: 1001,
+  serverFull: 1013, // "try again later", which the server says only when it is full
+  nameTaken: 4001,
+  nameInvalid: 4002,
+  notLoggedIn: 4003,
+  tooSlow: 4008,
+  moved: 4009,
+  clusterUnavailable: 4013,
+  clusterLost: 4014,
+  tooMany: 4029,
+};
+
+// reconnectWords say why the page is reconnecting, by close code; any other
+// code (1006, a dropped connection, above all) is 'Connection lost.'.
+const reconnectWords = {
+  [Close.goingAway]: 'The server is restarting.',
+  [Close.serverFull]: 'The server is full.',
+  [Close.tooSlow]: 'Your connection fell behind.',
+  [Close.clusterUnavailable]: 'The chat is briefly unavailable.',
+  [Close.clusterLost]: 'The chat is briefly unavailable.',
+  [Close.tooMany]: 'Too many connections from your address.',
+};
+
+let welcomedOnce = false;
+let replay = null; // {kind, marked} while the server replays events
+
+// handle acts on one server message. Unknown types are ignored, as the
+// protocol asks.
+export function handle(msg) {
+  const handler = msg && Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : undefined;
+  if (handler) handler(msg);
+}
+
+const handlers = {
+  welcome(msg) {
+    const again = welcomedOnce;
+    welcomedOnce = true;
+    composer.setLimit(msg.maxTextBytes);
+    if (msg.token) session.saveToken(msg.token);
+    roster.setClock(msg.time);
+    if (!msg.resumed) resetView();
+    session.setMe(msg.you);
+    history.enable(Boolean(msg.history));
+    connection.welcomed();
+    roster.reset(msg.members);
+    if (again) {
+      const words = msg.resumed ? 'Reconnected.' : 'Reconnected. Your previous session had ended: this is a fresh start.';
+      log.appendLine(log.eventItem('reconnected', [words], new Date().toISOString()));
+    }
+  },
+
+  joined: onEvent,
+  left: onEvent,
+  message: onEvent,
+  action: onEvent,
+  private: onEvent,
+  renamed: onEvent,
+  away: onEvent,
+  notice: onEvent,
+
+  replay(msg) {
+    replay = msg.phase === 'begin' ? { kind: msg.kind, marked: false } : null;
+    if (!replay) history.probeOlder(); // the oldest shown may have changed
+  },
+
+  error(msg) {
+    composer.refused(msg);
+  },
+};
+
+// onEvent shows a room event (or a notice for us), once: an ID already shown
+// came again in a replay, and is skipped. Replayed events happened before
+// the welcome, whose user list already counts them, so only live ones change
+// the list.
+function onEvent(msg) {
+  session.received(msg.id);
+  if (!log.unseen(msg.id)) return;
+  if (!replay) roster.apply(msg);
+  if (msg.type === 'message' && composer.confirmOwn(msg)) {
+    session.keep(msg);
+    return;
+  }
+  if (replay && !replay.marked) {
+    replay.marked = true; // a divider before the first replayed event shown
+    const divider = { type: 'divider', kind: replay.kind };
+    log.place(log.views.divider(divider), 0);
+    session.keep(divider);
+  }
+  const item = log.views[msg.type](msg);
+  if (replay?.kind === 'history') item.classList.add('replayed');
+  log.place(item, msg.id, Boolean(msg.own) && !replay);
+  session.keep(msg);
+  if (!replay && !msg.own && (msg.type === 'message' || msg.type === 'action' || msg.type === 'private')) log.countUnread();
+}
+
+// resetView forgets what the tab shows: the server did not resume our
+// session, so its IDs may be another numbering (a restarted server).
+function resetView() {
+  log.clear();
+  composer.forgetLost();
+  history.reset();
+  session.forgetView();
+}
+
+// closed acts on the close of the socket: by its code, leave, go back to the
+// login form, stay offline, or reconnect.
+export function closed(ev) {
+  replay = null;
+  composer.connectionLost();
+  if (session.quitting) return;
+  switch (ev.code) {
+    case Close.normal: // we left: /quit, here or in another tab
+      return leave();
+    case Close.nameTaken:
+      return backToLogin('taken');
+    case Close.nameInvalid:
+      return backToLogin('invalid');
+    case Close.notLoggedIn:
+      return backToLogin('login');
+    case Close.moved: // it goes on in another window: coming back would take it over
+      connection.showOffline('You continued in another window. Reload this page to chat here instead.');
+      return;
+  }
+  connection.reconnect(Object.hasOwn(reconnectWords, ev.code) ? reconnectWords[ev.code] : 'Connection lost.');
+}
+
+// end ends the session for good: no reconnecting, and nothing kept.
+function end() {
+  session.end();
+  connection.stop();
+}
+
+// leave ends the session and posts the logout form, which forgets the name
+// and shows the login page.
+function leave() {
+  end();
+  session.logout();
+}
+
+function backToLogin(error) {
+  end();
+  session.backToLogin(error);
+}
+
+// quit: /quit takes us out of the room at once (every tab of ours closes
+// with 1000), then the logout form forgets the name and shows the login page.
+export function quit() {
+  if (session.quitting) return;
+  end();
+  let done = false;
+  const logout = () => {
+    if (done) return;
+    done = true;
+    session.logout();
+  };
+  const sock = connection.socket();
+  if (sock && connection.isLive()) {
+    sock.addEventListener('close', logout, { once: true });
+    setTimeout(logout, 2000); // the server did not answer: go anyway
+    connection.send({ type: 'say', text: '/quit' });
+  } else {
+    sock?.close(Close.normal, 'quit');
+    logout();
+  }
+}

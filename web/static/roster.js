@@ -1,0 +1,186 @@
+// The user list: who is here, how they came (web or telnet), whether they are
+// away and how long they have been idle. The welcome gives the whole list;
+// live events change it (apply); replayed ones do not, since the welcome
+// already counts them (docs/protocol.md §3, `welcome`).
+
+import * as composer from './composer.js';
+import { $, el, hue } from './dom.js';
+import { me, setMe } from './session.js';
+
+// idleEveryMs is how often the idle times are brought up to date.
+const idleEveryMs = 30000;
+
+const members = $('members');
+const count = $('member-count');
+const people = $('people');
+const peopleToggle = $('people-toggle');
+
+const roster = new Map(); // name → {item, avatar, main, status, away, reason, lastActive}
+let skewMs = 0; // the server's clock minus ours, from the welcome
+
+export function start() {
+  peopleToggle.addEventListener('click', () => {
+    const open = peopleToggle.getAttribute('aria-expanded') !== 'true';
+    peopleToggle.setAttribute('aria-expanded', String(open));
+    people.classList.toggle('open', open);
+  });
+  setInterval(() => {
+    for (const entry of roster.values()) showPresence(entry);
+  }, idleEveryMs);
+}
+
+// setClock takes the server's time now, from the welcome, so that idle times
+// do not depend on our clock.
+export function setClock(time) {
+  skewMs = Date.parse(time) - Date.now() || 0;
+}
+
+// reset replaces the list with the welcome's.
+export function reset(list) {
+  roster.clear();
+  members.replaceChildren();
+  for (const m of list) addMember(m);
+  composer.showAway(roster.get(me)?.away || false);
+}
+
+// effects are what live events change besides the log: the user list, the
+// idle times, our own name.
+const effects = {
+  joined(msg) {
+    addMember({ name: msg.name, transport: msg.transport, lastActive: msg.time });
+  },
+  left(msg) {
+    removeMember(msg.name);
+  },
+  message(msg) {
+    touch(msg.from, msg.time);
+  },
+  action(msg) {
+    touch(msg.from, msg.time);
+  },
+  private(msg) {
+    touch(msg.from, msg.time);
+  },
+  renamed(msg) {
+    const mine = msg.name === me;
+    renameMember(msg.name, msg.newName);
+    if (mine) setMe(msg.newName);
+    touch(msg.newName, msg.time);
+  },
+  away(msg) {
+    setAway(msg.name, msg.away, msg.reason || '');
+    if (!msg.away) touch(msg.name, msg.time);
+  },
+};
+
+// apply makes a live event's change to the list, if it makes one.
+export function apply(msg) {
+  effects[msg.type]?.(msg);
+}
+
+function serverNow() {
+  return Date.now() + skewMs;
+}
+
+function addMember({ name, transport, away = false, awayReason = '', lastActive }) {
+  if (roster.has(name)) return;
+  const item = el('li', 'member');
+  item.dataset.testid = 'member';
+  item.dataset.transport = transport;
+  const avatar = el('span', 'avatar');
+  avatar.setAttribute('aria-hidden', 'true');
+  const main = el('span', 'member-main');
+  const status = el('span', 'member-status');
+  status.dataset.testid = 'member-status';
+  const badge = el('span', `badge ${transport}`);
+  badge.textContent = transport;
+  badge.title = transport === 'telnet' ? 'Connected over telnet' : 'Connected from a browser';
+  item.append(avatar, main, badge);
+  members.append(item);
+  const entry = { item, avatar, main, status, away, reason: awayReason, lastActive: Date.parse(lastActive) || serverNow() };
+  roster.set(name, entry);
+  labelMember(name, entry);
+  count.textContent = String(roster.size);
+}
+
+// labelMember (re)draws a user list entry's name: a button that starts a
+// private message, or, for ourselves, the name and "(you)".
+function labelMember(name, entry) {
+  entry.item.dataset.name = name;
+  entry.avatar.textContent = [...name][0].toUpperCase();
+  entry.avatar.style.setProperty('--hue', hue(name));
+  let label;
+  if (name === me) {
+    label = el('span', 'member-name');
+    const you = el('span', 'you');
+    you.textContent = '(you)';
+    label.append(name, ' ', you);
+  } else {
+    label = el('button', 'member-name');
+    label.type = 'button';
+    label.dataset.testid = 'member-name';
+    label.textContent = name;
+    label.title = `Send ${name} a private message`;
+    label.addEventListener('click', () => startPrivate(entry.item.dataset.name));
+  }
+  entry.main.replaceChildren(label, entry.status);
+  showPresence(entry);
+}
+
+// showPresence writes an entry's away state and idle time.
+function showPresence(entry) {
+  const { item, status } = entry;
+  item.dataset.away = String(entry.away);
+  item.classList.toggle('away', entry.away);
+  const parts = [];
+  if (entry.away) parts.push(entry.reason ? `away: ${entry.reason}` : 'away');
+  const idle = idleText(serverNow() - entry.lastActive);
+  if (idle) parts.push(idle);
+  status.textContent = parts.join(' · ');
+  status.title = entry.away && entry.reason ? `Away: ${entry.reason}` : '';
+  item.dataset.idle = idle;
+}
+
+function idleText(ms) {
+  const min = Math.floor(ms / 60000);
+  if (min < 1) return '';
+  if (min < 60) return `idle ${min}m`;
+  if (min < 24 * 60) return `idle ${Math.floor(min / 60)}h`;
+  return `idle ${Math.floor(min / (24 * 60))}d`;
+}
+
+function removeMember(name) {
+  roster.get(name)?.item.remove();
+  roster.delete(name);
+  count.textContent = String(roster.size);
+}
+
+function renameMember(from, to) {
+  const entry = roster.get(from);
+  if (!entry) return;
+  roster.delete(from);
+  roster.set(to, entry);
+  if (from === me) setMe(to); // so that the entry is labelled as ours
+  labelMember(to, entry);
+}
+
+function touch(name, time) {
+  const entry = roster.get(name);
+  if (!entry) return;
+  entry.lastActive = Date.parse(time) || serverNow();
+  showPresence(entry);
+}
+
+function setAway(name, away, reason) {
+  const entry = roster.get(name);
+  if (!entry) return;
+  entry.away = away;
+  entry.reason = away ? reason : '';
+  showPresence(entry);
+  if (name === me) composer.showAway(away);
+}
+
+function startPrivate(name) {
+  composer.prefill(`/msg ${name} `);
+  if (people.classList.contains('open')) peopleToggle.click();
+}
