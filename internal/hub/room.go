@@ -463,7 +463,7 @@ func (h *Hub) removePerson(p *person, reason Reason, words string, reclaim bool)
 	if !kept || len(p.sessions) == 0 || h.stopping {
 		h.dismiss(p, reason)
 	} // else its connections see everything before their departure first: see change
-	if reclaim {
+	if reclaim && h.opts.Grace > 0 {
 		h.opts.Names.Depart(p.claimOf(), p.lastSeen)
 	} else {
 		h.opts.Names.Release(nameKey(p.displayName()))
