@@ -6,23 +6,37 @@ import (
 	"sync"
 )
 
-// queue is one member's undelivered events. The hub goroutine puts, the
-// member's writer takes everything waiting at once, so a burst costs the
-// writer one lock and one wake-up rather than one per event.
+// queue is one member's undelivered events, and the jobs its transport
+// posted for the writer. The hub goroutine puts events, the member's pump
+// takes everything waiting at once, so a burst costs the writer one lock
+// and one wake-up rather than one per event.
 //
 // An empty queue holds no storage: a burst borrows a Batch from a pool and
-// the writer gives it back once it has written it. An idle connection, most
-// of a big room, so costs a mutex and a one-slot channel here, where a
-// channel sized for the worst burst would cost QueueLen pointers each.
+// the writer gives it back once it has written it; jobs are held in a
+// slice only while some wait. An idle connection, most of a big room, so
+// costs a mutex and a one-slot channel here, where a channel sized for the
+// worst burst would cost QueueLen pointers each.
 type queue struct {
 	mu      sync.Mutex
 	waiting *Batch // nil while empty
-	closed  bool
-	// ready holds a token while there is something to take: events, or the
-	// news that the queue is closed. put adds one when the queue stops
-	// being empty; close closes the channel, which the hub alone may do.
+	closed  bool   // by the hub: no more events will come
+	stopped bool   // by the pump: it has ended, and runs no more jobs
+	// jobs are what the transport posted for the pump to run (see
+	// Member.Post), at most maxJobs; nil while none wait.
+	jobs []func(context.Context) error
+	// room is made by a poster that found jobs full, and closed when the
+	// pump takes them or stops; nil while nobody waits.
+	room chan struct{}
+	// ready holds a token while there is something to take: events, jobs,
+	// or the news that the queue is closed. put and post add one when
+	// there was none; close closes the channel, which the hub alone may do.
 	ready chan struct{}
 }
+
+// maxJobs bounds the jobs waiting for a pump. A poster waits while this
+// many wait, which slows a reader whose client makes it post (errors, or
+// notices, for bad requests) to the pace its writer can answer.
+const maxJobs = 8
 
 func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
 
@@ -64,6 +78,11 @@ func (q *queue) close() {
 func (q *queue) wake() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.signal()
+}
+
+// signal is wake with q.mu held.
+func (q *queue) signal() {
 	if !q.closed {
 		select {
 		case q.ready <- struct{}{}:
@@ -72,14 +91,61 @@ func (q *queue) wake() {
 	}
 }
 
-// take returns what is waiting (nil if nothing) and whether the queue is
-// closed behind it.
-func (q *queue) take() (*Batch, bool) {
+// post adds job for the pump, waiting while maxJobs wait, until ctx ends.
+// Once the pump has stopped it refuses with ErrWriterDone.
+func (q *queue) post(ctx context.Context, job func(context.Context) error) error {
+	for {
+		q.mu.Lock()
+		if q.stopped {
+			q.mu.Unlock()
+			return ErrWriterDone
+		}
+		if len(q.jobs) < maxJobs {
+			q.jobs = append(q.jobs, job)
+			q.signal()
+			q.mu.Unlock()
+			return nil
+		}
+		if q.room == nil {
+			q.room = make(chan struct{})
+		}
+		room := q.room
+		q.mu.Unlock()
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// take returns the events waiting (nil if none), the jobs waiting, and
+// whether the queue is closed behind them.
+func (q *queue) take() (b *Batch, jobs []func(context.Context) error, closed bool) {
 	q.mu.Lock()
-	b, closed := q.waiting, q.closed
-	q.waiting = nil
+	b, jobs, closed = q.waiting, q.jobs, q.closed
+	q.waiting, q.jobs = nil, nil
+	q.makeRoom()
 	q.mu.Unlock()
-	return b, closed
+	return b, jobs, closed
+}
+
+// stop records that the pump has ended: post refuses from now on, and
+// posters waiting for room stop waiting. Jobs not yet run are dropped.
+func (q *queue) stop() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.stopped = true
+	q.jobs = nil
+	q.makeRoom()
+}
+
+// makeRoom wakes the posters waiting for room. q.mu held.
+func (q *queue) makeRoom() {
+	if q.room != nil {
+		close(q.room)
+		q.room = nil
+	}
 }
 
 // len returns how many events are waiting.
@@ -140,7 +206,10 @@ func (m *Member) Ready() <-chan struct{} { return m.queue.ready }
 //
 // Events not taken count against Options.QueueLen; a batch taken and
 // still being written does not.
-func (m *Member) Take() (*Batch, bool) { return m.queue.take() }
+func (m *Member) Take() (*Batch, bool) {
+	b, _, removed := m.queue.take()
+	return b, removed
+}
 
 // Wake makes Ready receivable, as if events had come, so that a writer
 // that waits on Ready alone can be woken for work of its own: a reply to
