@@ -68,9 +68,9 @@ func (m *Member) Pump(ctx context.Context, w Writer) error {
 		b, jobs, closed := q.take()
 		err := runJobs(ctx, jobs)
 		if err == nil && b != nil {
-			err = w.WriteEvents(ctx, b.Events)
+			err = w.WriteEvents(ctx, b.events)
 		}
-		b.Release()
+		b.release()
 		switch {
 		case err != nil:
 			return err

@@ -186,3 +186,11 @@ func (p *pumping) wait(t *testing.T) error {
 		return nil
 	}
 }
+
+// catchUp waits for m's own copy of its message text: the hub has fanned it
+// out to everyone by then.
+func catchUp(t *testing.T, m *hub.Member, text string) {
+	t.Helper()
+	for ev := next(t, m); !(ev.From(m) && ev.Text == text); ev = next(t, m) {
+	}
+}
