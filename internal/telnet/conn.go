@@ -286,13 +286,14 @@ type renderer struct {
 // reads it is rendered per member.
 func (r *renderer) render(ev *hub.Event) []byte {
 	if r.replay == 0 && !ev.From(r.m) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
-		return ev.Encoded(encodingSlot, renderShared)
+		return sharedLines.Of(ev)
 	}
 	return []byte(r.renderFor(ev))
 }
 
-// encodingSlot is the line port's place in each event's encoding cache.
-var encodingSlot = hub.NewEncodingSlot()
+// sharedLines is what every member that did not send an event sees of it
+// live, rendered once per event.
+var sharedLines = hub.NewSharedEncoding(renderShared)
 
 // renderShared renders ev as any member that did not send it sees it live.
 func renderShared(ev *hub.Event) []byte {

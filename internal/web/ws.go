@@ -410,8 +410,9 @@ var frames = sync.Pool{New: func() any { return new([]byte) }}
 // limit (browsers take far more; the protocol promises at most this).
 const maxBatchBytes = 64 << 10
 
-// encodingSlot is the web transport's place in each event's encoding cache.
-var encodingSlot = hub.NewEncodingSlot()
+// sharedJSON is an event as everyone who did not send it receives it,
+// encoded once per event.
+var sharedJSON = hub.NewSharedEncoding(encodeShared)
 
 // encode returns ev as s's client sees it. What does not depend on the
 // reader, everything but one's own messages, is encoded once per event and
@@ -420,7 +421,7 @@ func (s *session) encode(ev *hub.Event) ([]byte, error) {
 	if ev.From(s.m) {
 		return encodeEvent(ev, s.m)
 	}
-	if b := ev.Encoded(encodingSlot, encodeShared); b != nil {
+	if b := sharedJSON.Of(ev); b != nil {
 		return b, nil
 	}
 	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
