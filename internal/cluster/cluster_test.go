@@ -18,6 +18,7 @@ import (
 
 	"github.com/anseo/anseo/internal/cluster"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/hub/hubtest"
 	"github.com/anseo/anseo/internal/natstest"
 )
 
@@ -76,16 +77,16 @@ func (n *node) crash() {
 	n.stop()
 }
 
-func (n *node) join(name string) *hub.Member {
+func (n *node) join(name string) *hubtest.Reader {
 	n.t.Helper()
 	m, err := n.hub.Join(n.t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
 	require.NoError(n.t, err)
-	return m
+	return hubtest.Read(n.t, m)
 }
 
 // await returns m's first event that matches, failing the test if none
 // comes within 10 s.
-func await(t *testing.T, m *hub.Member, what string, match func(*hub.Event) bool) *hub.Event {
+func await(t *testing.T, m *hubtest.Reader, what string, match func(*hub.Event) bool) *hub.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -103,7 +104,7 @@ func await(t *testing.T, m *hub.Member, what string, match func(*hub.Event) bool
 
 // catchUp waits until m's node has seen everything published so far: m says
 // something and waits for it to come back in the cluster's order.
-func catchUp(t *testing.T, m *hub.Member) {
+func catchUp(t *testing.T, m *hubtest.Reader) {
 	t.Helper()
 	text := fmt.Sprintf("sync %d", time.Now().UnixNano())
 	require.NoError(t, m.Say(t.Context(), text, ""))
@@ -138,12 +139,12 @@ func TestChatAcrossNodes(t *testing.T) {
 
 	require.NoError(t, alice.Say(t.Context(), "hello from n1", "r1"))
 	own := await(t, alice, "her own message back", said("hello from n1"))
-	assert.True(t, own.From(alice))
-	assert.Equal(t, "r1", own.Ref(alice), "the sender's own copy confirms its ref")
+	assert.True(t, own.From(alice.Member))
+	assert.Equal(t, "r1", own.Ref(alice.Member), "the sender's own copy confirms its ref")
 	atBob := await(t, bob, "alice's message", said("hello from n1"))
 	atCarol := await(t, carol, "alice's message", said("hello from n1"))
 	assert.Equal(t, "alice", atBob.Name)
-	assert.False(t, atBob.From(bob))
+	assert.False(t, atBob.From(bob.Member))
 	assert.Equal(t, own.ID, atBob.ID, "an event has one ID on every node")
 	assert.Equal(t, own.ID, atCarol.ID)
 
@@ -190,7 +191,7 @@ func TestOneSendersMessagesKeepTheirOrderEverywhere(t *testing.T) {
 			require.NoError(t, carol.Say(t.Context(), fmt.Sprintf("c%d", i), ""))
 		}
 	}
-	for _, m := range []*hub.Member{alice, bob, carol} {
+	for _, m := range []*hubtest.Reader{alice, bob, carol} {
 		nextA := 0
 		for nextA < count {
 			ev := await(t, m, "alice's messages", func(ev *hub.Event) bool {
@@ -263,8 +264,9 @@ func TestACrashedNodesNamesFreeThemselves(t *testing.T) {
 
 func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 	_, n := threeNodes(t, cluster.Config{Grace: time.Minute})
-	alice, err := n[0].hub.Join(t.Context(), "alice", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true})
+	m, err := n[0].hub.Join(t.Context(), "alice", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true})
 	require.NoError(t, err)
+	alice := hubtest.Read(t, m)
 	catchUp(t, alice)
 	bob := n[1].join("bob")
 	catchUp(t, bob) // whatever bob hears of alice's arrival is behind him
@@ -277,8 +279,9 @@ func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 	require.NoError(t, bob.Say(t.Context(), "missed 2", ""))
 	await(t, bob, "his last message", said("missed 2"))
 
-	again, err := n[2].hub.Join(t.Context(), "", hub.JoinOptions{Transport: hub.TransportWeb, Token: alice.Token(), After: seen.ID, KeepOnDrop: true})
+	m, err = n[2].hub.Join(t.Context(), "", hub.JoinOptions{Transport: hub.TransportWeb, Token: alice.Token(), After: seen.ID, KeepOnDrop: true})
 	require.NoError(t, err)
+	again := hubtest.Read(t, m)
 	assert.Equal(t, "alice", again.Name())
 	assert.Equal(t, alice.Token(), again.Token())
 	// What n3 had seen is replayed; what it had not yet comes live.

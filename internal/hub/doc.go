@@ -11,8 +11,8 @@
 //     event that does not fit removes the member with ReasonTooSlow, and
 //     everyone else carries on.
 //  3. Only the hub puts events in a member's queue, so only the hub closes
-//     it, exactly once, in closeSession. A closed queue is how a transport
-//     learns that its member is gone; Member.Reason then says why.
+//     it, exactly once, in closeSession. A closed queue is how the member's
+//     pump learns that it is gone; it tells the transport's Writer why.
 //  4. Events are immutable once sent and shared by every recipient, so a
 //     transport may render one Event once and reuse the bytes.
 //  5. Event IDs increase strictly in the order the hub produced the events.

@@ -5,37 +5,43 @@ import "sync/atomic"
 // An Event is shared by all its recipients, so each transport can render it
 // once and write the same bytes to every connection, rather than render it
 // per recipient: for a room of a thousand, that is the difference between
-// one encoding and a thousand. Events keep a small cache of encodings, one
-// slot per transport that asks for one.
+// one encoding and a thousand. Events keep a small cache of encodings
+// beside them, one slot per SharedEncoding.
 
 // maxEncodingSlots bounds the slots: one per transport, with room to spare.
 const maxEncodingSlots = 4
 
 var nextSlot atomic.Int32
 
-// EncodingSlot is a transport's place in every Event's encoding cache.
-type EncodingSlot int32
-
-// NewEncodingSlot reserves a slot. Call it once per transport, at package
-// initialisation; it panics if more than a handful are asked for.
-func NewEncodingSlot() EncodingSlot {
-	n := nextSlot.Add(1) - 1
-	if n >= maxEncodingSlots {
-		panic("hub: too many encoding slots")
-	}
-	return EncodingSlot(n)
+// SharedEncoding is one transport's rendering of the events that every
+// recipient sees alike. Safe from any goroutine.
+type SharedEncoding struct {
+	slot   int32
+	encode func(*Event) []byte
 }
 
-// Encoded returns ev encoded by encode, computing it on first use in slot
-// and sharing the result with every later caller. encode must depend on ev
-// alone (not on the recipient) and the caller must not modify the bytes.
-// Safe from any goroutine: two first callers may both encode, and one
-// result wins.
-func (e *Event) Encoded(slot EncodingSlot, encode func(*Event) []byte) []byte {
-	if b := e.encoded[slot].Load(); b != nil {
+// NewSharedEncoding returns the encoding that encode computes. encode must
+// depend on the event alone, not on who receives it; what does (one's own
+// message, say) a transport renders per recipient instead. Make one per
+// transport, at package initialisation: it panics if more than a handful
+// are made.
+func NewSharedEncoding(encode func(*Event) []byte) *SharedEncoding {
+	n := nextSlot.Add(1) - 1
+	if n >= maxEncodingSlots {
+		panic("hub: too many shared encodings")
+	}
+	return &SharedEncoding{slot: n, encode: encode}
+}
+
+// Of returns ev encoded, computing it on first use and sharing the result
+// with every later caller. The caller must not modify the bytes. Two first
+// callers may both encode, and one result wins.
+func (s *SharedEncoding) Of(ev *Event) []byte {
+	slot := &ev.encoded[s.slot]
+	if b := slot.Load(); b != nil {
 		return *b
 	}
-	b := encode(e)
-	e.encoded[slot].CompareAndSwap(nil, &b)
-	return *e.encoded[slot].Load()
+	b := s.encode(ev)
+	slot.CompareAndSwap(nil, &b)
+	return *slot.Load()
 }

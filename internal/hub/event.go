@@ -118,7 +118,7 @@ type Event struct {
 	// ref is the sender's own reference for a message, opaque to the hub and
 	// meaningful only to the connection that sent it (see Member.Say).
 	ref string
-	// encoded caches each transport's rendering (see Encoded).
+	// encoded caches each transport's rendering (see SharedEncoding).
 	encoded [maxEncodingSlots]atomic.Pointer[[]byte]
 }
 

@@ -197,6 +197,7 @@ type requestKind uint8
 const (
 	reqJoin requestKind = iota + 1
 	reqAttach
+	reqCheck
 	reqSay
 	reqCommand
 	reqLeave
@@ -216,7 +217,7 @@ type request struct {
 	member *Member
 	person *person // reqExpire
 	gen    uint64  // reqExpire: the person's detach generation
-	name   string  // reqJoin; reqCommand: the command
+	name   string  // reqJoin, reqCheck; reqCommand: the command
 	text   string
 	ref    string
 	join   JoinOptions
@@ -348,6 +349,9 @@ func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Member,
 	if err != nil {
 		return nil, err
 	}
+	if _, err := h.ask(ctx, request{kind: reqCheck, name: display}); err != nil {
+		return nil, err // someone in the room has it: no need to ask the registry
+	}
 	opts.Token = newToken()
 	c := Claim{Key: nameKey(display), Name: display, Token: opts.Token, Transport: opts.Transport}
 	if err := h.opts.Names.Claim(ctx, c); err != nil {
@@ -388,6 +392,9 @@ func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Member, error) {
 func (h *Hub) Check(ctx context.Context, name string) error {
 	display, err := CheckName(name)
 	if err != nil {
+		return err
+	}
+	if _, err := h.ask(ctx, request{kind: reqCheck, name: display}); err != nil {
 		return err
 	}
 	taken, err := h.opts.Names.Taken(ctx, nameKey(display))
@@ -479,6 +486,12 @@ func (h *Hub) handle(req request) {
 			break
 		}
 		req.reply <- reply{member: h.attach(p, req.join)}
+	case reqCheck:
+		var err error
+		if p := h.byKey[nameKey(req.name)]; p != nil && !p.gone {
+			err = ErrNameTaken
+		}
+		req.reply <- reply{err: err}
 	case reqRoster:
 		req.reply <- reply{roster: h.roster()}
 	case reqSay:

@@ -12,10 +12,10 @@ import (
 // connections sees it. A person with two tabs open is one name in the room
 // with two Members. Its methods are safe from any goroutine.
 //
-// Its events are read with Ready and Take (or Next), in the order the hub
-// produced them. A member more than Options.QueueLen events behind is
-// removed with ReasonTooSlow. Whatever the cause of removal, the hub closes
-// the member's queue exactly once, setting Reason before it does.
+// Its events are written by its pump (Pump), in the order the hub produced
+// them. A member more than Options.QueueLen events behind is removed with
+// ReasonTooSlow. Whatever the cause of removal, the hub closes the member's
+// queue exactly once, setting Reason before it does.
 type Member struct {
 	hub       *Hub
 	person    *person
@@ -28,8 +28,6 @@ type Member struct {
 	index      int    // position in hub.members; -1 once removed
 	overflowed bool   // its queue overflowed; it is about to be removed
 	lastQueued uint64 // ID of the last event put in its queue
-
-	unread []*Event // taken by Next and not yet returned; Next's caller only
 }
 
 // gone reports whether the member is leaving or has left. Hub goroutine only.
@@ -60,7 +58,7 @@ func (m *Member) Roster() []Presence {
 }
 
 // Reason says why the member was removed. It is ReasonNone until its queue
-// has been closed (Take reports removed).
+// has been closed (the pump then calls Writer.Close with it).
 func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
 
 // Say sends text to the room, or runs it as a command if it starts with "/"
@@ -134,7 +132,7 @@ func (m *Member) throttle(ctx context.Context) error {
 // If it was the person's last, the person leaves the room and everyone is
 // told, at once or, if it joined with KeepOnDrop, after the grace period
 // unless another connection resumes it first. It does not wait for the hub
-// to act; Take reports the member removed when it has. Leave is safe to
+// to act; its pump sees the member removed when it has. Leave is safe to
 // call more than once, and after the member has already been removed for
 // another reason.
 // To leave the room for good at once, Say "/quit".

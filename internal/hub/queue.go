@@ -2,27 +2,40 @@ package hub
 
 import (
 	"context"
-	"iter"
 	"sync"
 )
 
-// queue is one member's undelivered events. The hub goroutine puts, the
-// member's writer takes everything waiting at once, so a burst costs the
-// writer one lock and one wake-up rather than one per event.
+// queue is one member's undelivered events, and the jobs its transport
+// posted for the writer. The hub goroutine puts events, the member's pump
+// takes everything waiting at once, so a burst costs the writer one lock
+// and one wake-up rather than one per event.
 //
-// An empty queue holds no storage: a burst borrows a Batch from a pool and
-// the writer gives it back once it has written it. An idle connection, most
-// of a big room, so costs a mutex and a one-slot channel here, where a
-// channel sized for the worst burst would cost QueueLen pointers each.
+// An empty queue holds no storage: a burst borrows a batch from a pool and
+// the writer gives it back once it has written it; jobs are held in a
+// slice only while some wait. An idle connection, most of a big room, so
+// costs a mutex and a one-slot channel here, where a channel sized for the
+// worst burst would cost QueueLen pointers each.
 type queue struct {
 	mu      sync.Mutex
-	waiting *Batch // nil while empty
-	closed  bool
-	// ready holds a token while there is something to take: events, or the
-	// news that the queue is closed. put adds one when the queue stops
-	// being empty; close closes the channel, which the hub alone may do.
+	waiting *batch // nil while empty
+	closed  bool   // by the hub: no more events will come
+	stopped bool   // by the pump: it has ended, and runs no more jobs
+	// jobs are what the transport posted for the pump to run (see
+	// Member.Post), at most maxJobs; nil while none wait.
+	jobs []func(context.Context) error
+	// room is made by a poster that found jobs full, and closed when the
+	// pump takes them or stops; nil while nobody waits.
+	room chan struct{}
+	// ready holds a token while there is something to take: events, jobs,
+	// or the news that the queue is closed. put and post add one when
+	// there was none; close closes the channel, which the hub alone may do.
 	ready chan struct{}
 }
+
+// maxJobs bounds the jobs waiting for a pump. A poster waits while this
+// many wait, which slows a reader whose client makes it post (errors, or
+// notices, for bad requests) to the pace its writer can answer.
+const maxJobs = 8
 
 func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
 
@@ -30,15 +43,15 @@ func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
 // closed, and reports whether it did. It never waits for the writer.
 func (q *queue) put(ev *Event, limit int) bool {
 	q.mu.Lock()
-	if q.closed || q.waiting != nil && len(q.waiting.Events) >= limit {
+	if q.closed || q.waiting != nil && len(q.waiting.events) >= limit {
 		q.mu.Unlock()
 		return false
 	}
 	first := q.waiting == nil
 	if first {
-		q.waiting = batchPool.Get().(*Batch)
+		q.waiting = batchPool.Get().(*batch)
 	}
-	q.waiting.Events = append(q.waiting.Events, ev)
+	q.waiting.events = append(q.waiting.events, ev)
 	q.mu.Unlock()
 	if first {
 		select {
@@ -64,6 +77,11 @@ func (q *queue) close() {
 func (q *queue) wake() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.signal()
+}
+
+// signal is wake with q.mu held.
+func (q *queue) signal() {
 	if !q.closed {
 		select {
 		case q.ready <- struct{}{}:
@@ -72,31 +90,68 @@ func (q *queue) wake() {
 	}
 }
 
-// take returns what is waiting (nil if nothing) and whether the queue is
-// closed behind it.
-func (q *queue) take() (*Batch, bool) {
-	q.mu.Lock()
-	b, closed := q.waiting, q.closed
-	q.waiting = nil
-	q.mu.Unlock()
-	return b, closed
+// post adds job for the pump, waiting while maxJobs wait, until ctx ends.
+// Once the pump has stopped it refuses with ErrWriterDone.
+func (q *queue) post(ctx context.Context, job func(context.Context) error) error {
+	for {
+		q.mu.Lock()
+		if q.stopped {
+			q.mu.Unlock()
+			return ErrWriterDone
+		}
+		if len(q.jobs) < maxJobs {
+			q.jobs = append(q.jobs, job)
+			q.signal()
+			q.mu.Unlock()
+			return nil
+		}
+		if q.room == nil {
+			q.room = make(chan struct{})
+		}
+		room := q.room
+		q.mu.Unlock()
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
-// len returns how many events are waiting.
-func (q *queue) len() int {
+// take returns the events waiting (nil if none), the jobs waiting, and
+// whether the queue is closed behind them.
+func (q *queue) take() (b *batch, jobs []func(context.Context) error, closed bool) {
+	q.mu.Lock()
+	b, jobs, closed = q.waiting, q.jobs, q.closed
+	q.waiting, q.jobs = nil, nil
+	q.makeRoom()
+	q.mu.Unlock()
+	return b, jobs, closed
+}
+
+// stop records that the pump has ended: post refuses from now on, and
+// posters waiting for room stop waiting. Jobs not yet run are dropped.
+func (q *queue) stop() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.waiting == nil {
-		return 0
-	}
-	return len(q.waiting.Events)
+	q.stopped = true
+	q.jobs = nil
+	q.makeRoom()
 }
 
-// Batch is the events a member's writer took from its queue at once, in
-// the order the hub produced them. Give it back with Release when they are
-// written; it must not be used after that.
-type Batch struct {
-	Events []*Event
+// makeRoom wakes the posters waiting for room. q.mu held.
+func (q *queue) makeRoom() {
+	if q.room != nil {
+		close(q.room)
+		q.room = nil
+	}
+}
+
+// batch is the events a member's pump took from its queue at once, in the
+// order the hub produced them. The pump gives it back with release when
+// they are written; it must not be used after that.
+type batch struct {
+	events []*Event
 }
 
 // maxPooledBatch is the largest batch kept for reuse. Bigger ones, a
@@ -104,97 +159,15 @@ type Batch struct {
 // in the pool.
 const maxPooledBatch = 256
 
-var batchPool = sync.Pool{New: func() any { return &Batch{Events: make([]*Event, 0, 16)} }}
+var batchPool = sync.Pool{New: func() any { return &batch{events: make([]*Event, 0, 16)} }}
 
-// Release gives the batch's storage back for another burst. A nil Batch
+// release gives the batch's storage back for another burst. A nil batch
 // may be released.
-func (b *Batch) Release() {
-	if b == nil || cap(b.Events) > maxPooledBatch {
+func (b *batch) release() {
+	if b == nil || cap(b.events) > maxPooledBatch {
 		return
 	}
-	clear(b.Events)
-	b.Events = b.Events[:0]
+	clear(b.events)
+	b.events = b.events[:0]
 	batchPool.Put(b)
-}
-
-// Ready returns a channel that can be received from when the member has
-// events to Take, or has been removed (then it is closed). Writers select
-// on it beside their other work; see Take.
-func (m *Member) Ready() <-chan struct{} { return m.queue.ready }
-
-// Take returns every event waiting for the member, in order (nil if none),
-// and whether the member has been removed behind them: then no more will
-// come, and Reason says why. The caller owns the batch until it releases
-// it. A writer's loop (not a range over Ready, which would end at the
-// close without the removal being seen):
-//
-//	for {
-//		<-m.Ready()
-//		b, removed := m.Take()
-//		// write b.Events
-//		b.Release()
-//		if removed {
-//			// tell the client why, m.Reason(), and stop
-//		}
-//	}
-//
-// Events not taken count against Options.QueueLen; a batch taken and
-// still being written does not.
-func (m *Member) Take() (*Batch, bool) { return m.queue.take() }
-
-// Wake makes Ready receivable, as if events had come, so that a writer
-// that waits on Ready alone can be woken for work of its own: a reply to
-// send, or time to stop. Take then returns nothing unless events came too.
-// Safe from any goroutine, also after the member has been removed.
-func (m *Member) Wake() { m.queue.wake() }
-
-// Pending reports whether there is something to Take without waiting: a
-// writer that batches its output flushes when it is false.
-func (m *Member) Pending() bool { return len(m.queue.ready) > 0 }
-
-// Queued returns how many events are waiting to be taken.
-func (m *Member) Queued() int { return m.queue.len() }
-
-// Next returns the member's next event, waiting for it until ctx ends. It
-// returns false once the member has been removed and every event before
-// that has been returned, or when ctx ends. It is Take one event at a time,
-// for consumers that do not batch, such as tests; a member's events are
-// read with Next or with Take, not both.
-func (m *Member) Next(ctx context.Context) (*Event, bool) {
-	for len(m.unread) == 0 {
-		b, removed := m.Take()
-		if b != nil {
-			m.unread = append(m.unread, b.Events...)
-			b.Release()
-			break
-		}
-		if removed {
-			return nil, false
-		}
-		select {
-		case <-m.Ready():
-		case <-ctx.Done():
-			return nil, false
-		}
-	}
-	ev := m.unread[0]
-	m.unread[0] = nil
-	m.unread = m.unread[1:]
-	if len(m.unread) == 0 {
-		m.unread = nil
-	}
-	return ev, true
-}
-
-// All yields the member's events with Next until the member is removed or
-// ctx ends.
-func (m *Member) All(ctx context.Context) iter.Seq[*Event] {
-	return func(yield func(*Event) bool) {
-		for {
-			ev, ok := m.Next(ctx)
-			if !ok || !yield(ev) {
-				return
-			}
-		}
-	}
 }

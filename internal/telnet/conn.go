@@ -31,16 +31,10 @@ type conn struct {
 	w      *bufio.Writer
 	joined atomic.Bool
 	m      *hub.Member // set with joined
-
-	// notices carries output from the reader (notices for this user, telnet
-	// option answers) to the writer, which alone writes once the user has
-	// joined; the reader wakes it with Member.Wake after each. Each item is
-	// raw bytes, line ends included. Small: the reader waits when it is
-	// full, which only happens if the writer is stuck, and then the write
-	// deadline ends the connection soon anyway.
-	notices    chan string
-	writerDone chan struct{}    // closed when the writer has returned
-	deadline   *deadline.Writer // the writer's (the handler's before join)
+	// events renders the member's events for the writer; what it
+	// remembers (a replay under way) spans batches.
+	events   renderer
+	deadline *deadline.Writer // the writer's (the handler's before join)
 }
 
 // serveConn runs one connection from the prompt to its end. ctx ending means
@@ -55,12 +49,10 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	defer stop()
 
 	cn := &conn{
-		srv:        s,
-		c:          c,
-		log:        s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
-		notices:    make(chan string, 4),
-		writerDone: make(chan struct{}),
-		deadline:   deadline.NewWriter(c, s.cfg.WriteTimeout),
+		srv:      s,
+		c:        c,
+		log:      s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
+		deadline: deadline.NewWriter(c, s.cfg.WriteTimeout),
 	}
 	cn.lines = newIdleLineReader(&iacFilter{r: c, reply: cn.sendRaw}, s.cfg.MaxLineBytes, s.readers, readable(c))
 	// A user still choosing a name at shutdown is waiting in Read: end the
@@ -90,7 +82,11 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	cn.log.Debug("telnet: joined")
 
 	var wg sync.WaitGroup
-	wg.Go(func() { cn.writeEvents(force, m) })
+	wg.Go(func() { // the writer: m's pump, ended by force at the latest
+		if err := m.Pump(force, cn); err != nil {
+			cn.log.Debug("telnet: writer ended", "err", err)
+		}
+	})
 	err = cn.readChat(ctx, m)
 	if ctx.Err() == nil {
 		m.Leave() // the user hung up: free the name now
@@ -138,7 +134,7 @@ func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
 		var nameErr *hub.NameError
 		switch {
 		case err == nil:
-			cn.m = m
+			cn.m, cn.events = m, renderer{m: m}
 			cn.joined.Store(true)
 			if err := cn.c.SetReadDeadline(time.Time{}); err != nil {
 				m.Leave()
@@ -202,12 +198,12 @@ func (cn *conn) readChat(ctx context.Context, m *hub.Member) error {
 // notify hands a notice line for this user to the writer.
 func (cn *conn) notify(line string) { cn.queueRaw(line + crlf) }
 
+// queueRaw hands raw output to the writer, which alone writes once the
+// user has joined. It waits only while the writer is several behind, which
+// happens only if the writer is stuck, and then the write deadline ends the
+// connection soon anyway.
 func (cn *conn) queueRaw(raw string) {
-	select {
-	case cn.notices <- raw:
-		cn.m.Wake()
-	case <-cn.writerDone:
-	}
+	_ = cn.m.Post(context.Background(), func(context.Context) error { return cn.writeRaw(raw) })
 }
 
 // sendRaw sends bytes that are not a line, such as a telnet option answer:
@@ -224,82 +220,43 @@ func (cn *conn) sendRaw(b []byte) error {
 	return cn.flush()
 }
 
-// writeEvents is the connection's writer once the user has joined: it
-// renders the member's events until the hub closes the queue, then tells the
-// user why if it was not their own doing, and closes the connection so that
-// the reader ends too. It writes in batches, flushing when the queue is
-// empty, so a burst costs one system call rather than one per line.
-func (cn *conn) writeEvents(force context.Context, m *hub.Member) {
-	defer close(cn.writerDone)
-	defer cn.c.Close()
-	// The writer waits on the member's Ready alone, the cheapest wait there
-	// is: the reader wakes it for a notice, and force for the end.
-	stop := context.AfterFunc(force, m.Wake)
-	defer stop()
-	r := renderer{m: m}
-	ready := m.Ready()
-	for {
-		<-ready
-		if force.Err() != nil {
-			return
-		}
-		b, removed := m.Take()
-		err := cn.writeBatch(&r, b)
-		b.Release()
-		if err == nil {
-			err = cn.writeNotices()
-		}
-		if err != nil {
-			cn.failed(m, err)
-			return
-		}
-		if removed {
-			cn.farewell(m)
-			return
-		}
-		if m.Pending() {
-			continue // more for this batch
-		}
-		if err := cn.flush(); err != nil {
-			cn.failed(m, err)
-			return
-		}
-	}
-}
+// The connection is its member's hub.Writer once the user has joined: the
+// pump calls WriteEvents, Flush and Close from the writer goroutine, and
+// runs the reader's queueRaw there. Output is buffered until the pump
+// flushes, when nothing more is waiting, so a burst costs one system call
+// rather than one per line.
 
-// writeNotices writes the notices the reader has queued.
-func (cn *conn) writeNotices() error {
-	for len(cn.notices) > 0 { // the writer alone receives: this cannot block
-		if err := cn.writeRaw(<-cn.notices); err != nil {
+// WriteEvents renders events into the write buffer.
+func (cn *conn) WriteEvents(_ context.Context, events []*hub.Event) error {
+	for _, ev := range events {
+		if err := cn.writeBytes(cn.events.render(ev)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeBatch renders the events of b into the write buffer.
-func (cn *conn) writeBatch(r *renderer, b *hub.Batch) error {
-	if b == nil {
-		return nil
-	}
-	for _, ev := range b.Events {
-		if err := cn.writeBytes(r.render(ev)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// Flush writes out the batch.
+func (cn *conn) Flush(context.Context) error { return cn.flush() }
 
-// failed ends the member after a write error: the client is gone or stuck.
-func (cn *conn) failed(m *hub.Member, err error) {
-	cn.log.Debug("telnet: write failed", "err", err)
-	m.Leave()
+// Close tells a user the hub removed why, if it was not their doing, and
+// closes the connection so that the reader ends too. When the pump ended
+// otherwise (ReasonNone: a write failed, or the server stopped waiting)
+// there is nobody to tell.
+func (cn *conn) Close(reason hub.Reason) {
+	if reason != hub.ReasonNone {
+		cn.farewell(reason)
+	} else if cn.w != nil {
+		putWriter(cn.w)
+		cn.w = nil
+	}
+	_ = cn.c.Close()
 }
 
 // farewell tells a user removed by the hub why, if it was not their doing.
-func (cn *conn) farewell(m *hub.Member) {
+func (cn *conn) farewell(reason hub.Reason) {
 	var line string
-	switch m.Reason() {
+	switch reason {
 	case hub.ReasonShutdown:
 		line = noticeShutdown
 	case hub.ReasonTooSlow:
@@ -330,13 +287,14 @@ type renderer struct {
 // reads it is rendered per member.
 func (r *renderer) render(ev *hub.Event) []byte {
 	if r.replay == 0 && !ev.From(r.m) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
-		return ev.Encoded(encodingSlot, renderShared)
+		return sharedLines.Of(ev)
 	}
 	return []byte(r.renderFor(ev))
 }
 
-// encodingSlot is the line port's place in each event's encoding cache.
-var encodingSlot = hub.NewEncodingSlot()
+// sharedLines is what every member that did not send an event sees of it
+// live, rendered once per event.
+var sharedLines = hub.NewSharedEncoding(renderShared)
 
 // renderShared renders ev as any member that did not send it sees it live.
 func renderShared(ev *hub.Event) []byte {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/hub/hubtest"
 	"github.com/anseo/anseo/internal/web"
 )
 
@@ -81,10 +82,11 @@ func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Member {
 	t.Helper()
 	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: tr})
 	require.NoError(t, err)
+	r := hubtest.Read(t, m)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for range m.All(context.Background()) {
+		for range r.All(context.Background()) {
 		}
 	}()
 	t.Cleanup(func() {
@@ -110,11 +112,12 @@ func watch(t *testing.T, h *hub.Hub, name string) *watcher {
 	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
 	require.NoError(t, err)
 	w := &watcher{Member: m, t: t, events: make(chan *hub.Event, 4096)}
+	r := hubtest.Read(t, m)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer close(w.events)
-		for ev := range m.All(context.Background()) {
+		for ev := range r.All(context.Background()) {
 			select {
 			case w.events <- ev:
 			default: // the test is not looking at this many; drop, and never block

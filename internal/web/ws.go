@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -17,11 +16,6 @@ import (
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
 )
-
-// replyQueueLen bounds the reader's messages to its own client (errors) that
-// wait for the writer. When it is full the reader waits, and so stops reading
-// from a client that floods the server with bad requests.
-const replyQueueLen = 8
 
 // handleWebSocket joins the hub with the cookie's name, or resumes the person
 // whose token the query presents (see joinWeb), and relays between the
@@ -35,9 +29,10 @@ const replyQueueLen = 8
 //     calls Say. When the client goes away (read error or close) it calls
 //     Leave, which starts the person's grace period if this was its last
 //     connection.
-//  2. One writer goroutine, the only one that writes to the socket: the
-//     welcome, then every event until the hub closes the member's queue,
-//     then a close frame whose code says why (Member.Reason).
+//  2. One writer goroutine, the member's pump (hub.Member.Pump), the only
+//     one that writes to the socket: the welcome, then every event and
+//     every reply the reader posts, until the hub removes the member; then
+//     a close frame whose code says why.
 //  3. The handler returns only after both have ended.
 func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http.Handler {
 	accept := &websocket.AcceptOptions{OriginPatterns: originHosts(cfg.AllowedOrigins)}
@@ -95,7 +90,6 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
 			c:   c, m: m, cfg: cfg,
 			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes},
-			replies: make(chan reply, replyQueueLen),
 		}
 		s.log.Debug("websocket joined", "resumed", resumed)
 		s.run(r.Context())
@@ -208,50 +202,40 @@ type session struct {
 	m       *hub.Member
 	cfg     Config
 	welcome welcome
-	replies chan reply // reader → writer; see replyQueueLen
-	// pinger makes a ping due every PingInterval; pings are the writer's
-	// goroutines, each waiting for its pong.
-	pinger  *time.Timer
-	pingDue atomic.Bool
-	pings   sync.WaitGroup
+	// pinger posts a ping to the writer every PingInterval; pings are the
+	// writer's goroutines, each waiting for its pong.
+	pinger *time.Timer
+	pings  sync.WaitGroup
 }
 
-// reply is something the reader asks the writer to send its own client:
-// a message, or, when code is set, a close frame.
-type reply struct {
-	data   []byte
-	code   websocket.StatusCode
-	reason string
-}
+// errCutOff ends the writer after it has closed the socket with a code of
+// its own.
+var errCutOff = errors.New("web: client cut off")
 
 func (s *session) run(ctx context.Context) {
 	// The writer's end cancels ctx, so that a reader waiting in Say (flood
 	// control, or a busy hub) stops waiting for a socket that is gone.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	writerDone := make(chan struct{})
+	// Posted before the reader can post anything, the welcome is the
+	// first message the client gets.
+	_ = s.m.Post(ctx, s.sendWelcome)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		defer close(writerDone)
 		defer cancel()
 		s.write(ctx)
 	})
-	s.read(ctx, writerDone) // on the handler's goroutine: one fewer per connection
+	s.read(ctx) // on the handler's goroutine: one fewer per connection
 	wg.Wait()
 	s.log.Debug("websocket ended", "reason", s.m.Reason())
 }
 
 // read decodes client messages until the connection ends, then leaves the
-// room. It never writes to the socket: answers go to the writer.
-func (s *session) read(ctx context.Context, writerDone <-chan struct{}) {
+// room. It never writes to the socket: answers are posted to the writer,
+// and a client that floods it with bad requests is so slowed to the
+// writer's pace (hub.Member.Post).
+func (s *session) read(ctx context.Context) {
 	defer s.m.Leave()
-	toWriter := func(r reply) {
-		select {
-		case s.replies <- r:
-			s.m.Wake()
-		case <-writerDone: // the writer has ended, and the socket with it
-		}
-	}
 	for {
 		typ, data, err := s.c.Read(ctx)
 		if err != nil {
@@ -259,20 +243,20 @@ func (s *session) read(ctx context.Context, writerDone <-chan struct{}) {
 			return
 		}
 		if typ != websocket.MessageText {
-			toWriter(reply{code: websocket.StatusUnsupportedData, reason: reasonBinary})
+			s.cutOff(ctx, websocket.StatusUnsupportedData, reasonBinary)
 			continue // read on until the close handshake ends the connection
 		}
 		msg, err := decodeClient(data, s.cfg.MaxTextBytes)
 		if perr, ok := errors.AsType[*protocolError](err); ok {
 			s.log.Debug("bad client message", "code", perr.code)
-			toWriter(reply{data: encodeError(perr)})
+			s.reply(ctx, encodeError(perr))
 			continue
 		}
 		// Say may wait: flood control slows a fast sender, and so its reading.
 		err = s.m.Say(ctx, msg.Text, msg.Ref)
 		if perr := sayRefusal(err, s.cfg.MaxTextBytes, msg.Ref); perr != nil {
 			s.log.Debug("say refused", "code", perr.code)
-			toWriter(reply{data: encodeError(perr)})
+			s.reply(ctx, encodeError(perr))
 			continue
 		}
 		switch {
@@ -295,85 +279,60 @@ func (s *session) readEnded(err error) {
 	}
 }
 
-// write sends the welcome, then the member's events and the reader's
-// replies, until the hub closes the member's queue or the socket fails. It
-// is the only goroutine that writes to the socket.
+// reply has the writer send data to the client.
+func (s *session) reply(ctx context.Context, data []byte) {
+	_ = s.m.Post(ctx, func(ctx context.Context) error { return s.send(ctx, data) })
+}
+
+// cutOff has the writer close the connection with code and reason.
+func (s *session) cutOff(ctx context.Context, code websocket.StatusCode, reason string) {
+	_ = s.m.Post(ctx, func(context.Context) error {
+		s.log.Warn("client cut off", "reason", reason)
+		_ = s.c.Close(code, reason)
+		return errCutOff
+	})
+}
+
+// write is the writer: the member's pump, with the session as its
+// hub.Writer, and the pings it starts. It is the only goroutine that writes
+// to the socket but for those pings (and the library's own pongs and close
+// handshake).
 func (s *session) write(ctx context.Context) {
-	defer func() {
-		_ = s.c.CloseNow() // the writer's end is the socket's end; the reader ends with it
-		s.m.Leave()        // if the socket failed first, free the name now
-	}()
-	w := s.welcome
-	w.Now = time.Now()
-	welcome, err := encodeWelcome(s.m, w)
-	if err != nil {
-		s.log.Error("encode welcome", "err", err)
-		_ = s.c.Close(websocket.StatusInternalError, reasonInternal)
-		return
-	}
-	if !s.send(ctx, welcome) {
-		return
-	}
-	// The writer waits on the member's Ready alone, the cheapest wait there
-	// is: the reader wakes it for a reply, and the ping timer when a ping
-	// is due.
+	// The pump waits on one channel alone, the cheapest wait there is: the
+	// ping timer posts to it, as the reader does, when a ping is due.
 	if s.cfg.PingInterval > 0 {
-		s.pinger = time.AfterFunc(s.cfg.PingInterval, func() {
-			s.pingDue.Store(true)
-			s.m.Wake()
-		})
+		ping := s.startPing
+		s.pinger = time.AfterFunc(s.cfg.PingInterval, func() { _ = s.m.Post(ctx, ping) })
 		defer func() {
 			_ = s.c.CloseNow() // a ping waiting for its pong ends at once
 			s.pings.Wait()
 			s.pinger.Stop() // after the last ping, which restarts it
 		}()
 	}
-	ready := s.m.Ready()
-	for {
-		<-ready
-		// Send the events queued together in as few frames as fit
-		// maxBatchBytes, each a JSON array when it holds more than one (see
-		// docs/protocol.md): a burst costs one write, not one per event.
-		b, removed := s.m.Take()
-		ok := s.sendEvents(ctx, b)
-		b.Release()
-		if !ok {
-			return
-		}
-		if removed {
-			code, reason := closeFor(s.m.Reason())
-			if code == CloseTooSlow {
-				s.log.Warn("client cut off", "reason", reason)
-			}
-			_ = s.c.Close(code, reason)
-			return
-		}
-		if !s.sendReplies(ctx) {
-			return
-		}
-		if s.pingDue.CompareAndSwap(true, false) {
-			// The pong is awaited beside the writer, not by it, so that
-			// events keep flowing meanwhile.
-			s.pings.Go(func() { s.ping(ctx) })
-		}
+	if err := s.m.Pump(ctx, s); err != nil {
+		s.log.Debug("websocket writer ended", "err", err)
 	}
 }
 
-// sendReplies sends what the reader has queued for its client, and reports
-// whether the connection goes on.
-func (s *session) sendReplies(ctx context.Context) bool {
-	for len(s.replies) > 0 { // the writer alone receives: this cannot block
-		r := <-s.replies
-		if r.code != 0 {
-			s.log.Warn("client cut off", "reason", r.reason)
-			_ = s.c.Close(r.code, r.reason)
-			return false
-		}
-		if !s.send(ctx, r.data) {
-			return false
-		}
+// sendWelcome is the writer's first job: the welcome, with the time it is
+// sent.
+func (s *session) sendWelcome(ctx context.Context) error {
+	w := s.welcome
+	w.Now = time.Now()
+	welcome, err := encodeWelcome(s.m, w)
+	if err != nil {
+		s.log.Error("encode welcome", "err", err)
+		_ = s.c.Close(websocket.StatusInternalError, reasonInternal)
+		return err
 	}
-	return true
+	return s.send(ctx, welcome)
+}
+
+// startPing pings the client. The pong is awaited beside the writer, not
+// by it, so that events keep flowing meanwhile.
+func (s *session) startPing(ctx context.Context) error {
+	s.pings.Go(func() { s.ping(ctx) })
+	return nil
 }
 
 // ping pings the client and waits for its pong within the write timeout;
@@ -392,12 +351,10 @@ func (s *session) ping(ctx context.Context) {
 	s.pinger.Reset(s.cfg.PingInterval)
 }
 
-// sendEvents sends b's events in frames of at most maxBatchBytes (unless
-// one event alone is bigger), and reports whether the socket took them.
-func (s *session) sendEvents(ctx context.Context, b *hub.Batch) bool {
-	if b == nil {
-		return true
-	}
+// WriteEvents sends events in frames of at most maxBatchBytes (unless one
+// event alone is bigger), each a JSON array when it holds more than one
+// (see docs/protocol.md): a burst costs one write, not one per event.
+func (s *session) WriteEvents(ctx context.Context, events []*hub.Event) error {
 	buf := frames.Get().(*[]byte)
 	frame, n := (*buf)[:0], 0
 	defer func() {
@@ -406,22 +363,43 @@ func (s *session) sendEvents(ctx context.Context, b *hub.Batch) bool {
 			frames.Put(buf)
 		}
 	}()
-	for _, ev := range b.Events {
+	for _, ev := range events {
 		data, err := s.encode(ev)
 		if err != nil {
 			s.log.Error("encode event", "id", ev.ID, "err", err)
 			continue
 		}
 		if n > 0 && len(frame)+1+len(data) > maxBatchBytes {
-			if !s.send(ctx, closeBatch(frame, n)) {
-				return false
+			if err := s.send(ctx, closeBatch(frame, n)); err != nil {
+				return err
 			}
 			frame, n = frame[:0], 0
 		}
 		frame = appendBatch(frame, data, n)
 		n++
 	}
-	return n == 0 || s.send(ctx, closeBatch(frame, n))
+	if n == 0 {
+		return nil
+	}
+	return s.send(ctx, closeBatch(frame, n))
+}
+
+// Flush does nothing: every frame is written as it is made.
+func (s *session) Flush(context.Context) error { return nil }
+
+// Close closes the socket with the code and reason that say why the hub
+// removed the member; at once, without a word, when the pump ended
+// otherwise (ReasonNone: the socket failed, or the writer cut it off).
+func (s *session) Close(reason hub.Reason) {
+	if reason == hub.ReasonNone {
+		_ = s.c.CloseNow()
+		return
+	}
+	code, text := closeFor(reason)
+	if code == CloseTooSlow {
+		s.log.Warn("client cut off", "reason", text)
+	}
+	_ = s.c.Close(code, text)
 }
 
 // frames lends the buffers in which batches are built: an idle connection,
@@ -432,8 +410,9 @@ var frames = sync.Pool{New: func() any { return new([]byte) }}
 // limit (browsers take far more; the protocol promises at most this).
 const maxBatchBytes = 64 << 10
 
-// encodingSlot is the web transport's place in each event's encoding cache.
-var encodingSlot = hub.NewEncodingSlot()
+// sharedJSON is an event as everyone who did not send it receives it,
+// encoded once per event.
+var sharedJSON = hub.NewSharedEncoding(encodeShared)
 
 // encode returns ev as s's client sees it. What does not depend on the
 // reader, everything but one's own messages, is encoded once per event and
@@ -442,7 +421,7 @@ func (s *session) encode(ev *hub.Event) ([]byte, error) {
 	if ev.From(s.m) {
 		return encodeEvent(ev, s.m)
 	}
-	if b := ev.Encoded(encodingSlot, encodeShared); b != nil {
+	if b := sharedJSON.Of(ev); b != nil {
 		return b, nil
 	}
 	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
@@ -476,23 +455,18 @@ func closeBatch(batch []byte, n int) []byte {
 	return append(batch, ']')
 }
 
-// send writes one message within the write timeout. On failure the socket
-// is closed (a Write whose context ends closes it), so the reader ends too.
+// send writes one message within the write timeout. A failure ends the
+// writer, which closes the socket, so the reader ends too.
 //
 // The timeout is a context for the library, not a deadline on the
 // connection: the library writes frames of its own (pongs, the close
 // handshake) that a deadline left over from the last event would cut off.
-func (s *session) send(ctx context.Context, data []byte) bool {
+func (s *session) send(ctx context.Context, data []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
-	if err := s.c.Write(ctx, websocket.MessageText, data); err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			s.log.Warn("client cut off", "reason", "write timeout")
-		} else {
-			s.log.Debug("websocket write ended", "err", err)
-		}
-		_ = s.c.CloseNow()
-		return false
+	err := s.c.Write(ctx, websocket.MessageText, data)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("client cut off", "reason", "write timeout")
 	}
-	return true
+	return err
 }

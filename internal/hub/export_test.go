@@ -1,0 +1,77 @@
+package hub
+
+import (
+	"context"
+	"iter"
+	"sync"
+)
+
+// The hub's own tests read a member's queue directly, without a pump's
+// goroutine in between, so that they can say exactly what is waiting
+// (Queued) and read a member that falls behind as slowly as they like.
+// Other packages' tests read through the pump: see package hubtest.
+
+// MaxJobs is how many posted jobs may wait for a pump before Post waits.
+const MaxJobs = maxJobs
+
+// Queued returns how many events are waiting to be taken.
+func (m *Member) Queued() int {
+	q := &m.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.waiting == nil {
+		return 0
+	}
+	return len(q.waiting.events)
+}
+
+// unread holds, per member, the events Next took and has not returned yet.
+var unread sync.Map // *Member → *[]*Event
+
+// Next returns the member's next event, waiting for it until ctx ends. It
+// returns false once the member has been removed and every event before
+// that has been returned, or when ctx ends. A member read with Next has no
+// pump, and one goroutine at a time reads it.
+func (m *Member) Next(ctx context.Context) (*Event, bool) {
+	v, ok := unread.Load(m)
+	if !ok {
+		v, _ = unread.LoadOrStore(m, new([]*Event))
+	}
+	evs := v.(*[]*Event)
+	for len(*evs) == 0 {
+		b, _, removed := m.queue.take()
+		if b != nil {
+			*evs = append(*evs, b.events...)
+			b.release()
+			break
+		}
+		if removed {
+			return nil, false
+		}
+		select {
+		case <-m.queue.ready:
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+	ev := (*evs)[0]
+	(*evs)[0] = nil
+	*evs = (*evs)[1:]
+	if len(*evs) == 0 {
+		*evs = nil
+	}
+	return ev, true
+}
+
+// All yields the member's events with Next until the member is removed or
+// ctx ends.
+func (m *Member) All(ctx context.Context) iter.Seq[*Event] {
+	return func(yield func(*Event) bool) {
+		for {
+			ev, ok := m.Next(ctx)
+			if !ok || !yield(ev) {
+				return
+			}
+		}
+	}
+}
