@@ -29,7 +29,9 @@ generate:
 
 ## bench: load-test anseo beside the bare broadcaster (docs/performance.md):
 ## bin/anseo-bench starts a fresh bin/anseo for each run, pinned to CPU 0;
-## the load runs on CPU 1.
+## the load runs on CPU 1. Each anseo transport runs once per history store
+## in BENCH_STORES: memory (-db :memory:) and file (-db in a fresh directory
+## under $TMPDIR, removed after; keep TMPDIR off tmpfs).
 ## Bigger runs: make bench BENCH_MEMBERS=100,1000,10000 BENCH_IDLE=19000
 BENCH_MEMBERS    ?= 1000
 BENCH_IDLE       ?= 2000
@@ -37,13 +39,14 @@ BENCH_DURATION   ?= 10s
 BENCH_IDLE_HOLD  ?= 150s
 BENCH_SCENARIOS  ?= saturate,fanout,idle
 BENCH_TRANSPORTS ?= baseline,telnet,ws
+BENCH_STORES     ?= memory,file
 BENCH_FLAGS      ?=
 TASKSET := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
 bench: build
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/anseo-bench ./cmd/anseo-bench
 	ulimit -n $$(ulimit -Hn); $(TASKSET) bin/anseo-bench suite -server bin/anseo \
 	  -members $(BENCH_MEMBERS) -idle $(BENCH_IDLE) -idle-hold $(BENCH_IDLE_HOLD) -duration $(BENCH_DURATION) \
-	  -scenarios $(BENCH_SCENARIOS) -transports $(BENCH_TRANSPORTS) \
+	  -scenarios $(BENCH_SCENARIOS) -transports $(BENCH_TRANSPORTS) -stores $(BENCH_STORES) \
 	  -server-cpu $(if $(TASKSET),0,"") $(BENCH_FLAGS)
 
 ## gobench: Go benchmarks with allocations (hub fan-out, rendering per transport)

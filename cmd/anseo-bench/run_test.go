@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -16,7 +17,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestSuiteStartsTheServerBinary builds cmd/anseo, as make bench does, and
 // runs a short suite against it: the load tool starts the server binary it
-// is given, not itself.
+// is given, not itself, once with each history store (by default both),
+// and leaves no file store behind.
 func TestSuiteStartsTheServerBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the server")
@@ -24,6 +26,8 @@ func TestSuiteStartsTheServerBinary(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "anseo")
 	out, err := exec.Command("go", "build", "-o", bin, "../anseo").CombinedOutput()
 	require.NoError(t, err, string(out))
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the suite makes file stores
 
 	var stdout bytes.Buffer
 	stderr := &lockedBuffer{}
@@ -32,8 +36,17 @@ func TestSuiteStartsTheServerBinary(t *testing.T) {
 		&stdout, stderr)
 	require.NoError(t, err, stderr.String())
 	assert.Contains(t, stderr.String(), "bench: anseo server: "+bin)
-	assert.Contains(t, stdout.String(), "| saturate | anseo | telnet | 5 | 2 |")
-	assert.Contains(t, stdout.String(), "| saturate | anseo | ws | 5 | 2 |")
+	for _, row := range []string{
+		"| saturate | anseo | memory | telnet | 5 | 2 |",
+		"| saturate | anseo | file | telnet | 5 | 2 |",
+		"| saturate | anseo | memory | ws | 5 | 2 |",
+		"| saturate | anseo | file | ws | 5 | 2 |",
+	} {
+		assert.Contains(t, stdout.String(), row)
+	}
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, left, "every file store is removed after its run")
 }
 
 // lockedBuffer takes the suite's progress and its servers' logs at once.

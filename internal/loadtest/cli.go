@@ -40,6 +40,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg Config
 	fs.StringVar(&cfg.Scenario, "scenario", Saturate, "`name`: fanout, saturate or idle")
 	fs.StringVar(&cfg.Target, "target", "anseo", "`label` of the server in the table")
+	fs.StringVar(&cfg.Store, "store", "", "`label` of the server's history store in the table, e.g. memory or file")
 	fs.StringVar(&cfg.TelnetAddr, "telnet-addr", "127.0.0.1:2323", "the server's line port, `host:port`; a comma-separated list spreads clients over several (a cluster's nodes)")
 	fs.StringVar(&cfg.HTTPURL, "http-url", "http://127.0.0.1:8080", "the server's web `URL`; a comma-separated list spreads clients over several")
 	fs.IntVar(&cfg.Telnet, "telnet", 0, "telnet `clients`")

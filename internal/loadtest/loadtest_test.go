@@ -116,7 +116,7 @@ func TestSaturateAgainstBaseline(t *testing.T) {
 
 	var out bytes.Buffer
 	loadtest.WriteTables(&out, []loadtest.Result{res})
-	assert.Contains(t, out.String(), "| saturate | baseline | telnet | 30 | 3 |")
+	assert.Contains(t, out.String(), "| saturate | baseline | — | telnet | 30 | 3 |")
 }
 
 func TestIdleMeasuresServerMemory(t *testing.T) {
@@ -176,6 +176,6 @@ func TestCommandLine(t *testing.T) {
 	err := loadtest.Main(t.Context(), []string{"-scenario", "fanout", "-target", "baseline",
 		"-telnet-addr", addr, "-telnet", "10", "-senders", "2", "-rate", "50", "-duration", "500ms"}, &stdout, &stderr)
 	require.NoError(t, err, stderr.String())
-	assert.Contains(t, stdout.String(), "| fanout | baseline | telnet | 10 | 2 |")
+	assert.Contains(t, stdout.String(), "| fanout | baseline | — | telnet | 10 | 2 |")
 	assert.True(t, strings.Contains(stdout.String(), "| join storm |"))
 }

@@ -10,7 +10,8 @@ import (
 // WriteTables prints results as Markdown tables: sending runs (fanout,
 // saturate) beside the baseline run of the same scenario and size, the join
 // storms, and idle memory. CPU is in percent of one core over the measured
-// interval.
+// interval. The store column is the anseo server's history store (memory or
+// file); "—" for the baseline, which keeps none.
 func WriteTables(w io.Writer, results []Result) {
 	base := func(r Result) *Result {
 		for i := range results {
@@ -30,15 +31,15 @@ func WriteTables(w io.Writer, results []Result) {
 		}
 	}
 	if len(sending) > 0 {
-		fmt.Fprintln(w, "| scenario | server | clients | members | senders | msgs/s | deliveries/s | × baseline | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write |")
-		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| scenario | server | store | clients | members | senders | msgs/s | deliveries/s | × baseline | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write |")
+		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range sending {
 			ratio := "—"
 			if b := base(r); b != nil && b != &r && b.DeliveriesPerSec() > 0 && r.Target != "baseline" {
 				ratio = fmt.Sprintf("%.2f", r.DeliveriesPerSec()/b.DeliveriesPerSec())
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
-				r.Scenario, r.Target, r.Transport, r.Members, r.Senders,
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
+				r.Scenario, r.Target, store(r.Store), r.Transport, r.Members, r.Senders,
 				si(float64(r.Sent)/r.Elapsed.Seconds()), si(r.DeliveriesPerSec()), ratio,
 				dur(r.P50), dur(r.P99), dur(r.Max), r.Lost, r.Dropped,
 				pct(r.ServerCPU, r.Elapsed), pct(r.ToolCPU, r.Elapsed), pct(r.OtherCPU, r.Elapsed), perDelivery(r.ServerCPU, r.Deliveries), perWrite(r.Deliveries, r.ServerWrites))
@@ -46,19 +47,19 @@ func WriteTables(w io.Writer, results []Result) {
 		fmt.Fprintln(w)
 	}
 	if len(results) > 0 {
-		fmt.Fprintln(w, "| join storm | server | clients | members | join notices | time | notices/s | server CPU | tool CPU | other CPU | server CPU/notice |")
-		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| join storm | server | store | clients | members | join notices | time | notices/s | server CPU | tool CPU | other CPU | server CPU/notice |")
+		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range results {
-			fmt.Fprintf(w, "| %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
-				r.Scenario, r.Target, r.Transport, r.Members, r.JoinDeliveries, dur(r.JoinTime),
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
+				r.Scenario, r.Target, store(r.Store), r.Transport, r.Members, r.JoinDeliveries, dur(r.JoinTime),
 				si(float64(r.JoinDeliveries)/r.JoinTime.Seconds()),
 				pct(r.JoinServerCPU, r.JoinTime), pct(r.JoinToolCPU, r.JoinTime), pct(r.JoinOtherCPU, r.JoinTime), perDelivery(r.JoinServerCPU, r.JoinDeliveries))
 		}
 		fmt.Fprintln(w)
 	}
 	if len(idle) > 0 {
-		fmt.Fprintln(w, "| idle | server | clients | connections | RSS before | RSS settled | KiB/conn settled | held | RSS held | KiB/conn held | at 100,000 |")
-		fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| idle | server | store | clients | connections | RSS before | RSS settled | KiB/conn settled | held | RSS held | KiB/conn held | at 100,000 |")
+		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range idle {
 			held, rssHeld, kibHeld, at100k := "—", "—", "—", "—"
 			kib := r.KiBPerConn()
@@ -67,16 +68,32 @@ func WriteTables(w io.Writer, results []Result) {
 				kibHeld = fmt.Sprintf("%.1f", r.KiBPerConnHeld())
 				at100k = mib(r.RSSBefore + int64(r.KiBPerConnHeld()*1024*100_000))
 			}
-			fmt.Fprintf(w, "| idle | %s | %s | %d | %s | %s | %.1f | %s | %s | %s | %s |\n", r.Target, r.Transport, r.Members,
+			fmt.Fprintf(w, "| idle | %s | %s | %s | %d | %s | %s | %.1f | %s | %s | %s | %s |\n", r.Target, store(r.Store), r.Transport, r.Members,
 				mib(r.RSSBefore), mib(r.RSSAfter), kib, held, rssHeld, kibHeld, at100k)
 		}
 		fmt.Fprintln(w)
 	}
 	for _, r := range results {
 		if len(r.DropNotes) > 0 {
-			fmt.Fprintf(w, "dropped in %s %s %s %d: %s\n", r.Scenario, r.Target, r.Transport, r.Members, strings.Join(r.DropNotes, "; "))
+			fmt.Fprintf(w, "dropped in %s %s %s %d: %s\n", r.Scenario, r.server(), r.Transport, r.Members, strings.Join(r.DropNotes, "; "))
 		}
 	}
+}
+
+// server names r's server in running text: "anseo", "anseo+file".
+func (r Result) server() string {
+	if r.Store == "" {
+		return r.Target
+	}
+	return r.Target + "+" + r.Store
+}
+
+// store is a table cell for a history store: "—" for none or unknown.
+func store(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 func dur(d time.Duration) string {

@@ -33,6 +33,10 @@ type Config struct {
 	Scenario string
 	// Target names the server in the results ("anseo", "baseline").
 	Target string
+	// Store names the server's history store in the results ("memory",
+	// "file"); "" for none or unknown. A label only: the tool does not
+	// check it.
+	Store string
 	// TelnetAddr is the line port, host:port. Needed if Telnet > 0. A
 	// comma-separated list spreads the clients over several servers (the
 	// nodes of a cluster) in turn; CPU and memory are then the first's.
@@ -105,6 +109,7 @@ func (c Config) withDefaults() Config {
 type Result struct {
 	Scenario  string
 	Target    string
+	Store     string // Config.Store
 	Transport string // "telnet", "ws" or "mixed"
 	Members   int
 	Senders   int
@@ -239,7 +244,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if n < 2 || cfg.Senders > n {
 		return Result{}, fmt.Errorf("loadtest: need at least 2 clients and no more senders (%d) than clients (%d)", cfg.Senders, n)
 	}
-	res := Result{Scenario: cfg.Scenario, Target: cfg.Target, Members: n, Senders: cfg.Senders, ServerCPU: -1, OtherCPU: -1, JoinOtherCPU: -1}
+	res := Result{Scenario: cfg.Scenario, Target: cfg.Target, Store: cfg.Store, Members: n, Senders: cfg.Senders, ServerCPU: -1, OtherCPU: -1, JoinOtherCPU: -1}
 	switch {
 	case cfg.Web == 0:
 		res.Transport = Telnet.String()
@@ -278,7 +283,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.PID > 0 {
 		res.RSSBefore, _ = procRSS(cfg.PID)
 	}
-	prog := newProgress(cfg.Progress, fmt.Sprintf("%s %s %s %d", cfg.Scenario, cfg.Target, res.Transport, n))
+	prog := newProgress(cfg.Progress, fmt.Sprintf("%s %s %s %d", cfg.Scenario, res.server(), res.Transport, n))
 	defer prog.stop()
 
 	// The join storm.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -19,7 +20,10 @@ import (
 // suite is `anseo-bench suite`: for each run it starts a fresh server (the
 // anseo binary, or the baseline: this program again) pinned to one core,
 // drives it from this process, stops it, and prints every result in one set
-// of tables at the end.
+// of tables at the end. Each anseo transport runs once per history store
+// (-stores): memory is `-db :memory:`, file is `-db DIR/anseo.db` in a fresh
+// directory under os.TempDir ($TMPDIR), removed once the server has stopped,
+// so the cost of a durable log shows beside the same run without it.
 //
 // No server outlives the suite. When ctx ends (the program was sent SIGINT
 // or SIGTERM: cmd/anseo-bench's signal.NotifyContext) the running server is
@@ -39,6 +43,7 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	members := fs.String("members", "1000", "room `sizes` for saturate and fanout, comma-separated")
 	transports := fs.String("transports", "baseline,telnet,ws", "`servers` to run: baseline (telnet clients), telnet and ws (anseo)")
+	storeList := fs.String("stores", "memory,file", "anseo's history `stores`, each transport run with each: memory (-db :memory:), file (-db in a fresh directory under $TMPDIR, removed after)")
 	scenarios := fs.String("scenarios", "saturate,fanout,idle", "`scenarios` to run")
 	idle := fs.Int("idle", 2000, "idle `connections` per server (memory)")
 	senders := fs.Int("senders", 10, "sending `clients`")
@@ -66,6 +71,10 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("-members: %w", err)
 	}
+	stores, err := splitStores(*storeList)
+	if err != nil {
+		return fmt.Errorf("-stores: %w", err)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -87,6 +96,11 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "bench: file limit %d; servers pinned to CPU %q; this process: %s\n", lim, s.serverCPU, affinity())
 	if s.anseo != "" {
 		fmt.Fprintln(stderr, "bench: anseo server:", s.anseo)
+		if slices.Contains(stores, storeFile) {
+			if note := tmpfsNote(os.TempDir()); note != "" {
+				fmt.Fprintln(stderr, "bench:", note)
+			}
+		}
 	}
 
 	var errs []error
@@ -96,38 +110,72 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		res, err := s.one(ctx, target, transport, cfg)
 		if err != nil {
-			err = fmt.Errorf("%s %s %s %d: %w", cfg.Scenario, target, transport, cfg.Telnet+cfg.Web, err)
+			err = fmt.Errorf("%s %s %s %d: %w", res.Scenario, res.server(), res.Transport, res.Members, err)
 			fmt.Fprintln(stderr, "bench:", err)
 			errs = append(errs, err)
 		}
 		s.results = append(s.results, res)
+	}
+	// each runs cfg against every server asked for: the baseline once,
+	// each anseo transport once per store, the stores side by side.
+	each := func(cfg Config, n int) {
+		for _, tr := range []string{"baseline", "telnet", "ws"} {
+			if !want(*transports, tr) {
+				continue
+			}
+			if tr == "baseline" {
+				do(tr, tr, withClients(cfg, tr, n))
+				continue
+			}
+			for _, st := range stores {
+				cfg.Store = st
+				do(tr, tr, withClients(cfg, tr, n))
+			}
+		}
 	}
 	for _, sc := range []string{Saturate, Fanout} {
 		if !want(*scenarios, sc) {
 			continue
 		}
 		for _, n := range sizes {
-			for _, tr := range []string{"baseline", "telnet", "ws"} {
-				if !want(*transports, tr) {
-					continue
-				}
-				cfg := Config{Scenario: sc, Senders: *senders, Rate: *rate, Duration: *duration, Window: *window}
-				do(tr, tr, withClients(cfg, tr, n))
-			}
+			each(Config{Scenario: sc, Senders: *senders, Rate: *rate, Duration: *duration, Window: *window}, n)
 		}
 	}
 	if want(*scenarios, Idle) && *idle > 0 {
-		for _, tr := range []string{"baseline", "telnet", "ws"} {
-			if want(*transports, tr) {
-				do(tr, tr, withClients(Config{Scenario: Idle, Duration: *idleHold}, tr, *idle))
-			}
-		}
+		each(Config{Scenario: Idle, Duration: *idleHold}, *idle)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("bench suite: stopped: %w", ctx.Err())
 	}
 	WriteTables(stdout, s.results)
 	return errors.Join(errs...)
+}
+
+// The history stores an anseo server can be started with (-stores).
+const (
+	storeMemory = "memory" // -db :memory:
+	storeFile   = "file"   // -db DIR/anseo.db, SQLite in WAL mode as by default
+)
+
+// splitStores parses "memory,file"; it refuses an unknown store and an
+// empty list, which would leave no anseo run at all.
+func splitStores(s string) ([]string, error) {
+	var out []string
+	for f := range strings.SplitSeq(s, ",") {
+		switch f = strings.TrimSpace(f); f {
+		case "":
+		case storeMemory, storeFile:
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		default:
+			return nil, fmt.Errorf("unknown store %q (want memory or file)", f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no store (want memory, file or both)")
+	}
+	return out, nil
 }
 
 func withClients(cfg Config, transport string, n int) Config {
@@ -139,24 +187,48 @@ func withClients(cfg Config, transport string, n int) Config {
 	return cfg
 }
 
-// one starts a fresh server, runs cfg against it and stops it.
-func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (Result, error) {
+// one starts a fresh server, runs cfg against it and stops it. An anseo
+// server's history is cfg.Store; a file store's directory is removed once
+// the server has stopped. Whatever happens, the Result names the run.
+func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (res Result, err error) {
+	if target != "baseline" {
+		target = "anseo"
+	} else {
+		cfg.Store = "" // the baseline keeps no history
+	}
+	res = Result{Scenario: cfg.Scenario, Target: target, Store: cfg.Store, Transport: transport, Members: cfg.Telnet + cfg.Web}
 	telnetAddr, err := freeAddr()
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
 	httpAddr, err := freeAddr()
 	if err != nil {
-		return Result{}, err
+		return res, err
 	}
 	var args []string
 	if target == "baseline" {
 		args = []string{s.exe, "baseline-server", "-addr", telnetAddr}
 	} else {
-		target = "anseo"
+		// Either way a fresh room each run: no history replayed into the
+		// join storm.
+		db := ":memory:"
+		if cfg.Store == storeFile {
+			dir, derr := os.MkdirTemp("", "anseo-bench-")
+			if derr != nil {
+				return res, fmt.Errorf("file store: %w", derr)
+			}
+			// Deferred before the server starts, so it runs after the
+			// server has stopped.
+			defer func() {
+				if rerr := os.RemoveAll(dir); rerr != nil {
+					err = errors.Join(err, fmt.Errorf("file store: %w", rerr))
+				}
+			}()
+			db = filepath.Join(dir, "anseo.db")
+		}
 		args = []string{s.anseo, "-telnet-addr", telnetAddr, "-http-addr", httpAddr,
 			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error",
-			"-db", ":memory:"} // a fresh room each run: no history replayed into the join storm
+			"-db", db}
 	}
 	if s.serverCPU != "" {
 		args = append([]string{"taskset", "-c", s.serverCPU}, args...)
@@ -171,18 +243,18 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	cmd.WaitDelay = serverStopWait
 	if err := cmd.Start(); err != nil {
 		stop()
-		return Result{}, err
+		return res, err
 	}
 	defer func() {
 		stop()
 		_ = cmd.Wait()
 	}()
 	if err := waitListening(ctx, telnetAddr); err != nil {
-		return Result{}, err
+		return res, err
 	}
 	if target != "baseline" {
 		if err := waitHealthy(ctx, "http://"+httpAddr); err != nil {
-			return Result{}, err
+			return res, err
 		}
 	}
 	cfg.Target = target
@@ -190,9 +262,9 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	cfg.HTTPURL = "http://" + httpAddr
 	cfg.PID = cmd.Process.Pid // taskset execs the server: same pid
 	cfg.Progress = s.stderr
-	res, err := Run(ctx, cfg)
-	if res.Transport == "" {
-		res = Result{Scenario: cfg.Scenario, Target: target, Transport: transport, Members: cfg.Telnet + cfg.Web}
+	got, err := Run(ctx, cfg)
+	if got.Transport != "" { // Run got as far as naming the run
+		res = got
 	}
 	return res, err
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -99,4 +100,73 @@ func TestSuiteNeedsTheServerBinary(t *testing.T) {
 		assert.Contains(t, err.Error(), "-server", "the error names the flag")
 		assert.Empty(t, stderr.String(), "refused before anything started")
 	}
+}
+
+func TestSuiteRunsEachAnseoTransportWithEachStore(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in server stops on SIGTERM")
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	tmp := filepath.Join(t.TempDir(), "tmp")
+	require.NoError(t, os.Mkdir(tmp, 0o700))
+	t.Setenv("TMPDIR", tmp) // where the suite makes file stores
+	t.Setenv(beAnseo, "1")  // the servers it starts: this binary, as anseo
+
+	var stdout strings.Builder
+	stderr := &lockedBuffer{}
+	err = loadtest.Main(t.Context(), []string{"suite", "-server", exe, "-server-cpu", "",
+		"-transports", "telnet", "-scenarios", "saturate", "-members", "3", "-senders", "1", "-duration", "200ms"},
+		&stdout, stderr)
+	require.NoError(t, err, stderr.String())
+
+	out := stdout.String()
+	memory := strings.Index(out, "| saturate | anseo | memory | telnet | 3 | 1 |")
+	file := strings.Index(out, "| saturate | anseo | file | telnet | 3 | 1 |")
+	require.NotEqual(t, -1, memory, out)
+	require.NotEqual(t, -1, file, out)
+	assert.Less(t, memory, file, "memory, then file, side by side")
+	assert.Contains(t, out, "| saturate | anseo | file | telnet | 3 | 3 |", "the join storm's row")
+
+	var dbs []string
+	for line := range strings.SplitSeq(stderr.String(), "\n") {
+		if _, db, ok := strings.Cut(line, fakeAnseoDB); ok { // maybe after a progress line's erasure
+			dbs = append(dbs, db)
+		}
+	}
+	require.Len(t, dbs, 2, "a server per store: %s", stderr)
+	assert.Equal(t, ":memory:", dbs[0])
+	assert.Equal(t, tmp, filepath.Dir(filepath.Dir(dbs[1])), "a fresh directory under TMPDIR")
+	assert.Equal(t, "anseo.db", filepath.Base(dbs[1]))
+	left, err := os.ReadDir(tmp)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the file store is removed after its run")
+}
+
+func TestSuiteRefusesUnknownStores(t *testing.T) {
+	for _, stores := range []string{"disk", "memory,sqlite", ",", ""} {
+		var stderr strings.Builder
+		err := loadtest.Main(t.Context(), []string{"suite", "-transports", "telnet", "-stores", stores}, io.Discard, &stderr)
+		require.Error(t, err, "%q", stores)
+		assert.Contains(t, err.Error(), "-stores", "the error names the flag")
+		assert.Empty(t, stderr.String(), "refused before anything started")
+	}
+}
+
+// lockedBuffer takes the suite's progress and its servers' output at once.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
