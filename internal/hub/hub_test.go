@@ -69,203 +69,211 @@ func closed(t *testing.T, m *hub.Member) hub.Reason {
 }
 
 func TestJoin(t *testing.T) {
-	t.Run("others are told, the newcomer is not", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		alice := join(t, h, "alice")
-		bob := join(t, h, "bob")
-		ev := next(t, alice)
-		assert.Equal(t, hub.KindJoined, ev.Kind)
-		assert.Equal(t, "bob", ev.Name)
-		assert.Equal(t, hub.TransportTelnet, ev.Transport)
-		assert.Zero(t, bob.Queued())
-	})
-	t.Run("taken name is refused, whatever its case", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		join(t, h, "alice")
-		for _, name := range []string{"alice", "Alice", " ALICE "} {
-			_, err := h.Join(t.Context(), name, hub.JoinOptions{})
-			assert.ErrorIs(t, err, hub.ErrNameTaken, name)
-			assert.ErrorIs(t, h.Check(t.Context(), name), hub.ErrNameTaken, name)
-		}
-	})
-	t.Run("invalid name is refused with a reason", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		for _, name := range []string{"", "   ", "a b", "<bob>", "bob\x1b[2J", strings.Repeat("x", 33), "\xff"} {
-			_, err := h.Join(t.Context(), name, hub.JoinOptions{})
-			var nameErr *hub.NameError
-			require.ErrorAs(t, err, &nameErr, "%q", name)
-			assert.NotEmpty(t, nameErr.Reason)
-		}
-	})
-	t.Run("names in any script are welcome and keep their form", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		for _, name := range []string{"Seán", "Ελένη", "李雷", "a.b-c_d", "x", strings.Repeat("ж", 32)} {
-			m := join(t, h, "  "+name+" ")
-			assert.Equal(t, name, m.Name())
-		}
-	})
-	t.Run("roster lists everyone in joining order", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		a := join(t, h, "a")
-		join(t, h, "b")
-		join(t, h, "c")
-		a.Leave()
-		closed(t, a)
-		d, err := h.Join(t.Context(), "d", hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
-		require.NoError(t, err)
-		roster := d.Roster()
-		var names []string
-		for _, p := range roster {
-			names = append(names, p.Name)
-		}
-		assert.Equal(t, []string{"b", "c", "d"}, names)
-		assert.Equal(t, hub.TransportWeb, roster[2].Transport)
-		r, err := h.Roster(t.Context())
-		require.NoError(t, err)
-		assert.Equal(t, roster, r)
-		assert.Nil(t, d.Roster(), "given once, then forgotten")
+	eachLog(t, func(t *testing.T, k logKind) {
+		t.Run("others are told, the newcomer is not", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			alice := join(t, h, "alice")
+			bob := join(t, h, "bob")
+			ev := next(t, alice)
+			assert.Equal(t, hub.KindJoined, ev.Kind)
+			assert.Equal(t, "bob", ev.Name)
+			assert.Equal(t, hub.TransportTelnet, ev.Transport)
+			assert.Zero(t, bob.Queued())
+		})
+		t.Run("taken name is refused, whatever its case", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			join(t, h, "alice")
+			for _, name := range []string{"alice", "Alice", " ALICE "} {
+				_, err := h.Join(t.Context(), name, hub.JoinOptions{})
+				assert.ErrorIs(t, err, hub.ErrNameTaken, name)
+				assert.ErrorIs(t, h.Check(t.Context(), name), hub.ErrNameTaken, name)
+			}
+		})
+		t.Run("invalid name is refused with a reason", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			for _, name := range []string{"", "   ", "a b", "<bob>", "bob\x1b[2J", strings.Repeat("x", 33), "\xff"} {
+				_, err := h.Join(t.Context(), name, hub.JoinOptions{})
+				var nameErr *hub.NameError
+				require.ErrorAs(t, err, &nameErr, "%q", name)
+				assert.NotEmpty(t, nameErr.Reason)
+			}
+		})
+		t.Run("names in any script are welcome and keep their form", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			for _, name := range []string{"Seán", "Ελένη", "李雷", "a.b-c_d", "x", strings.Repeat("ж", 32)} {
+				m := join(t, h, "  "+name+" ")
+				assert.Equal(t, name, m.Name())
+			}
+		})
+		t.Run("roster lists everyone in joining order", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			a := join(t, h, "a")
+			join(t, h, "b")
+			join(t, h, "c")
+			a.Leave()
+			closed(t, a)
+			d, err := h.Join(t.Context(), "d", hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
+			require.NoError(t, err)
+			roster := d.Roster()
+			var names []string
+			for _, p := range roster {
+				names = append(names, p.Name)
+			}
+			assert.Equal(t, []string{"b", "c", "d"}, names)
+			assert.Equal(t, hub.TransportWeb, roster[2].Transport)
+			r, err := h.Roster(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, roster, r)
+			assert.Nil(t, d.Roster(), "given once, then forgotten")
+		})
 	})
 }
 
 func TestSay(t *testing.T) {
-	t.Run("everyone gets the message, the sender with its ref", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		alice, bob := join(t, h, "alice"), join(t, h, "bob")
-		next(t, alice) // bob joined
-		require.NoError(t, alice.Say(t.Context(), "hello everyone", "r1"))
-		for _, m := range []*hub.Member{alice, bob} {
-			ev := next(t, m)
-			assert.Equal(t, hub.KindMessage, ev.Kind)
-			assert.Equal(t, "alice", ev.Name)
-			assert.Equal(t, "hello everyone", ev.Text)
-			assert.Equal(t, m == alice, ev.From(m))
-			assert.Equal(t, map[bool]string{true: "r1", false: ""}[m == alice], ev.Ref(m))
-		}
-	})
-	t.Run("empty and blank text is not sent", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		alice := join(t, h, "alice")
-		for _, text := range []string{"", " ", "\t", "\x1b[31m", "\x00"} {
-			assert.ErrorIs(t, alice.Say(t.Context(), text, ""), hub.ErrEmptyText, "%q", text)
-		}
-	})
-	t.Run("control characters and escape sequences are removed", func(t *testing.T) {
-		h := startHub(t, hub.Options{})
-		alice := join(t, h, "alice")
-		tests := map[string]string{
-			"a\r\nbob has left the channel.": "abob has left the channel.",
-			"\x1b[2J\x1b[Hcleared":           "cleared",
-			"\x1b]0;title\x07hi":             "hi",
-			"tab\tkept":                      "tab\tkept",
-			"bad \xff utf8":                  "bad \uFFFD utf8",
-			"nul\x00dropped\u009b31m!":       "nuldropped!",
-		}
-		for in, want := range tests {
-			require.NoError(t, alice.Say(t.Context(), in, ""))
-			assert.Equal(t, want, next(t, alice).Text, "%q", in)
-		}
-	})
-	t.Run("events arrive in order with increasing IDs and times", func(t *testing.T) {
-		now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-		var mu sync.Mutex
-		clock := func() time.Time {
-			mu.Lock()
-			defer mu.Unlock()
-			now = now.Add(time.Millisecond)
-			return now
-		}
-		h := startHub(t, hub.Options{Now: clock, Flood: noFlood})
-		alice, bob, carol := join(t, h, "alice"), join(t, h, "bob"), join(t, h, "carol")
-		next(t, bob) // carol joined
-		const n = 500
-		go func() {
-			for i := range n {
-				_ = alice.Say(context.Background(), fmt.Sprint(i), "")
-			}
-		}()
-		for _, m := range []*hub.Member{bob, carol} {
-			var last *hub.Event
-			for i := range n {
+	eachLog(t, func(t *testing.T, k logKind) {
+		t.Run("everyone gets the message, the sender with its ref", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			alice, bob := join(t, h, "alice"), join(t, h, "bob")
+			next(t, alice) // bob joined
+			require.NoError(t, alice.Say(t.Context(), "hello everyone", "r1"))
+			for _, m := range []*hub.Member{alice, bob} {
 				ev := next(t, m)
-				require.Equal(t, fmt.Sprint(i), ev.Text)
-				if last != nil {
-					require.Greater(t, ev.ID, last.ID)
-					require.True(t, ev.Time.After(last.Time))
-				}
-				last = ev
+				assert.Equal(t, hub.KindMessage, ev.Kind)
+				assert.Equal(t, "alice", ev.Name)
+				assert.Equal(t, "hello everyone", ev.Text)
+				assert.Equal(t, m == alice, ev.From(m))
+				assert.Equal(t, map[bool]string{true: "r1", false: ""}[m == alice], ev.Ref(m))
 			}
-		}
+		})
+		t.Run("empty and blank text is not sent", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			alice := join(t, h, "alice")
+			for _, text := range []string{"", " ", "\t", "\x1b[31m", "\x00"} {
+				assert.ErrorIs(t, alice.Say(t.Context(), text, ""), hub.ErrEmptyText, "%q", text)
+			}
+		})
+		t.Run("control characters and escape sequences are removed", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			alice := join(t, h, "alice")
+			tests := map[string]string{
+				"a\r\nbob has left the channel.": "abob has left the channel.",
+				"\x1b[2J\x1b[Hcleared":           "cleared",
+				"\x1b]0;title\x07hi":             "hi",
+				"tab\tkept":                      "tab\tkept",
+				"bad \xff utf8":                  "bad \uFFFD utf8",
+				"nul\x00dropped\u009b31m!":       "nuldropped!",
+			}
+			for in, want := range tests {
+				require.NoError(t, alice.Say(t.Context(), in, ""))
+				assert.Equal(t, want, next(t, alice).Text, "%q", in)
+			}
+		})
+		t.Run("events arrive in order with increasing IDs and times", func(t *testing.T) {
+			now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+			var mu sync.Mutex
+			clock := func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				now = now.Add(time.Millisecond)
+				return now
+			}
+			h := k.startHub(t, hub.Options{Now: clock, Flood: noFlood})
+			alice, bob, carol := join(t, h, "alice"), join(t, h, "bob"), join(t, h, "carol")
+			next(t, bob) // carol joined
+			const n = 500
+			go func() {
+				for i := range n {
+					_ = alice.Say(context.Background(), fmt.Sprint(i), "")
+				}
+			}()
+			for _, m := range []*hub.Member{bob, carol} {
+				var last *hub.Event
+				for i := range n {
+					ev := next(t, m)
+					require.Equal(t, fmt.Sprint(i), ev.Text)
+					if last != nil {
+						require.Greater(t, ev.ID, last.ID)
+						require.True(t, ev.Time.After(last.Time))
+					}
+					last = ev
+				}
+			}
+		})
 	})
 }
 
 func TestLeave(t *testing.T) {
-	h := startHub(t, hub.Options{})
-	alice, bob := join(t, h, "alice"), join(t, h, "bob")
-	next(t, alice) // bob joined
-	bob.Leave()
-	assert.Equal(t, hub.ReasonQuit, closed(t, bob))
-	ev := next(t, alice)
-	assert.Equal(t, hub.KindLeft, ev.Kind)
-	assert.Equal(t, "bob", ev.Name)
-	assert.Equal(t, hub.ReasonQuit, ev.Reason)
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		alice, bob := join(t, h, "alice"), join(t, h, "bob")
+		next(t, alice) // bob joined
+		bob.Leave()
+		assert.Equal(t, hub.ReasonQuit, closed(t, bob))
+		ev := next(t, alice)
+		assert.Equal(t, hub.KindLeft, ev.Kind)
+		assert.Equal(t, "bob", ev.Name)
+		assert.Equal(t, hub.ReasonQuit, ev.Reason)
 
-	bob.Leave() // a second Leave does nothing
-	assert.NoError(t, bob.Say(t.Context(), "ghost", ""), "Say after leaving is accepted and dropped")
-	again := join(t, h, "bob") // the name is free at once
-	assert.Equal(t, "bob", next(t, alice).Name)
-	require.NoError(t, alice.Say(t.Context(), "hi", ""))
-	assert.Equal(t, "hi", next(t, again).Text)
-	assert.Equal(t, "hi", next(t, alice).Text, "the ghost's line never arrived")
+		bob.Leave() // a second Leave does nothing
+		assert.NoError(t, bob.Say(t.Context(), "ghost", ""), "Say after leaving is accepted and dropped")
+		again := join(t, h, "bob") // the name is free at once
+		assert.Equal(t, "bob", next(t, alice).Name)
+		require.NoError(t, alice.Say(t.Context(), "hi", ""))
+		assert.Equal(t, "hi", next(t, again).Text)
+		assert.Equal(t, "hi", next(t, alice).Text, "the ghost's line never arrived")
+	})
 }
 
 func TestSlowMember(t *testing.T) {
-	const messages = 10_000
-	h := startHub(t, hub.Options{Flood: noFlood}) // the default queue, 1024: far fewer than 10,000
-	sleeper := join(t, h, "sleeper")              // never reads
-	sender := join(t, h, "sender")
-	readers := make([]*hub.Member, 5)
-	for i := range readers {
-		readers[i] = join(t, h, fmt.Sprintf("reader%d", i))
-	}
+	eachLog(t, func(t *testing.T, k logKind) {
+		const messages = 10_000
+		h := k.startHub(t, hub.Options{Flood: noFlood}) // the default queue, 1024: far fewer than 10,000
+		sleeper := join(t, h, "sleeper")                // never reads
+		sender := join(t, h, "sender")
+		readers := make([]*hub.Member, 5)
+		for i := range readers {
+			readers[i] = join(t, h, fmt.Sprintf("reader%d", i))
+		}
 
-	// Each reader reports every message it gets; the sender sends the next
-	// only when all have the last. That keeps the readers' queues short
-	// however the scheduler treats them, so the only member that can fall
-	// behind is the one that never reads.
-	var wg sync.WaitGroup
-	got := make(chan string, len(readers))
-	for _, r := range readers {
-		wg.Go(func() {
-			for ev := range r.All(context.Background()) {
-				if ev.Kind == hub.KindMessage {
-					got <- ev.Text
+		// Each reader reports every message it gets; the sender sends the next
+		// only when all have the last. That keeps the readers' queues short
+		// however the scheduler treats them, so the only member that can fall
+		// behind is the one that never reads.
+		var wg sync.WaitGroup
+		got := make(chan string, len(readers))
+		for _, r := range readers {
+			wg.Go(func() {
+				for ev := range r.All(context.Background()) {
+					if ev.Kind == hub.KindMessage {
+						got <- ev.Text
+					}
+				}
+			})
+		}
+		for i := range messages {
+			require.NoError(t, sender.Say(t.Context(), fmt.Sprint(i), ""))
+			for ev := next(t, sender); !ev.From(sender); ev = next(t, sender) {
+			}
+			for range readers {
+				select {
+				case text := <-got:
+					require.Equal(t, fmt.Sprint(i), text)
+				case <-time.After(5 * time.Second):
+					t.Fatalf("message %d: a reader is missing it", i)
 				}
 			}
-		})
-	}
-	for i := range messages {
-		require.NoError(t, sender.Say(t.Context(), fmt.Sprint(i), ""))
-		for ev := next(t, sender); !ev.From(sender); ev = next(t, sender) {
 		}
-		for range readers {
-			select {
-			case text := <-got:
-				require.Equal(t, fmt.Sprint(i), text)
-			case <-time.After(5 * time.Second):
-				t.Fatalf("message %d: a reader is missing it", i)
-			}
+		assert.Equal(t, hub.ReasonTooSlow, closed(t, sleeper))
+		assert.NoError(t, h.Check(t.Context(), "sleeper"), "the slow member's name is free again")
+		for _, r := range readers {
+			r.Leave()
 		}
-	}
-	assert.Equal(t, hub.ReasonTooSlow, closed(t, sleeper))
-	assert.NoError(t, h.Check(t.Context(), "sleeper"), "the slow member's name is free again")
-	for _, r := range readers {
-		r.Leave()
-	}
-	sender.Leave()
-	wg.Wait()
-	for _, r := range readers {
-		assert.Equal(t, hub.ReasonQuit, r.Reason(), "%s was cut off", r.Name())
-	}
+		sender.Leave()
+		wg.Wait()
+		for _, r := range readers {
+			assert.Equal(t, hub.ReasonQuit, r.Reason(), "%s was cut off", r.Name())
+		}
+	})
 }
 
 func TestShutdown(t *testing.T) {

@@ -45,12 +45,14 @@ func TestCheckName(t *testing.T) {
 }
 
 func TestNamesDifferingOnlyInCaseOrWidthAreOne(t *testing.T) {
-	h := startHub(t, hub.Options{})
-	m := join(t, h, "Alice")
-	assert.Equal(t, "Alice", m.Name(), "the display form stays as typed")
-	for _, other := range []string{"alice", "ALICE", "ａｌｉｃｅ", "Ａｌｉｃｅ"} {
-		_, err := h.Join(t.Context(), other, hub.JoinOptions{})
-		assert.ErrorIs(t, err, hub.ErrNameTaken, other)
-	}
-	join(t, h, "alice2")
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		m := join(t, h, "Alice")
+		assert.Equal(t, "Alice", m.Name(), "the display form stays as typed")
+		for _, other := range []string{"alice", "ALICE", "ａｌｉｃｅ", "Ａｌｉｃｅ"} {
+			_, err := h.Join(t.Context(), other, hub.JoinOptions{})
+			assert.ErrorIs(t, err, hub.ErrNameTaken, other)
+		}
+		join(t, h, "alice2")
+	})
 }

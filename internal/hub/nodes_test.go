@@ -1,0 +1,223 @@
+package hub_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/history"
+	"github.com/anseo/anseo/internal/hub"
+)
+
+// heldElsewhere is a registry shared with other nodes, as far as one test
+// needs: every token resumes a person held by another node until now.
+type heldElsewhere struct {
+	refusingNames
+	name string
+}
+
+func (h *heldElsewhere) Resume(context.Context, string) (hub.Resumed, error) {
+	return hub.Resumed{Name: h.name, Transport: hub.TransportWeb, Held: true}, nil
+}
+
+// TestPeopleOnOtherNodes: with a log and a registry shared with other
+// nodes, the room holds people this node only hears of, applies their
+// entries by name, and lets a person move between nodes unseen.
+func TestPeopleOnOtherNodes(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	names := &heldElsewhere{name: "carol"}
+	h := startHub(t, hub.Options{Log: log, Names: names, Flood: noFlood})
+	require.NoError(t, h.AddRemote(t.Context(), []hub.Presence{
+		{Name: "bob", Transport: hub.TransportTelnet}, {Name: "carol", Transport: hub.TransportWeb},
+	}))
+	joined := make(chan *hub.Member, 1)
+	go func() {
+		m, err := h.Join(context.Background(), "alice", hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
+		assert.NoError(t, err)
+		joined <- m
+	}()
+	log.give(t, h, log.next(t), 1)
+	alice := <-joined
+	assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, rosterNames(alice.Roster()))
+	_, err := h.Join(t.Context(), "Bob", hub.JoinOptions{Transport: hub.TransportTelnet})
+	require.ErrorIs(t, err, hub.ErrNameTaken, "bob is in the room, on another node")
+
+	foreign := func(ev *hub.Event) { // another node's entry: no serial of ours
+		t.Helper()
+		require.NoError(t, h.Receive(t.Context(), []hub.Incoming{{Event: ev}}))
+	}
+	foreign(&hub.Event{ID: 2, Kind: hub.KindMessage, Name: "bob", Text: "hi from afar"})
+	ev := next(t, alice)
+	assert.Equal(t, "hi from afar", ev.Text)
+	assert.False(t, ev.From(alice))
+	foreign(&hub.Event{ID: 3, Kind: hub.KindRenamed, Name: "bob", NewName: "robert"})
+	assert.Equal(t, "robert", next(t, alice).NewName)
+	foreign(&hub.Event{ID: 4, Kind: hub.KindAway, Name: "robert", Away: true, Text: "lunch"})
+	assert.True(t, next(t, alice).Away)
+	foreign(&hub.Event{ID: 5, Kind: hub.KindPrivate, Name: "robert", To: "alice", Text: "psst"})
+	assert.Equal(t, "psst", next(t, alice).Text, "a private message from afar reaches its one reader")
+	foreign(&hub.Event{ID: 6, Kind: hub.KindJoined, Name: "dave", Transport: hub.TransportTelnet})
+	assert.Equal(t, "dave", next(t, alice).Name)
+	foreign(&hub.Event{ID: 7, Kind: hub.KindLeft, Name: "dave", Reason: hub.ReasonQuit})
+	assert.Equal(t, hub.KindLeft, next(t, alice).Kind)
+	foreign(&hub.Event{ID: 8, Kind: hub.KindLeft, Name: "nobody-here"}) // not news
+	foreign(&hub.Event{ID: 9, Kind: hub.KindMessage, Name: "alice", Text: "forged"})
+	foreign(&hub.Event{ID: 7, Kind: hub.KindMessage, Name: "robert", Text: "again"}) // seen already
+
+	roster, err := h.Roster(t.Context())
+	require.NoError(t, err)
+	byName := map[string]hub.Presence{}
+	for _, p := range roster {
+		byName[p.Name] = p
+	}
+	assert.Len(t, roster, 3)
+	assert.True(t, byName["robert"].Away, "the room applies other nodes' entries")
+	assert.Equal(t, "lunch", byName["robert"].AwayReason)
+
+	// carol, on another node until now, moves here: nobody sees it.
+	carol, err := h.Join(t.Context(), "", hub.JoinOptions{Token: "carols-token", Transport: hub.TransportWeb})
+	require.NoError(t, err)
+	assert.Equal(t, "carol", carol.Name())
+	require.NoError(t, alice.Say(t.Context(), "still here", ""))
+	log.give(t, h, log.next(t), 10)
+	ev = next(t, alice)
+	assert.Equal(t, "still here", ev.Text, "alice saw no join, no forged line, nothing twice")
+	for ev = next(t, carol); ev.ID != 10; ev = next(t, carol) {
+	} // what she missed first
+	assert.Equal(t, "still here", ev.Text)
+
+	// She moves on again: this node lets her go without a departure.
+	require.NoError(t, h.Evict(t.Context(), hub.NameKey("carol"), hub.ReasonMoved))
+	assert.Equal(t, hub.ReasonMoved, closed(t, carol))
+	roster, err = h.Roster(t.Context())
+	require.NoError(t, err)
+	assert.Contains(t, rosterNames(roster), "carol", "still in the room, elsewhere")
+}
+
+// TestOperatorNotice: a notice from the operator reaches everyone here as
+// it is, outside the room's log.
+func TestOperatorNotice(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		alice := join(t, h, "alice")
+		require.NoError(t, h.Notice(t.Context(), "back in five \x1b[2Jminutes"))
+		ev := next(t, alice)
+		assert.Equal(t, hub.KindNotice, ev.Kind)
+		assert.Equal(t, &hub.Notice{Kind: hub.NoticeOperator}, ev.Notice)
+		assert.Equal(t, "back in five minutes", ev.Text, "cleaned like everything shown")
+		assert.Zero(t, ev.ID, "not an entry of the log")
+	})
+}
+
+// counts is a Metrics that counts.
+type counts struct {
+	mu                           sync.Mutex
+	joined, left, said, refused  int
+	fannedOut, delivered, reason map[hub.Reason]int
+}
+
+func (c *counts) Joined(hub.Transport) { c.mu.Lock(); c.joined++; c.mu.Unlock() }
+func (c *counts) Left(_ hub.Transport, r hub.Reason) {
+	c.mu.Lock()
+	c.left++
+	c.reason[r]++
+	c.mu.Unlock()
+}
+func (c *counts) Said(hub.Transport)           { c.mu.Lock(); c.said++; c.mu.Unlock() }
+func (c *counts) Refused(hub.Transport, error) { c.mu.Lock(); c.refused++; c.mu.Unlock() }
+func (c *counts) FannedOut(n int, _ time.Duration) {
+	c.mu.Lock()
+	c.fannedOut[hub.ReasonNone]++
+	c.delivered[hub.ReasonNone] += n
+	c.mu.Unlock()
+}
+
+// TestMetrics: the hub counts joins, departures and why, messages, refusals
+// and deliveries.
+func TestMetrics(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		c := &counts{fannedOut: map[hub.Reason]int{}, delivered: map[hub.Reason]int{}, reason: map[hub.Reason]int{}}
+		h := k.startHub(t, hub.Options{Metrics: c, MaxTextBytes: 8})
+		alice := join(t, h, "alice")
+		bob := join(t, h, "bob")
+		require.NoError(t, alice.Say(t.Context(), "hi", ""))
+		require.ErrorIs(t, alice.Say(t.Context(), "far too long", ""), hub.ErrTooLong)
+		for next(t, bob).Kind != hub.KindMessage {
+		}
+		require.NoError(t, bob.Say(t.Context(), "/quit", ""))
+		assert.Equal(t, hub.ReasonQuit, closed(t, bob))
+		for next(t, alice).Kind != hub.KindLeft {
+		}
+		assert.Equal(t, hub.TransportTelnet, alice.Transport())
+
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		assert.Equal(t, 2, c.joined)
+		assert.Equal(t, 1, c.said)
+		assert.Equal(t, 1, c.refused)
+		assert.Equal(t, map[hub.Reason]int{hub.ReasonQuit: 1}, c.reason)
+		assert.Equal(t, 4, c.fannedOut[hub.ReasonNone], "two joins, the message, bob's departure")
+		assert.Equal(t, 0+1+2+1, c.delivered[hub.ReasonNone])
+	})
+}
+
+// TestTheLocalLogKeepsEverything: a single node's log is its history. What
+// was said is kept even if the server stops the moment after; the history
+// is pruned as Retention says; and after a restart the room continues its
+// numbering and shows newcomers what was said.
+func TestTheLocalLogKeepsEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "anseo.db")
+	open := func() *history.Store {
+		st, err := history.Open(context.Background(), path)
+		require.NoError(t, err)
+		return st
+	}
+	st := open()
+	h := hub.New(hub.Options{Store: st, Flood: noFlood, Retention: hub.Retention{Keep: 5}})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.Run(ctx) }()
+	alice := join(t, h, "alice")
+	for _, text := range []string{"1", "2", "3", "4", "5", "6", "7"} {
+		require.NoError(t, alice.Say(t.Context(), text, ""))
+	}
+	_, err := h.Roster(t.Context()) // answered in turn: the hub has every line
+	require.NoError(t, err)
+	stop() // at once: some are still on their way to the disk
+	require.NoError(t, <-done)
+	require.NoError(t, st.Close())
+
+	st = open()
+	defer st.Close()
+	texts := func() []string {
+		saved, err := st.Recent(t.Context(), 100)
+		require.NoError(t, err)
+		var texts []string
+		for _, ev := range saved {
+			texts = append(texts, ev.Text)
+		}
+		return texts
+	}
+	assert.Equal(t, []string{"1", "2", "3", "4", "5", "6", "7"}, texts(), "everything said is kept")
+	last, err := st.LastID(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(9), last, "alice's join, seven lines, her departure at shutdown")
+
+	h = startHub(t, hub.Options{Store: st, HistoryLen: 3, Retention: hub.Retention{Keep: 5}})
+	bob := join(t, h, "bob")
+	assert.Equal(t, hub.KindReplayBegin, next(t, bob).Kind)
+	for _, want := range []string{"5", "6", "7"} {
+		assert.Equal(t, want, next(t, bob).Text)
+	}
+	assert.Equal(t, hub.KindReplayEnd, next(t, bob).Kind)
+	require.NoError(t, bob.Say(t.Context(), "after", ""))
+	ev := next(t, bob)
+	assert.Equal(t, uint64(11), ev.ID, "the numbering goes on: bob's join was 10")
+	assert.Equal(t, []string{"4", "5", "6", "7", "after"}, texts(),
+		"pruned to the newest five entries (the last four lines and the departure) when it started")
+}
