@@ -139,12 +139,12 @@ func TestChatAcrossNodes(t *testing.T) {
 
 	require.NoError(t, alice.Say(t.Context(), "hello from n1", "r1"))
 	own := await(t, alice, "her own message back", said("hello from n1"))
-	assert.True(t, own.From(alice.Member))
-	assert.Equal(t, "r1", own.Ref(alice.Member), "the sender's own copy confirms its ref")
+	assert.True(t, own.From(alice.Conn))
+	assert.Equal(t, "r1", own.Ref(alice.Conn), "the sender's own copy confirms its ref")
 	atBob := await(t, bob, "alice's message", said("hello from n1"))
 	atCarol := await(t, carol, "alice's message", said("hello from n1"))
 	assert.Equal(t, "alice", atBob.Name)
-	assert.False(t, atBob.From(bob.Member))
+	assert.False(t, atBob.From(bob.Conn))
 	assert.Equal(t, own.ID, atBob.ID, "an event has one ID on every node")
 	assert.Equal(t, own.ID, atCarol.ID)
 

@@ -83,11 +83,11 @@ func lookup(name string) *command {
 func (h *Hub) command(req request) {
 	c := lookup(req.name)
 	if c == nil {
-		h.tell(req.member, &Notice{Kind: NoticeUnknownCommand, Command: CommandInfo{Name: req.name}})
+		h.tell(req.conn, &Notice{Kind: NoticeUnknownCommand, Command: CommandInfo{Name: req.name}})
 		return
 	}
 	if n := c.run(h, req); n != nil {
-		h.tell(req.member, n)
+		h.tell(req.conn, n)
 	}
 }
 
@@ -108,10 +108,10 @@ func (h *Hub) cmdMe(req request) *Notice {
 	if req.text == "" {
 		return usage(req)
 	}
-	m := req.member
+	m := req.conn
 	p := m.person
 	h.active(p)
-	h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: req.text, sender: p, session: m, ref: req.ref})
+	h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: req.text, sender: p, conn: m, ref: req.ref})
 	return nil
 }
 
@@ -125,22 +125,22 @@ func (h *Hub) cmdMsg(req request) *Notice {
 	if target == nil {
 		return &Notice{Kind: NoticeNoSuchName, Name: to}
 	}
-	m := req.member
+	m := req.conn
 	p := m.person
 	h.active(p)
-	h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, session: m, target: target, ref: req.ref})
+	h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, conn: m, target: target, ref: req.ref})
 	return nil
 }
 
 func (h *Hub) cmdAway(req request) *Notice {
-	p := req.member.person
+	p := req.conn.person
 	p.wantAway = true
 	h.broadcast(&Event{Kind: KindAway, Name: p.displayName(), Away: true, Text: req.text, sender: p})
 	return nil
 }
 
 func (h *Hub) cmdBack(req request) *Notice {
-	p := req.member.person
+	p := req.conn.person
 	if !p.wantAway {
 		return &Notice{Kind: NoticeNotAway}
 	}
@@ -149,7 +149,7 @@ func (h *Hub) cmdBack(req request) *Notice {
 }
 
 func (h *Hub) cmdQuit(req request) *Notice {
-	h.removePerson(req.member.person, ReasonQuit, req.text, false)
+	h.removePerson(req.conn.person, ReasonQuit, req.text, false)
 	return nil
 }
 
@@ -168,7 +168,7 @@ func nameKeyOf(name string) string {
 // already (Member.claimNewName); the claim is released if the rename does
 // not happen, and the old name once the rename is in the log (change).
 func (h *Hub) rename(req request) *Notice {
-	p := req.member.person
+	p := req.conn.person
 	display, err := CheckName(req.text)
 	if err != nil {
 		// CheckName refuses a name only with a *NameError; should another

@@ -26,7 +26,7 @@ type seen struct {
 	Notice  *hub.Notice
 }
 
-func seenBy(m *hub.Member, ev *hub.Event) seen {
+func seenBy(m *hub.Conn, ev *hub.Event) seen {
 	return seen{
 		Kind: ev.Kind, Name: ev.Name, To: ev.To, NewName: ev.NewName, Text: ev.Text,
 		Away: ev.Away, Reason: ev.Reason, Own: ev.From(m), Ref: ev.Ref(m), Notice: ev.Notice,
@@ -43,7 +43,7 @@ const fence = "-- fence --"
 
 // upToFence returns m's events up to bob's fence, and whether m was
 // removed (its queue closed) before it.
-func upToFence(t *testing.T, m *hub.Member) (got []seen, removed bool) {
+func upToFence(t *testing.T, m *hub.Conn) (got []seen, removed bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -187,7 +187,7 @@ func TestCommands(t *testing.T) {
 				bob, err := h.Join(t.Context(), "bob", hub.JoinOptions{Transport: hub.TransportWeb})
 				require.NoError(t, err)
 				carol := join(t, h, "carol")
-				everyone := []*hub.Member{alice, bob, carol}
+				everyone := []*hub.Conn{alice, bob, carol}
 				for _, line := range tt.before {
 					require.NoError(t, alice.Say(t.Context(), line, ""))
 				}

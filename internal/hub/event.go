@@ -111,8 +111,8 @@ type Event struct {
 	// others' without comparing names, or who joined, left, renamed
 	// themselves or went away, so that the hub applies its own entries to
 	// the right person; session is the connection it spoke on.
-	sender  *person
-	session *Member
+	sender *person
+	conn   *Conn
 	// target is the recipient of a private message.
 	target *person
 	// ref is the sender's own reference for a message, opaque to the hub and
@@ -125,7 +125,7 @@ type Event struct {
 // From reports whether m's person sent this message, action or private
 // message: on any of its connections, so that a second tab shows its own
 // messages as its own.
-func (e *Event) From(m *Member) bool {
+func (e *Event) From(m *Conn) bool {
 	switch e.Kind {
 	case KindMessage, KindAction, KindPrivate:
 		return e.sender != nil && e.sender == m.person
@@ -135,8 +135,8 @@ func (e *Event) From(m *Member) bool {
 
 // Ref returns the reference the sender gave to Say, but only to the
 // connection that sent it: the reference is its business and nobody else's.
-func (e *Event) Ref(m *Member) string {
-	if e.session == m {
+func (e *Event) Ref(m *Conn) string {
+	if e.conn == m {
 		return e.ref
 	}
 	return ""

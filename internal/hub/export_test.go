@@ -15,8 +15,8 @@ import (
 const MaxJobs = maxJobs
 
 // Queued returns how many events are waiting to be taken.
-func (m *Member) Queued() int {
-	q := &m.queue
+func (c *Conn) Queued() int {
+	q := &c.queue
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.waiting == nil {
@@ -32,14 +32,14 @@ var unread sync.Map // *Member → *[]*Event
 // returns false once the member has been removed and every event before
 // that has been returned, or when ctx ends. A member read with Next has no
 // pump, and one goroutine at a time reads it.
-func (m *Member) Next(ctx context.Context) (*Event, bool) {
-	v, ok := unread.Load(m)
+func (c *Conn) Next(ctx context.Context) (*Event, bool) {
+	v, ok := unread.Load(c)
 	if !ok {
-		v, _ = unread.LoadOrStore(m, new([]*Event))
+		v, _ = unread.LoadOrStore(c, new([]*Event))
 	}
 	evs := v.(*[]*Event)
 	for len(*evs) == 0 {
-		b, _, removed := m.queue.take()
+		b, _, removed := c.queue.take()
 		if b != nil {
 			*evs = append(*evs, b.events...)
 			b.release()
@@ -49,7 +49,7 @@ func (m *Member) Next(ctx context.Context) (*Event, bool) {
 			return nil, false
 		}
 		select {
-		case <-m.queue.ready:
+		case <-c.queue.ready:
 		case <-ctx.Done():
 			return nil, false
 		}
@@ -65,10 +65,10 @@ func (m *Member) Next(ctx context.Context) (*Event, bool) {
 
 // All yields the member's events with Next until the member is removed or
 // ctx ends.
-func (m *Member) All(ctx context.Context) iter.Seq[*Event] {
+func (c *Conn) All(ctx context.Context) iter.Seq[*Event] {
 	return func(yield func(*Event) bool) {
 		for {
-			ev, ok := m.Next(ctx)
+			ev, ok := c.Next(ctx)
 			if !ok || !yield(ev) {
 				return
 			}

@@ -116,12 +116,12 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	members  []*Member          // every connection of every person; fan-out walks this
+	conns    []*Conn            // every connection of every person; fan-out walks this
 	byKey    map[string]*person // nameKey → person in the room, as the log has it
 	byToken  map[string]*person // token → person on this node
 	lastID   uint64             // the last entry applied
-	slow     []*Member          // members whose queue overflowed during a fan-out
-	replay   *ring              // recent events, for members who resume
+	slow     []*Conn            // connections whose queue overflowed during a fan-out
+	replay   *ring              // recent events, for connections that resume
 	recent   *ring              // recent messages and actions, for newcomers
 	serial   uint64             // the last serial appended to the log
 	stopping bool               // Run is ending: nothing more comes back from the log
@@ -214,7 +214,7 @@ const (
 // interface per kind keeps a Say, the hot path, free of allocations.
 type request struct {
 	kind   requestKind
-	member *Member
+	conn   *Conn
 	person *person // reqExpire
 	gen    uint64  // reqExpire: the person's detach generation
 	name   string  // reqJoin, reqCheck; reqCommand: the command
@@ -232,7 +232,7 @@ type request struct {
 }
 
 type reply struct {
-	member *Member
+	conn   *Conn
 	roster []Presence
 	id     uint64
 	err    error
@@ -341,7 +341,7 @@ type JoinOptions struct {
 // holds it, ErrNoSession for a token that is not (or no longer) valid, an
 // error wrapping ErrUnavailable if the name cannot be claimed or the join
 // not kept just now, and ErrClosed if the hub has stopped.
-func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Member, error) {
+func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Conn, error) {
 	if opts.Token != "" {
 		return h.resume(ctx, opts)
 	}
@@ -361,15 +361,15 @@ func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Member,
 	if err != nil && !errors.Is(err, ErrClosed) {
 		h.opts.Names.Release(c.Key)
 	}
-	return r.member, err
+	return r.conn, err
 }
 
 // resume is Join with a token: another connection of a person here, or a
 // person coming back for its name.
-func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Member, error) {
+func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Conn, error) {
 	r, err := h.ask(ctx, request{kind: reqAttach, join: opts})
 	if !errors.Is(err, ErrNoSession) {
-		return r.member, err
+		return r.conn, err
 	}
 	res, err := h.opts.Names.Resume(ctx, opts.Token)
 	if err != nil {
@@ -383,7 +383,7 @@ func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Member, error) {
 	if err != nil && !errors.Is(err, ErrClosed) {
 		h.opts.Names.Release(nameKey(res.Name))
 	}
-	return r.member, err
+	return r.conn, err
 }
 
 // Check reports whether name could join now: nil, a *NameError,
@@ -485,7 +485,7 @@ func (h *Hub) handle(req request) {
 			req.reply <- reply{err: ErrNoSession}
 			break
 		}
-		req.reply <- reply{member: h.attach(p, req.join)}
+		req.reply <- reply{conn: h.attach(p, req.join)}
 	case reqCheck:
 		var err error
 		if p := h.byKey[nameKey(req.name)]; p != nil && !p.gone {
@@ -495,15 +495,15 @@ func (h *Hub) handle(req request) {
 	case reqRoster:
 		req.reply <- reply{roster: h.roster()}
 	case reqSay:
-		if req.member.gone() {
+		if req.conn.gone() {
 			return // it spoke as it was being removed; nobody is listening
 		}
-		p := req.member.person
-		h.opts.Metrics.Said(req.member.transport)
+		p := req.conn.person
+		h.opts.Metrics.Said(req.conn.transport)
 		h.active(p)
-		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, session: req.member, ref: req.ref})
+		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref})
 	case reqCommand:
-		if !req.member.gone() {
+		if !req.conn.gone() {
 			h.command(req)
 		} else if req.claimed {
 			h.opts.Names.Release(nameKeyOf(req.text))
@@ -511,7 +511,7 @@ func (h *Hub) handle(req request) {
 	case reqNotice:
 		h.notice(&Event{Kind: KindNotice, Text: req.text, Notice: &Notice{Kind: NoticeOperator}})
 	case reqLeave:
-		h.detach(req.member, ReasonQuit)
+		h.detach(req.conn, ReasonQuit)
 	case reqExpire:
 		h.expire(req.person, req.gen)
 	case reqReceive:

@@ -35,7 +35,7 @@ func startHub(t testing.TB, opts hub.Options) *hub.Hub {
 	return h
 }
 
-func join(t testing.TB, h *hub.Hub, name string) *hub.Member {
+func join(t testing.TB, h *hub.Hub, name string) *hub.Conn {
 	t.Helper()
 	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
 	require.NoError(t, err)
@@ -43,7 +43,7 @@ func join(t testing.TB, h *hub.Hub, name string) *hub.Member {
 }
 
 // next returns m's next event, failing the test if none comes within 5 s.
-func next(t *testing.T, m *hub.Member) *hub.Event {
+func next(t *testing.T, m *hub.Conn) *hub.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -56,7 +56,7 @@ func next(t *testing.T, m *hub.Member) *hub.Event {
 }
 
 // closed waits until m's queue is closed, skipping events, and returns why.
-func closed(t *testing.T, m *hub.Member) hub.Reason {
+func closed(t *testing.T, m *hub.Conn) hub.Reason {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -136,7 +136,7 @@ func TestSay(t *testing.T) {
 			alice, bob := join(t, h, "alice"), join(t, h, "bob")
 			next(t, alice) // bob joined
 			require.NoError(t, alice.Say(t.Context(), "hello everyone", "r1"))
-			for _, m := range []*hub.Member{alice, bob} {
+			for _, m := range []*hub.Conn{alice, bob} {
 				ev := next(t, m)
 				assert.Equal(t, hub.KindMessage, ev.Kind)
 				assert.Equal(t, "alice", ev.Name)
@@ -186,7 +186,7 @@ func TestSay(t *testing.T) {
 					_ = alice.Say(context.Background(), fmt.Sprint(i), "")
 				}
 			}()
-			for _, m := range []*hub.Member{bob, carol} {
+			for _, m := range []*hub.Conn{bob, carol} {
 				var last *hub.Event
 				for i := range n {
 					ev := next(t, m)
@@ -230,7 +230,7 @@ func TestSlowMember(t *testing.T) {
 		h := k.startHub(t, hub.Options{Flood: noFlood}) // the default queue, 1024: far fewer than 10,000
 		sleeper := join(t, h, "sleeper")                // never reads
 		sender := join(t, h, "sender")
-		readers := make([]*hub.Member, 5)
+		readers := make([]*hub.Conn, 5)
 		for i := range readers {
 			readers[i] = join(t, h, fmt.Sprintf("reader%d", i))
 		}

@@ -65,8 +65,8 @@ func (l *slowLog) give(t *testing.T, h *hub.Hub, a appended, id uint64) {
 func TestTheRoomChangesOnlyAsTheLogSays(t *testing.T) {
 	log := &slowLog{appended: make(chan appended, 16)}
 	h := startHub(t, hub.Options{Log: log, Flood: noFlood})
-	join := func(name string) <-chan *hub.Member {
-		joined := make(chan *hub.Member, 1)
+	join := func(name string) <-chan *hub.Conn {
+		joined := make(chan *hub.Conn, 1)
 		go func() {
 			m, err := h.Join(context.Background(), name, hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
 			assert.NoError(t, err)
@@ -137,7 +137,7 @@ func TestRefusals(t *testing.T) {
 	log := &slowLog{appended: make(chan appended, 16)}
 	names := &refusingNames{}
 	h := startHub(t, hub.Options{Log: log, Names: names, Flood: noFlood})
-	joined := make(chan *hub.Member, 1)
+	joined := make(chan *hub.Conn, 1)
 	go func() {
 		m, err := h.Join(context.Background(), "alice", hub.JoinOptions{Transport: hub.TransportTelnet})
 		assert.NoError(t, err)

@@ -35,7 +35,7 @@ func TestPeopleOnOtherNodes(t *testing.T) {
 	require.NoError(t, h.AddRemote(t.Context(), []hub.Presence{
 		{Name: "bob", Transport: hub.TransportTelnet}, {Name: "carol", Transport: hub.TransportWeb},
 	}))
-	joined := make(chan *hub.Member, 1)
+	joined := make(chan *hub.Conn, 1)
 	go func() {
 		m, err := h.Join(context.Background(), "alice", hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true})
 		assert.NoError(t, err)

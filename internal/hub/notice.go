@@ -62,6 +62,6 @@ const (
 )
 
 // tell gives n to one connection alone, m.
-func (h *Hub) tell(m *Member, n *Notice) {
+func (h *Hub) tell(m *Conn, n *Notice) {
 	h.deliverPrivate(m, &Event{Kind: KindNotice, Notice: n})
 }

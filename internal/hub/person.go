@@ -10,9 +10,9 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// person is one name in the room: a member as others see it. It has one or
-// more connections (Members: tabs, a reconnection), or none for a moment
-// while the grace period runs. All fields but name, flood and delayed are
+// person is one name in the room, as others see it. It has one or more
+// connections (Conns: tabs, a reconnection), or none for a moment while the
+// grace period runs. All fields but name, flood and delayed are
 // owned by the hub goroutine.
 //
 // A person on this node changes its name and goes away at once, as far as
@@ -29,7 +29,7 @@ type person struct {
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control
 
-	sessions   []*Member
+	conns      []*Conn
 	keepOnDrop bool
 	lastActive time.Time
 	wantAway   bool // it said /away, and nothing since

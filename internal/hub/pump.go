@@ -46,19 +46,19 @@ var ErrWriterDone = errors.New("hub: the connection's writer has ended")
 //     ends the connection as Leave does (the client is gone or stuck) and
 //     returns the error (ctx's, when ctx ended).
 //  5. Once Pump has returned, Post refuses with ErrWriterDone.
-func (m *Member) Pump(ctx context.Context, w Writer) error {
-	q := &m.queue
+func (c *Conn) Pump(ctx context.Context, w Writer) error {
+	q := &c.queue
 	stopWaking := context.AfterFunc(ctx, q.wake) // ctx ends: wake to see it
 	defer stopWaking()
 	removed := false
 	defer func() {
 		q.stop()
 		if removed {
-			w.Close(m.Reason())
+			w.Close(c.Reason())
 			return
 		}
 		w.Close(ReasonNone)
-		m.Leave()
+		c.Leave()
 	}()
 	for {
 		<-q.ready
@@ -107,6 +107,6 @@ func runJobs(ctx context.Context, jobs []func(context.Context) error) error {
 // to its writer's pace), until ctx ends. Once the pump has ended it refuses
 // with ErrWriterDone. Safe from any goroutine, also before Pump starts: a
 // job posted then runs before any event is written.
-func (m *Member) Post(ctx context.Context, job func(context.Context) error) error {
-	return m.queue.post(ctx, job)
+func (c *Conn) Post(ctx context.Context, job func(context.Context) error) error {
+	return c.queue.post(ctx, job)
 }

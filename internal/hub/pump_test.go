@@ -165,11 +165,11 @@ func (r *recorder) Close(reason hub.Reason) { r.record("close " + reason.String(
 // pumping is a pump running on a goroutine of its own.
 type pumping struct{ done chan error }
 
-func startPump(t *testing.T, m *hub.Member, w hub.Writer) *pumping {
+func startPump(t *testing.T, m *hub.Conn, w hub.Writer) *pumping {
 	return startPumpCtx(t.Context(), m, w)
 }
 
-func startPumpCtx(ctx context.Context, m *hub.Member, w hub.Writer) *pumping {
+func startPumpCtx(ctx context.Context, m *hub.Conn, w hub.Writer) *pumping {
 	p := &pumping{done: make(chan error, 1)}
 	go func() { p.done <- m.Pump(ctx, w) }()
 	return p
@@ -191,7 +191,7 @@ func (p *pumping) wait(t *testing.T) error {
 
 // catchUp waits for m's own copy of its message text: the hub has fanned it
 // out to everyone by then.
-func catchUp(t *testing.T, m *hub.Member, text string) {
+func catchUp(t *testing.T, m *hub.Conn, text string) {
 	t.Helper()
 	for ev := next(t, m); !(ev.From(m) && ev.Text == text); ev = next(t, m) {
 	}

@@ -12,7 +12,7 @@ import (
 
 // webJoin joins as the web transport does: the member stays through a
 // dropped connection for the grace period.
-func webJoin(t testing.TB, h *hub.Hub, name string, opts hub.JoinOptions) *hub.Member {
+func webJoin(t testing.TB, h *hub.Hub, name string, opts hub.JoinOptions) *hub.Conn {
 	t.Helper()
 	opts.Transport, opts.KeepOnDrop = hub.TransportWeb, true
 	m, err := h.Join(t.Context(), name, opts)
@@ -92,7 +92,7 @@ func TestTabsAreOnePresence(t *testing.T) {
 		assert.Len(t, tab2.Roster(), 2, "one alice in the list")
 
 		require.NoError(t, tab1.Say(t.Context(), "from tab 1", "r1"))
-		for _, m := range []*hub.Member{tab1, tab2} {
+		for _, m := range []*hub.Conn{tab1, tab2} {
 			ev := next(t, m)
 			assert.True(t, ev.From(m), "own message in both tabs")
 			assert.Equal(t, map[bool]string{true: "r1", false: ""}[m == tab1], ev.Ref(m), "the ref only where it was sent")
@@ -116,7 +116,7 @@ func TestPrivateMessagesAreReplayedOnlyToTheirPair(t *testing.T) {
 			alice := webJoin(t, h, "alice", hub.JoinOptions{})
 			bob := webJoin(t, h, "bob", hub.JoinOptions{})
 			carol := webJoin(t, h, "carol", hub.JoinOptions{})
-			for _, m := range []*hub.Member{bob, carol} {
+			for _, m := range []*hub.Conn{bob, carol} {
 				m.Leave()
 				closed(t, m)
 			}
@@ -124,7 +124,7 @@ func TestPrivateMessagesAreReplayedOnlyToTheirPair(t *testing.T) {
 			require.NoError(t, alice.Say(t.Context(), "hello all", ""))
 			synctest.Wait()
 
-			replayed := func(m *hub.Member) []string {
+			replayed := func(m *hub.Conn) []string {
 				var texts []string
 				for ev := next(t, m); ev.Kind != hub.KindReplayEnd; ev = next(t, m) {
 					if ev.Kind == hub.KindPrivate || ev.Kind == hub.KindMessage {

@@ -29,7 +29,7 @@ func (h *Hub) join(req request) {
 	}
 	p.setName(name)
 	if req.held {
-		req.reply <- reply{member: h.moveHere(p, opts)}
+		req.reply <- reply{conn: h.moveHere(p, opts)}
 		return
 	}
 	ev := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport, sender: p}
@@ -44,18 +44,18 @@ func (h *Hub) joined(ev *Event, req *request) {
 	p, opts := ev.sender, req.join
 	h.byToken[p.token] = p
 	h.opts.Metrics.Joined(opts.Transport)
-	m := h.addSession(p, opts)
+	m := h.addConn(p, opts)
 	if opts.After > 0 { // a reclaimed name: what it missed, up to its own return
 		h.replayMissed(m, opts.After, ev.ID-1)
 	} else {
 		h.replayHistory(m)
 	}
 	h.log.Debug("member joined", "name", p.displayName(), "transport", opts.Transport, "members", len(h.byKey))
-	req.reply <- reply{member: m}
+	req.reply <- reply{conn: m}
 }
 
 // moveHere makes p, in the room on another node until now, local.
-func (h *Hub) moveHere(p *person, opts JoinOptions) *Member {
+func (h *Hub) moveHere(p *person, opts JoinOptions) *Conn {
 	key := nameKey(p.displayName())
 	// The person this node knew as remote becomes local, the same person:
 	// the events it keeps for replays name it. Its token and flood control
@@ -72,21 +72,21 @@ func (h *Hub) moveHere(p *person, opts JoinOptions) *Member {
 		h.byKey[key] = p
 	}
 	h.byToken[p.token] = p
-	m := h.addSession(p, opts)
+	m := h.addConn(p, opts)
 	h.replayMissed(m, opts.After, h.lastID)
 	h.log.Debug("member moved here", "name", p.displayName(), "transport", opts.Transport)
 	return m
 }
 
 // attach adds a connection to a person already in the room.
-func (h *Hub) attach(p *person, opts JoinOptions) *Member {
+func (h *Hub) attach(p *person, opts JoinOptions) *Conn {
 	p.detachGen++ // voids a pending expiry
 	if p.graceTimer != nil {
 		p.graceTimer.Stop()
 		p.graceTimer = nil
 	}
-	resuming := len(p.sessions) == 0
-	m := h.addSession(p, opts)
+	resuming := len(p.conns) == 0
+	m := h.addConn(p, opts)
 	switch {
 	case opts.After > 0:
 		h.replayMissed(m, opts.After, h.lastID)
@@ -95,23 +95,23 @@ func (h *Hub) attach(p *person, opts JoinOptions) *Member {
 	default: // another tab: it starts as a newcomer's would
 		h.replayHistory(m)
 	}
-	h.log.Debug("member resumed", "name", p.displayName(), "transport", opts.Transport, "connections", len(p.sessions))
+	h.log.Debug("member resumed", "name", p.displayName(), "transport", opts.Transport, "connections", len(p.conns))
 	return m
 }
 
-func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
-	m := &Member{
+func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
+	m := &Conn{
 		hub:       h,
 		person:    p,
 		transport: opts.Transport,
 		queue:     newQueue(),
-		index:     len(h.members),
+		index:     len(h.conns),
 		// It has seen what there is to see: the replay that follows
 		// brings it up to here.
 		lastQueued: h.lastID,
 	}
-	h.members = append(h.members, m)
-	p.sessions = append(p.sessions, m)
+	h.conns = append(h.conns, m)
+	p.conns = append(p.conns, m)
 	if opts.WithRoster {
 		r := h.roster()
 		m.roster.Store(&r)
@@ -120,7 +120,7 @@ func (h *Hub) addSession(p *person, opts JoinOptions) *Member {
 }
 
 // replayHistory gives a newcomer the room's recent messages.
-func (h *Hub) replayHistory(m *Member) {
+func (h *Hub) replayHistory(m *Conn) {
 	if h.recent.n == 0 {
 		return
 	}
@@ -135,7 +135,7 @@ func (h *Hub) replayHistory(m *Member) {
 // until] that it may see. It replays at most half a queue, so that the live events that
 // follow still fit; if more were missed, or they are older than the hub
 // holds, a notice says so first.
-func (h *Hub) replayMissed(m *Member, after, until uint64) {
+func (h *Hub) replayMissed(m *Conn, after, until uint64) {
 	var missed []*Event
 	for ev := range h.replay.all {
 		if ev.ID > after && ev.ID <= until && ev.visibleTo(m.person) {
@@ -187,8 +187,8 @@ func (p *person) presence() Presence {
 // applied and delivered when it comes back (apply). If the log cannot take
 // it, its sender is told that it was not sent.
 func (h *Hub) broadcast(ev *Event) {
-	if !h.append(ev, nil) && ev.session != nil && !ev.session.gone() {
-		h.tell(ev.session, &Notice{Kind: NoticeNotSent})
+	if !h.append(ev, nil) && ev.conn != nil && !ev.conn.gone() {
+		h.tell(ev.conn, &Notice{Kind: NoticeNotSent})
 	}
 }
 
@@ -209,7 +209,7 @@ func (h *Hub) append(ev *Event, join *request) bool {
 // has no ID: it is not part of the room's log.
 func (h *Hub) notice(ev *Event) {
 	ev.Time = h.opts.Now()
-	for _, m := range h.members {
+	for _, m := range h.conns {
 		h.deliver(m, ev)
 	}
 }
@@ -332,7 +332,7 @@ func (h *Hub) fanOut(ev *Event) {
 	} else {
 		// A joiner is not among the members yet: it does not hear of its
 		// own joining, and its roster starts after it.
-		for _, m := range h.members {
+		for _, m := range h.conns {
 			if h.deliver(m, ev) {
 				delivered++
 			}
@@ -347,7 +347,7 @@ func (h *Hub) deliverAll(p *person, ev *Event) int {
 		return 0
 	}
 	n := 0
-	for _, m := range p.sessions {
+	for _, m := range p.conns {
 		if h.deliver(m, ev) {
 			n++
 		}
@@ -358,13 +358,13 @@ func (h *Hub) deliverAll(p *person, ev *Event) int {
 // deliverPrivate offers ev to one connection only: a notice for it, or a
 // replay marker. Such events have no ID (it is 0): IDs number what the
 // room saw, so that a client resuming after ID n misses nothing.
-func (h *Hub) deliverPrivate(m *Member, ev *Event) {
+func (h *Hub) deliverPrivate(m *Conn, ev *Event) {
 	ev.Time = h.opts.Now()
 	h.deliver(m, ev)
 }
 
 // deliver offers ev to m's queue and reports whether it took it.
-func (h *Hub) deliver(m *Member, ev *Event) bool {
+func (h *Hub) deliver(m *Conn, ev *Event) bool {
 	if m.overflowed {
 		return false // its queue is full; removeSlow will remove it
 	}
@@ -388,31 +388,31 @@ func (h *Hub) removeSlow() {
 		m := h.slow[0]
 		h.slow = h.slow[1:]
 		h.log.Warn("member cut off", "name", m.person.displayName(), "transport", m.transport, "reason", ReasonTooSlow)
-		h.closeSession(m, ReasonTooSlow)
-		if p := m.person; len(p.sessions) == 0 && !p.gone {
+		h.closeConn(m, ReasonTooSlow)
+		if p := m.person; len(p.conns) == 0 && !p.gone {
 			h.removePerson(p, ReasonTooSlow, "", false)
 		}
 	}
 	h.slow = h.slow[:0]
 }
 
-// closeSession takes one connection out of the room and closes its queue
+// closeConn takes one connection out of the room and closes its queue
 // with reason. Closing one twice does nothing.
-func (h *Hub) closeSession(m *Member, reason Reason) {
+func (h *Hub) closeConn(m *Conn, reason Reason) {
 	if m.index < 0 {
 		return
 	}
-	last := len(h.members) - 1
-	h.members[m.index] = h.members[last]
-	h.members[m.index].index = m.index
-	h.members[last] = nil
-	h.members = h.members[:last]
+	last := len(h.conns) - 1
+	h.conns[m.index] = h.conns[last]
+	h.conns[m.index].index = m.index
+	h.conns[last] = nil
+	h.conns = h.conns[:last]
 	m.index = -1
 	p := m.person
-	if i := slices.Index(p.sessions, m); i >= 0 {
-		p.sessions = slices.Delete(p.sessions, i, i+1)
+	if i := slices.Index(p.conns, m); i >= 0 {
+		p.conns = slices.Delete(p.conns, i, i+1)
 	}
-	if len(p.sessions) == 0 {
+	if len(p.conns) == 0 {
 		p.lastSeen = m.lastQueued
 	}
 	m.reason.Store(uint32(reason))
@@ -421,13 +421,13 @@ func (h *Hub) closeSession(m *Member, reason Reason) {
 
 // detach ends a connection that dropped or hung up. If it was its person's
 // last, the person leaves, or, with KeepOnDrop, waits out the grace period.
-func (h *Hub) detach(m *Member, reason Reason) {
+func (h *Hub) detach(m *Conn, reason Reason) {
 	if m.index < 0 {
 		return
 	}
 	p := m.person
-	h.closeSession(m, reason)
-	if len(p.sessions) > 0 || p.gone {
+	h.closeConn(m, reason)
+	if len(p.conns) > 0 || p.gone {
 		return
 	}
 	if !p.keepOnDrop || h.opts.Grace < 0 {
@@ -444,7 +444,7 @@ func (h *Hub) detach(m *Member, reason Reason) {
 
 // expire removes a person whose grace period ran out without a resume.
 func (h *Hub) expire(p *person, gen uint64) {
-	if p.gone || len(p.sessions) > 0 || p.detachGen != gen {
+	if p.gone || len(p.conns) > 0 || p.detachGen != gen {
 		return // resumed meanwhile
 	}
 	h.removePerson(p, ReasonQuit, "", false)
@@ -460,7 +460,7 @@ func (h *Hub) removePerson(p *person, reason Reason, words string, reclaim bool)
 	}
 	p.gone = true // what it says from now on goes nowhere
 	kept := h.append(&Event{Kind: KindLeft, Name: p.displayName(), Reason: reason, Text: words, sender: p}, nil)
-	if !kept || len(p.sessions) == 0 || h.stopping {
+	if !kept || len(p.conns) == 0 || h.stopping {
 		h.dismiss(p, reason)
 	} // else its connections see everything before their departure first: see change
 	if reclaim && h.opts.Grace > 0 {
@@ -473,8 +473,8 @@ func (h *Hub) removePerson(p *person, reason Reason, words string, reclaim bool)
 // dismiss closes every connection p has and forgets its token: p is gone
 // from this node.
 func (h *Hub) dismiss(p *person, reason Reason) {
-	for len(p.sessions) > 0 {
-		h.closeSession(p.sessions[len(p.sessions)-1], reason)
+	for len(p.conns) > 0 {
+		h.closeConn(p.conns[len(p.conns)-1], reason)
 	}
 	p.gone = true
 	if p.graceTimer != nil {

@@ -30,7 +30,7 @@ type conn struct {
 	// handler's before join, the writer's after.
 	w      *bufio.Writer
 	joined atomic.Bool
-	m      *hub.Member // set with joined
+	m      *hub.Conn // set with joined
 	// events renders the member's events for the writer; what it
 	// remembers (a replay under way) spans batches.
 	events   renderer
@@ -99,7 +99,7 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 
 // register asks for a name until the hub accepts one. It writes directly:
 // no writer goroutine exists yet.
-func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
+func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 	cfg := cn.srv.cfg
 	deadline := time.Now().Add(cfg.NameTimeout)
 	if err := cn.c.SetReadDeadline(deadline); err != nil {
@@ -173,7 +173,7 @@ func (cn *conn) register(ctx context.Context) (*hub.Member, error) {
 
 // readChat reads chat lines until the connection ends or the user's member
 // is gone, and hands them to the hub.
-func (cn *conn) readChat(ctx context.Context, m *hub.Member) error {
+func (cn *conn) readChat(ctx context.Context, m *hub.Conn) error {
 	for {
 		line, err := cn.lines.readLine()
 		switch {
@@ -277,7 +277,7 @@ func (cn *conn) farewell(reason hub.Reason) {
 // whether a replay is under way, because replayed history is shown as
 // notices ("* [12:03] <bob> hi"), apart from the live conversation.
 type renderer struct {
-	m      *hub.Member
+	m      *hub.Conn
 	replay hub.ReplayKind
 }
 

@@ -24,7 +24,7 @@
 //     Content-Security-Policy allows no inline script as a second line of
 //     defence.
 //  5. The name cookie is a claim, not a credential: the hub's Join decides
-//     who has a name. The person's token (hub.Member.Token), sent in the
+//     who has a name. The person's token (hub.Conn.Token), sent in the
 //     welcome and presented again in /ws?token=…, is the credential: it is
 //     shown to its holder only and never logged (request logs carry the
 //     path, not the query).

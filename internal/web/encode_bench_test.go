@@ -53,9 +53,9 @@ func BenchmarkEncodeEvent(b *testing.B) {
 	}
 }
 
-// benchMember joins a member to a hub that runs until the benchmark ends.
+// benchMember joins a connection to a hub that runs until the benchmark ends.
 // Nobody reads its queue: the benchmark produces no events through the hub.
-func benchMember(b *testing.B) *hub.Member {
+func benchMember(b *testing.B) *hub.Conn {
 	b.Helper()
 	h := hub.New(hub.Options{})
 	ctx, cancel := context.WithCancel(context.Background())

@@ -78,7 +78,7 @@ func startServerWith(t *testing.T, cfg web.Config, opts hub.Options) *testServer
 
 // join adds a member straight to the hub, as another transport would, and
 // reads its events until the test ends so that it is never too slow.
-func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Member {
+func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Conn {
 	t.Helper()
 	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: tr})
 	require.NoError(t, err)
@@ -100,7 +100,7 @@ func join(t *testing.T, h *hub.Hub, name string, tr hub.Transport) *hub.Member {
 // would, that records what it receives so that a test can look for what
 // others saw (or did not see) of a browser user.
 type watcher struct {
-	*hub.Member
+	*hub.Conn
 	t      *testing.T
 	events chan *hub.Event
 	log    []*hub.Event // what waitFor has read, in order
@@ -111,7 +111,7 @@ func watch(t *testing.T, h *hub.Hub, name string) *watcher {
 	t.Helper()
 	m, err := h.Join(t.Context(), name, hub.JoinOptions{Transport: hub.TransportTelnet})
 	require.NoError(t, err)
-	w := &watcher{Member: m, t: t, events: make(chan *hub.Event, 4096)}
+	w := &watcher{Conn: m, t: t, events: make(chan *hub.Event, 4096)}
 	r := hubtest.Read(t, m)
 	done := make(chan struct{})
 	go func() {
@@ -139,7 +139,7 @@ func (w *watcher) waitFor(what string, match func(*hub.Event) bool) *hub.Event {
 		select {
 		case ev, ok := <-w.events:
 			if !ok {
-				w.t.Fatalf("%s: the member was removed (%v)", what, w.Member.Reason())
+				w.t.Fatalf("%s: the member was removed (%v)", what, w.Conn.Reason())
 			}
 			w.log = append(w.log, ev)
 			if match(ev) {

@@ -206,7 +206,7 @@ type welcome struct {
 }
 
 // encodeWelcome renders the first message of every connection.
-func encodeWelcome(m *hub.Member, w welcome) ([]byte, error) {
+func encodeWelcome(m *hub.Conn, w welcome) ([]byte, error) {
 	roster := m.Roster()
 	members := make([]memberJSON, len(roster))
 	for i, p := range roster {
@@ -223,7 +223,7 @@ func encodeWelcome(m *hub.Member, w welcome) ([]byte, error) {
 
 // encodeEvent renders ev as m sees it: only the connection that sent a
 // message gets its ref back, and every connection of its sender sees own.
-func encodeEvent(ev *hub.Event, m *hub.Member) ([]byte, error) {
+func encodeEvent(ev *hub.Event, m *hub.Conn) ([]byte, error) {
 	return encodeEventAs(ev, ev.From(m), ev.Ref(m))
 }
 

@@ -128,7 +128,7 @@ func resumeFrom(r *http.Request) resume {
 // (another tab, a reload, a reconnection) and reports resumed; a token the
 // hub no longer knows (ErrNoSession: the grace period ran out, the server
 // restarted) falls back to a fresh join under the cookie's name.
-func joinWeb(ctx context.Context, h *hub.Hub, name string, res resume) (m *hub.Member, resumed bool, err error) {
+func joinWeb(ctx context.Context, h *hub.Hub, name string, res resume) (m *hub.Conn, resumed bool, err error) {
 	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, KeepOnDrop: true}
 	if res.token != "" {
 		opts.Token, opts.After = res.token, res.after
@@ -199,7 +199,7 @@ func closeReason(s string) string {
 type session struct {
 	log     *slog.Logger
 	c       *websocket.Conn
-	m       *hub.Member
+	m       *hub.Conn
 	cfg     Config
 	welcome welcome
 	// pinger posts a ping to the writer every PingInterval; pings are the

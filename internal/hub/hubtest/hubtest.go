@@ -16,7 +16,7 @@ import (
 // so a member that a test leaves unread falls behind, and is removed as
 // too slow, as a stalled client would be.
 type Reader struct {
-	*hub.Member
+	*hub.Conn
 	events chan *hub.Event // closed when the pump ends
 }
 
@@ -24,9 +24,9 @@ type Reader struct {
 // hub removes m or the test ends (then, as any pump does, it ends m too);
 // the test's cleanup waits for it. Call it once per member, and read its
 // events only through the Reader.
-func Read(tb testing.TB, m *hub.Member) *Reader {
+func Read(tb testing.TB, m *hub.Conn) *Reader {
 	tb.Helper()
-	r := &Reader{Member: m, events: make(chan *hub.Event)}
+	r := &Reader{Conn: m, events: make(chan *hub.Event)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -8,15 +8,15 @@ import (
 	"time"
 )
 
-// Member is one connection's place in the room: a person as one of its
-// connections sees it. A person with two tabs open is one name in the room
-// with two Members. Its methods are safe from any goroutine.
+// Conn is one connection of a person in the room: a browser tab, a telnet
+// session. A person with two tabs open is one name in the room (one person,
+// one presence) with two Conns. Its methods are safe from any goroutine.
 //
 // Its events are written by its pump (Pump), in the order the hub produced
-// them. A member more than Options.QueueLen events behind is removed with
-// ReasonTooSlow. Whatever the cause of removal, the hub closes the member's
-// queue exactly once, setting Reason before it does.
-type Member struct {
+// them. A connection more than Options.QueueLen events behind is removed
+// with ReasonTooSlow. Whatever the cause of removal, the hub closes the
+// connection's queue exactly once, setting Reason before it does.
+type Conn struct {
 	hub       *Hub
 	person    *person
 	transport Transport
@@ -25,24 +25,25 @@ type Member struct {
 	reason    atomic.Uint32
 
 	// Owned by the hub goroutine.
-	index      int    // position in hub.members; -1 once removed
+	index      int    // position in hub.conns; -1 once removed
 	overflowed bool   // its queue overflowed; it is about to be removed
 	lastQueued uint64 // ID of the last event put in its queue
 }
 
-// gone reports whether the member is leaving or has left. Hub goroutine only.
-func (m *Member) gone() bool { return m.index < 0 || m.overflowed || m.person.gone }
+// gone reports whether the connection, or its person, is leaving or has
+// left. Hub goroutine only.
+func (c *Conn) gone() bool { return c.index < 0 || c.overflowed || c.person.gone }
 
-// Name returns the member's name as it is displayed now (/nick changes it).
-func (m *Member) Name() string { return m.person.displayName() }
+// Name returns the person's name as it is displayed now (/nick changes it).
+func (c *Conn) Name() string { return c.person.displayName() }
 
-// Token returns the secret that attaches another connection to this member
-// (JoinOptions.Token): for a second tab, a reloaded page, or a telnet user
-// reclaiming their name. Show it only to the member itself.
-func (m *Member) Token() string { return m.person.token }
+// Token returns the secret that attaches another connection to this
+// connection's person (JoinOptions.Token): for a second tab, a reloaded page,
+// or a telnet user reclaiming their name. Show it only to the person.
+func (c *Conn) Token() string { return c.person.token }
 
-// Transport returns how the member is connected.
-func (m *Member) Transport() Transport { return m.transport }
+// Transport returns how the connection is made.
+func (c *Conn) Transport() Transport { return c.transport }
 
 // Roster returns who was in the room when the member joined, the member
 // included, ordered by joining time, if JoinOptions.WithRoster asked for it.
@@ -50,8 +51,8 @@ func (m *Member) Transport() Transport { return m.transport }
 // together give an exact, live user list. It returns the list once and then
 // forgets it: a copy of the room kept for every member's life would cost
 // memory growing with the square of the room.
-func (m *Member) Roster() []Presence {
-	if r := m.roster.Swap(nil); r != nil {
+func (c *Conn) Roster() []Presence {
+	if r := c.roster.Swap(nil); r != nil {
 		return *r
 	}
 	return nil
@@ -59,7 +60,7 @@ func (m *Member) Roster() []Presence {
 
 // Reason says why the member was removed. It is ReasonNone until its queue
 // has been closed (the pump then calls Writer.Close with it).
-func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
+func (c *Conn) Reason() Reason { return Reason(c.reason.Load()) }
 
 // Say sends text to the room, or runs it as a command if it starts with "/"
 // (see commands.go; "//" sends a literal "/"). It returns once the hub has
@@ -77,43 +78,43 @@ func (m *Member) Reason() Reason { return Reason(m.reason.Load()) }
 // flood; a flood that goes on is refused with ErrFlood. Say returns ErrClosed
 // if the hub has stopped, or ctx's error. Call it from one goroutine, the
 // member's reader, so that messages keep their order.
-func (m *Member) Say(ctx context.Context, text, ref string) error {
+func (c *Conn) Say(ctx context.Context, text, ref string) error {
 	text = cleanText(text)
 	switch {
 	case isBlank(text):
 		return ErrEmptyText
-	case len(text) > m.hub.opts.MaxTextBytes:
-		m.hub.opts.Metrics.Refused(m.transport, ErrTooLong)
+	case len(text) > c.hub.opts.MaxTextBytes:
+		c.hub.opts.Metrics.Refused(c.transport, ErrTooLong)
 		return ErrTooLong
 	}
-	if err := m.throttle(ctx); err != nil {
+	if err := c.throttle(ctx); err != nil {
 		if errors.Is(err, ErrFlood) {
-			m.hub.opts.Metrics.Refused(m.transport, err)
+			c.hub.opts.Metrics.Refused(c.transport, err)
 		}
 		return err
 	}
-	req := request{kind: reqSay, member: m, text: text, ref: ref}
+	req := request{kind: reqSay, conn: c, text: text, ref: ref}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args
 		if cmd == "nick" {
-			m.claimNewName(ctx, &req)
+			c.claimNewName(ctx, &req)
 		}
 	} else if strings.HasPrefix(text, "//") {
 		req.text = text[1:]
 	}
-	return m.hub.send(ctx, req)
+	return c.hub.send(ctx, req)
 }
 
 // throttle waits as flood control requires, or refuses with ErrFlood.
-func (m *Member) throttle(ctx context.Context) error {
-	p := m.person
+func (c *Conn) throttle(ctx context.Context) error {
+	p := c.person
 	res := p.flood.Reserve()
 	delay := res.Delay()
 	if delay == 0 {
 		p.delayed.Store(0) // the member paused: the flood, if any, is over
 		return nil
 	}
-	if int(p.delayed.Add(1)) > m.hub.opts.Flood.MaxDelayed {
+	if int(p.delayed.Add(1)) > c.hub.opts.Flood.MaxDelayed {
 		res.Cancel() // a refused message costs nothing, so a pause ends it
 		return ErrFlood
 	}
@@ -136,11 +137,11 @@ func (m *Member) throttle(ctx context.Context) error {
 // call more than once, and after the member has already been removed for
 // another reason.
 // To leave the room for good at once, Say "/quit".
-func (m *Member) Leave() {
+func (c *Conn) Leave() {
 	// A background context: leaving must not be skipped because the caller's
 	// context ended, or the name would stay taken. send still returns as soon
 	// as the hub has stopped, so this cannot block forever.
-	_ = m.hub.send(context.Background(), request{kind: reqLeave, member: m})
+	_ = c.hub.send(context.Background(), request{kind: reqLeave, conn: c})
 }
 
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
@@ -148,12 +149,12 @@ func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 // claimNewName claims the name a member asked for with /nick, from the
 // member's goroutine, before the hub renames it; see Hub.rename for the
 // rest.
-func (m *Member) claimNewName(ctx context.Context, req *request) {
+func (c *Conn) claimNewName(ctx context.Context, req *request) {
 	display, err := CheckName(req.text)
-	if err != nil || nameKey(display) == nameKey(m.Name()) {
+	if err != nil || nameKey(display) == nameKey(c.Name()) {
 		return // the hub says what is wrong, or needs no new claim
 	}
-	err = m.hub.opts.Names.Claim(ctx, Claim{Key: nameKey(display), Name: display, Token: m.person.token, Transport: m.transport})
+	err = c.hub.opts.Names.Claim(ctx, Claim{Key: nameKey(display), Name: display, Token: c.person.token, Transport: c.transport})
 	req.claimed = err == nil
 	req.err = err
 }
