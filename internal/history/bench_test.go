@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// BenchmarkAppend saves batches of 100 messages to a file, as the hub's
-// saver does under load.
+// BenchmarkAppend saves batches of 100 messages to a file, as a single
+// node's log does under load.
 func BenchmarkAppend(b *testing.B) {
 	const batch = 100
 	s, _ := openFile(b)

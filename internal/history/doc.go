@@ -1,6 +1,8 @@
-// Package history keeps the room's conversation in an SQLite database: it
-// implements hub.Store, so that messages survive a restart and can be paged
-// through and searched further back than the hub's own recent history.
+// Package history keeps the room's log in an SQLite database: it implements
+// hub.Store, which a single node's log writes every change to the room to,
+// so that the room's order survives a restart and a crash, and its
+// conversation can be paged through and searched further back than the
+// hub's own recent history.
 //
 // It knows the hub's Event and nothing else of anseo: no transport, no
 // configuration, no logger. cmd/anseo opens a Store and hands it to the hub.
@@ -9,10 +11,15 @@
 //
 // Invariants, checked by the tests:
 //
-//  1. Only KindMessage and KindAction events are saved, and of them only ID,
-//     Kind, Time, Name and Text. Append refuses anything else (another kind,
-//     a nil event, ID 0) with an error rather than drop it or lose its
-//     fields; a refused batch saves nothing.
+//  1. Every kind of entry the room's log holds is saved (joins, departures,
+//     messages, actions, private messages, renames, away), with ID, Kind,
+//     Time, Name and Text in columns and the fields only some kinds have
+//     (transport, reason, to, new name, away) as JSON in extra. Append
+//     refuses anything else (a notice, a replay marker, a nil event, ID 0)
+//     with an error rather than drop it or lose its fields; a refused batch
+//     saves nothing. The readers (Recent, Before, After, Search) return
+//     messages and actions only: the conversation, not who came and went,
+//     and never a private message.
 //  2. The events table's id is the hub's event ID, its primary key: a batch
 //     repeating a saved ID fails whole.
 //  3. The greatest ID ever appended is kept in the one-row meta table,
