@@ -322,6 +322,7 @@ func (h *Hub) remember(ev *Event) {
 // events go to their two people only; a person does not hear of its own
 // joining.
 func (h *Hub) fanOut(ev *Event) {
+	start := h.opts.Now()
 	h.remember(ev)
 	delivered := 0
 	if ev.Kind == KindPrivate {
@@ -338,7 +339,7 @@ func (h *Hub) fanOut(ev *Event) {
 			}
 		}
 	}
-	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(ev.Time))
+	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(start))
 }
 
 // deliverAll offers ev to each connection of p, if p is known here.
