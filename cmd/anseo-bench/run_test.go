@@ -5,8 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
+
+	"github.com/anseo/anseo/internal/syncbuf"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,7 +31,7 @@ func TestSuiteStartsTheServerBinary(t *testing.T) {
 	t.Setenv("TMPDIR", tmp) // where the suite makes file stores
 
 	var stdout bytes.Buffer
-	stderr := &lockedBuffer{}
+	stderr := &syncbuf.Buffer{}
 	err = run(t.Context(), []string{"anseo-bench", "suite", "-server", bin, "-server-cpu", "",
 		"-transports", "telnet,ws", "-scenarios", "saturate", "-members", "5", "-senders", "2", "-duration", "300ms"},
 		&stdout, stderr)
@@ -47,22 +48,4 @@ func TestSuiteStartsTheServerBinary(t *testing.T) {
 	left, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	assert.Empty(t, left, "every file store is removed after its run")
-}
-
-// lockedBuffer takes the suite's progress and its servers' logs at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -319,31 +318,21 @@ func (c *child) stop(t *testing.T) {
 	}
 }
 
-// listenWatcher reads a child's JSON log for the addresses it listens on.
+// listenWatcher reads a child's JSON log, a line per Write (logWriter
+// passes it whole lines), for the addresses it listens on.
 type listenWatcher struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
 	found chan listenRecord // http and telnet, once each
 }
 
-func (w *listenWatcher) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf.Write(p)
-	for {
-		line, err := w.buf.ReadBytes('\n')
-		if err != nil {
-			w.buf.Write(line) // an incomplete line: keep it for later
-			return len(p), nil
-		}
-		var rec listenRecord
-		if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && (rec.Transport == "http" || rec.Transport == "telnet") {
-			select {
-			case w.found <- rec:
-			default:
-			}
+func (w *listenWatcher) Write(line []byte) (int, error) {
+	var rec listenRecord
+	if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" && (rec.Transport == "http" || rec.Transport == "telnet") {
+		select {
+		case w.found <- rec:
+		default:
 		}
 	}
+	return len(line), nil
 }
 
 // say sends text with ref over u's WebSocket.

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/anseo/anseo/internal/syncbuf"
+
 	"github.com/anseo/anseo/internal/linetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -187,7 +189,7 @@ func TestHealthAndReadiness(t *testing.T) {
 // TestNoMessageTextInInfoLogs: at the default level the log tells what
 // happened, never what anyone said.
 func TestNoMessageTextInInfoLogs(t *testing.T) {
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	a := startAnseoWith(t, &logs, "-log-level", "info")
 	alice := linetest.Dial(t, a.telnetAddr, "alice")
 	alice.Login("alice")

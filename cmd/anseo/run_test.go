@@ -80,8 +80,8 @@ func startAnseoWith(t *testing.T, logs io.Writer, args ...string) *anseo {
 	return a
 }
 
-// logWriter passes the program's log to the test output, a line at a time,
-// and to a copy.
+// logWriter passes the program's log to the test output and to a copy, a
+// whole line at a time.
 type logWriter struct {
 	t    *testing.T
 	copy io.Writer
@@ -96,7 +96,6 @@ func newLogWriter(t *testing.T, copy io.Writer) *logWriter {
 func (w *logWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.copy.Write(p)
 	w.buf.Write(p)
 	for {
 		line, err := w.buf.ReadBytes('\n')
@@ -105,25 +104,8 @@ func (w *logWriter) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		w.t.Output().Write(line)
+		w.copy.Write(line)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for the program's log and the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // TestSeedTranscript replays the 2014 server's recorded session

@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/anseo/anseo/internal/syncbuf"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,7 +115,7 @@ func TestSuiteRunsEachAnseoTransportWithEachStore(t *testing.T) {
 	t.Setenv(beAnseo, "1")  // the servers it starts: this binary, as anseo
 
 	var stdout strings.Builder
-	stderr := &lockedBuffer{}
+	stderr := &syncbuf.Buffer{}
 	err = loadtest.Main(t.Context(), []string{"suite", "-server", exe, "-server-cpu", "",
 		"-transports", "telnet", "-scenarios", "saturate", "-members", "3", "-senders", "1", "-duration", "200ms"},
 		&stdout, stderr)
@@ -151,22 +152,4 @@ func TestSuiteRefusesUnknownStores(t *testing.T) {
 		assert.Contains(t, err.Error(), "-stores", "the error names the flag")
 		assert.Empty(t, stderr.String(), "refused before anything started")
 	}
-}
-
-// lockedBuffer takes the suite's progress and its servers' output at once.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
