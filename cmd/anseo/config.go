@@ -161,7 +161,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	fs.stringVar(&cfg.db, "db", "ANSEO_DB", "", "SQLite `file` that keeps the history across restarts; :memory: keeps it in memory only (default ./anseo.db; in a cluster, :memory:, as the cluster keeps the history)")
 	fs.intVar(&cfg.historyLen, "history", "ANSEO_HISTORY", hub.DefaultHistoryLen, "recent `messages` a newcomer is shown")
-	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`messages` the history keeps at most; 0: no limit")
+	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`entries` (messages, joins, departures, renames, ...) the history keeps at most; 0: no limit")
 	fs.durationVar(&cfg.retention.MaxAge, "history-max-age", "ANSEO_HISTORY_MAX_AGE", 0, "how long the history keeps a message; 0: no limit")
 	fs.durationVar(&cfg.grace, "grace", "ANSEO_GRACE", hub.DefaultGrace, "how long a dropped user keeps their name: a reloaded page resumes unnoticed, a telnet user may reclaim it")
 

@@ -247,8 +247,11 @@ func (h *Hub) apply(in Incoming) {
 // change applies ev's effect on the room and reports whether it is news to
 // deliver: a departure of someone this node never saw arrive is not.
 func (h *Hub) change(ev *Event, own bool) bool {
-	key := nameKeyOf(ev.Name)
 	p := ev.sender
+	var key string // the name's key, worked out only where it is needed: not for this node's own messages
+	if !own || ev.Kind == KindJoined || ev.Kind == KindLeft || ev.Kind == KindRenamed {
+		key = nameKeyOf(ev.Name)
+	}
 	if !own {
 		p = h.byKey[key]
 		if p != nil && !p.remote && ev.Kind != KindPrivate {
