@@ -499,14 +499,25 @@ func (h *Hub) handle(req request) {
 			return // it spoke as it was being removed; nobody is listening
 		}
 		p := req.conn.person
+		if len(p.held) > 0 {
+			p.held = append(p.held, req) // after the command held before it
+			return
+		}
 		h.opts.Metrics.Said(req.conn.transport)
 		h.active(p)
 		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref})
 	case reqCommand:
-		if !req.conn.gone() {
+		switch p := req.conn.person; {
+		case req.conn.gone():
+			if req.claimed {
+				h.opts.Names.Release(nameKeyOf(req.text))
+			}
+		case p.inFlight > 0 || len(p.held) > 0:
+			// A command answers from the room as its person's earlier
+			// entries left it: /nick then /who lists the new name.
+			p.held = append(p.held, req)
+		default:
 			h.command(req)
-		} else if req.claimed {
-			h.opts.Names.Release(nameKeyOf(req.text))
 		}
 	case reqNotice:
 		h.notice(&Event{Kind: KindNotice, Text: req.text, Notice: &Notice{Kind: NoticeOperator}})

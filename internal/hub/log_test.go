@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -164,4 +165,36 @@ func TestRefusals(t *testing.T) {
 	require.NoError(t, alice.Say(t.Context(), "/nick Robert", ""))
 	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNameTaken, Name: "Robert"}, next(t, alice).Notice)
 	assert.Equal(t, "alice", alice.Name())
+}
+
+// TestACommandSeesWhatCameBefore: a command answers from the room as the
+// person's own earlier lines left it, though those are still on their way
+// through the log: /nick then /who lists the new name, /away then /who
+// shows away, and what follows a held command waits behind it (saying
+// something brings her back).
+func TestACommandSeesWhatCameBefore(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{Flood: noFlood})
+		alice := join(t, h, "alice")
+		for _, line := range []string{"/nick alicia", "/away lunch", "/who", "after"} {
+			require.NoError(t, alice.Say(t.Context(), line, ""))
+		}
+		var got []string
+		for len(got) < 5 {
+			switch ev := next(t, alice); ev.Kind {
+			case hub.KindRenamed:
+				got = append(got, "renamed "+ev.NewName)
+			case hub.KindAway:
+				got = append(got, map[bool]string{true: "away", false: "back"}[ev.Away])
+			case hub.KindNotice:
+				require.Equal(t, hub.NoticeWho, ev.Notice.Kind)
+				require.Len(t, ev.Notice.People, 1)
+				who := ev.Notice.People[0]
+				got = append(got, fmt.Sprintf("who: %s away=%v", who.Name, who.Away))
+			case hub.KindMessage:
+				got = append(got, ev.Text)
+			}
+		}
+		assert.Equal(t, []string{"renamed alicia", "away", "who: alicia away=true", "back", "after"}, got)
+	})
 }

@@ -32,7 +32,9 @@ type person struct {
 	conns      []*Conn
 	keepOnDrop bool
 	lastActive time.Time
-	wantAway   bool // it said /away, and nothing since
+	wantAway   bool      // it said /away, and nothing since
+	inFlight   int       // its entries appended to the log and not yet back
+	held       []request // what it asked for while a command waited for inFlight to reach 0
 	away       bool
 	awayReason string
 	lastSeen   uint64 // last event queued to its last connection, when it dropped

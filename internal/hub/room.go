@@ -202,7 +202,27 @@ func (h *Hub) append(ev *Event, join *request) bool {
 		return false
 	}
 	h.pending[h.serial] = pending{ev: ev, join: join}
+	if ev.sender != nil {
+		ev.sender.inFlight++
+	}
 	return true
+}
+
+// landed notes that one of p's entries came back from the log; once none
+// is on its way, what p asked for meanwhile is handled, in order.
+func (h *Hub) landed(p *person) {
+	if p.inFlight--; p.inFlight > 0 {
+		return
+	}
+	held := p.held
+	p.held = nil
+	for i, req := range held {
+		h.handle(req)
+		if p.inFlight > 0 || len(p.held) > 0 { // it waits again: the rest with it
+			p.held = append(p.held, held[i+1:]...)
+			return
+		}
+	}
 }
 
 // notice gives a notice from the server to every member on this node. It
@@ -235,12 +255,14 @@ func (h *Hub) apply(in Incoming) {
 		h.remember(ev)
 		return
 	}
-	if !h.change(ev, own != nil) {
-		return
+	if h.change(ev, own != nil) {
+		h.fanOut(ev)
+		if own != nil && own.join != nil {
+			h.joined(ev, own.join)
+		}
 	}
-	h.fanOut(ev)
-	if own != nil && own.join != nil {
-		h.joined(ev, own.join)
+	if own != nil && ev.sender != nil {
+		h.landed(ev.sender)
 	}
 }
 
