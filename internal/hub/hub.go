@@ -10,8 +10,8 @@ import (
 
 // Options configure a Hub. The zero value is usable: every field has a default.
 type Options struct {
-	// QueueLen bounds each member's queue of undelivered events. A member
-	// that falls further behind is removed with ReasonTooSlow. Default 1024:
+	// QueueLen bounds each connection's queue of undelivered events. A
+	// connection that falls further behind is removed with ReasonTooSlow. Default 1024:
 	// about a minute of a busy room, so a reader stalled by a slow network for
 	// a moment survives and one that stopped reading is soon cut off.
 	QueueLen int
@@ -238,7 +238,7 @@ type reply struct {
 	err    error
 }
 
-// Run owns the room until ctx is done, then removes every member with
+// Run owns the room until ctx is done, then removes everyone with
 // ReasonShutdown and returns. It first loads the recent history and the
 // last entry's ID from the Store, if there is one, and returns the error if
 // it cannot; it runs the Log beside it, and returns the Log's error if the
@@ -315,8 +315,8 @@ type JoinOptions struct {
 	// WithRoster asks for Member.Roster to be filled in. It costs a copy of
 	// the user list per join, so transports that show no list leave it off.
 	WithRoster bool
-	// Token, if it is a live member's (Member.Token), attaches this
-	// connection to that member instead of joining anew: a second tab, a
+	// Token, if it is a live person's (Conn.Token), attaches this
+	// connection to that person instead of joining anew: a second tab, a
 	// reloaded page, a reconnection after a network blip. The name is then
 	// ignored. If it is the token of a member that left within the grace
 	// period and whose name is free, the member rejoins under that name.
@@ -333,8 +333,9 @@ type JoinOptions struct {
 	KeepOnDrop bool
 }
 
-// Join adds a member called name to the room and announces it to everyone
-// else, or attaches to an existing member (see JoinOptions.Token). The name
+// Join adds a person called name to the room and announces it to everyone
+// else, or attaches a connection to a person already here (see
+// JoinOptions.Token). It returns the new connection. The name
 // is claimed (Options.Names) from the caller's goroutine, so the hub never
 // waits for it, and Join returns once the join is in the room's log. It
 // returns a *NameError if the name breaks the rules, ErrNameTaken if someone
