@@ -165,7 +165,7 @@ func nameKeyOf(name string) string {
 
 // rename is /nick: it gives the person of req.member the name in req.text,
 // if it is valid and free. The member's goroutine has claimed the new name
-// already (Member.claimNewName); the claim is released if the rename does
+// already (Conn.claimNewName); the claim is released if the rename does
 // not happen, and the old name once the rename is in the log (change).
 func (h *Hub) rename(req request) *Notice {
 	p := req.conn.person

@@ -116,7 +116,7 @@ type Event struct {
 	// target is the recipient of a private message.
 	target *person
 	// ref is the sender's own reference for a message, opaque to the hub and
-	// meaningful only to the connection that sent it (see Member.Say).
+	// meaningful only to the connection that sent it (see Conn.Say).
 	ref string
 	// encoded caches each transport's rendering (see SharedEncoding).
 	encoded [maxEncodingSlots]atomic.Pointer[[]byte]

@@ -312,7 +312,7 @@ func (h *Hub) load(ctx context.Context) error {
 type JoinOptions struct {
 	// Transport is how the member is connected; others see it.
 	Transport Transport
-	// WithRoster asks for Member.Roster to be filled in. It costs a copy of
+	// WithRoster asks for Conn.Roster to be filled in. It costs a copy of
 	// the user list per join, so transports that show no list leave it off.
 	WithRoster bool
 	// Token, if it is a live person's (Conn.Token), attaches this
@@ -327,7 +327,7 @@ type JoinOptions struct {
 	// holds are replayed. Zero: the hub's own record of what it last sent.
 	After uint64
 	// KeepOnDrop keeps the member in the room for Options.Grace after its
-	// last connection drops (Member.Leave), so that a reload or a blip goes
+	// last connection drops (Conn.Leave), so that a reload or a blip goes
 	// unnoticed by others. Without it, a drop is a departure (as the seed
 	// protocol has it) and only the name may be reclaimed.
 	KeepOnDrop bool

@@ -5,7 +5,7 @@ import (
 	"errors"
 )
 
-// Writer is what a transport gives a connection's pump (Member.Pump): how
+// Writer is what a transport gives a connection's pump (Conn.Pump): how
 // to put events into its own words and onto its own socket. The pump calls
 // its methods from one goroutine, one at a time, so what only the writer
 // touches (a write buffer, a renderer's state) needs no lock.
@@ -28,8 +28,8 @@ type Writer interface {
 // ErrWriterDone is Post's refusal once the connection's pump has ended.
 var ErrWriterDone = errors.New("hub: the connection's writer has ended")
 
-// Pump is the connection's writer: it delivers the member's events, and
-// the jobs its transport posted, to w until the hub removes the member,
+// Pump is the connection's writer: it delivers the connection's events, and
+// the jobs its transport posted, to w until the hub removes the connection,
 // w fails, or ctx ends. Call it once, on the goroutine that alone writes to
 // the connection's socket.
 //
@@ -40,8 +40,8 @@ var ErrWriterDone = errors.New("hub: the connection's writer has ended")
 //     posted jobs in the order they were posted, then hands every waiting
 //     event, in the hub's order, to one WriteEvents. It calls Flush only
 //     when nothing more is waiting, so a burst costs one write.
-//  3. When the hub has removed the member, Pump writes the events before
-//     the removal, calls w.Close with Member.Reason and returns nil.
+//  3. When the hub has removed the connection, Pump writes the events before
+//     the removal, calls w.Close with Conn.Reason and returns nil.
 //  4. When a job or w fails, or ctx ends, Pump calls w.Close(ReasonNone),
 //     ends the connection as Leave does (the client is gone or stuck) and
 //     returns the error (ctx's, when ctx ended).

@@ -21,7 +21,7 @@ type queue struct {
 	closed  bool   // by the hub: no more events will come
 	stopped bool   // by the pump: it has ended, and runs no more jobs
 	// jobs are what the transport posted for the pump to run (see
-	// Member.Post), at most maxJobs; nil while none wait.
+	// Conn.Post), at most maxJobs; nil while none wait.
 	jobs []func(context.Context) error
 	// room is made by a poster that found jobs full, and closed when the
 	// pump takes them or stops; nil while nobody waits.

@@ -29,7 +29,7 @@ import (
 //     calls Say. When the client goes away (read error or close) it calls
 //     Leave, which starts the person's grace period if this was its last
 //     connection.
-//  2. One writer goroutine, the member's pump (hub.Member.Pump), the only
+//  2. One writer goroutine, the connection's pump (hub.Conn.Pump), the only
 //     one that writes to the socket: the welcome, then every event and
 //     every reply the reader posts, until the hub removes the member; then
 //     a close frame whose code says why.
@@ -233,7 +233,7 @@ func (s *session) run(ctx context.Context) {
 // read decodes client messages until the connection ends, then leaves the
 // room. It never writes to the socket: answers are posted to the writer,
 // and a client that floods it with bad requests is so slowed to the
-// writer's pace (hub.Member.Post).
+// writer's pace (hub.Conn.Post).
 func (s *session) read(ctx context.Context) {
 	defer s.m.Leave()
 	for {

@@ -1,5 +1,5 @@
 // Package hubtest lets tests outside the hub read a member's events as a
-// transport does, through its pump (hub.Member.Pump), one event at a time.
+// transport does, through its pump (hub.Conn.Pump), one event at a time.
 // Tests only: no production code imports it.
 package hubtest
 
