@@ -221,3 +221,22 @@ func TestTheLocalLogKeepsEverything(t *testing.T) {
 	assert.Equal(t, []string{"4", "5", "6", "7", "after"}, texts(),
 		"pruned to the newest five entries (the last four lines and the departure) when it started")
 }
+
+// TestAMoveFromANodeAheadSendsNothingTwice: a person who moves here from a
+// node that was further on in the log (its client has seen up to After)
+// is not sent again, as they reach this node, the entries it has.
+func TestAMoveFromANodeAheadSendsNothingTwice(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	h := startHub(t, hub.Options{Log: log, Names: &heldElsewhere{name: "carol"}, Flood: noFlood})
+	require.NoError(t, h.AddRemote(t.Context(), []hub.Presence{{Name: "bob"}, {Name: "carol"}}))
+	carol, err := h.Join(t.Context(), "", hub.JoinOptions{Token: "carols-token", Transport: hub.TransportWeb, After: 3})
+	require.NoError(t, err)
+	for _, e := range []struct {
+		id   uint64
+		text string
+	}{{1, "seen 1"}, {2, "seen 2"}, {3, "seen 3"}, {4, "new"}} {
+		require.NoError(t, h.Receive(t.Context(), []hub.Incoming{{Event: &hub.Event{ID: e.id, Kind: hub.KindMessage, Name: "bob", Text: e.text}}}))
+	}
+	ev := next(t, carol)
+	assert.Equal(t, "new", ev.Text, "her client had 1 to 3 from the node she came from")
+}

@@ -107,8 +107,10 @@ func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
 		queue:     newQueue(),
 		index:     len(h.conns),
 		// It has seen what there is to see: the replay that follows
-		// brings it up to here.
-		lastQueued: h.lastID,
+		// brings it up to here. A client resuming from further on than
+		// this node has come (it was on a node ahead of this one) has
+		// seen more: what it has is not sent again when it arrives here.
+		lastQueued: max(h.lastID, opts.After),
 	}
 	h.conns = append(h.conns, m)
 	p.conns = append(p.conns, m)
@@ -359,7 +361,7 @@ func (h *Hub) fanOut(ev *Event) {
 		// A joiner is not among the members yet: it does not hear of its
 		// own joining, and its roster starts after it.
 		for _, m := range h.conns {
-			if h.deliver(m, ev) {
+			if h.offer(m, ev) {
 				delivered++
 			}
 		}
@@ -367,14 +369,14 @@ func (h *Hub) fanOut(ev *Event) {
 	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(start))
 }
 
-// deliverAll offers ev to each connection of p, if p is known here.
+// deliverAll offers live ev to each connection of p, if p is known here.
 func (h *Hub) deliverAll(p *person, ev *Event) int {
 	if p == nil {
 		return 0
 	}
 	n := 0
 	for _, m := range p.conns {
-		if h.deliver(m, ev) {
+		if h.offer(m, ev) {
 			n++
 		}
 	}
@@ -389,6 +391,12 @@ func (h *Hub) deliverPrivate(m *Conn, ev *Event) {
 	h.deliver(m, ev)
 }
 
+// offer delivers a live event to m, unless m's client has it already: it
+// resumed here from further on than this node had come.
+func (h *Hub) offer(m *Conn, ev *Event) bool {
+	return ev.ID > m.lastQueued && h.deliver(m, ev)
+}
+
 // deliver offers ev to m's queue and reports whether it took it.
 func (h *Hub) deliver(m *Conn, ev *Event) bool {
 	if m.overflowed {
@@ -399,9 +407,7 @@ func (h *Hub) deliver(m *Conn, ev *Event) bool {
 		h.slow = append(h.slow, m)
 		return false
 	}
-	if ev.ID != 0 {
-		m.lastQueued = ev.ID
-	}
+	m.lastQueued = max(m.lastQueued, ev.ID) // a replay does not take it back
 	return true
 }
 
