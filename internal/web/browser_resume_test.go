@@ -262,7 +262,10 @@ func TestBrowserHistory(t *testing.T) {
 
 	// Scrolling to the top loads the page before, and keeps in view what
 	// the reader was looking at.
-	// Where old 71 will be on the screen when the log is scrolled to the top.
+	// Where old 71 will be on the screen when the log is scrolled to the top,
+	// once the page has found that there are older messages and offers them
+	// above it.
+	alice.WaitJS(`!document.getElementById('load-older').hidden`)
 	before := browsertest.Run(alice, chromedp.Evaluate[float64](
 		`document.querySelector('[data-testid=message]').getBoundingClientRect().top + document.getElementById('messages').scrollTop`))
 	alice.Do(chromedp.Evaluate[chromedp.Void](`document.getElementById('messages').scrollTop = 0`))
