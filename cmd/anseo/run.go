@@ -115,6 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	hubOpts.Metrics = stats
 	h := hub.New(hubOpts)
 	stats.WatchHub(h.InboxLen) // now that there is a hub to read
+	stats.WatchLog(h.Health)
 	limiter := connlimit.New(cfg.maxConnsPerIP, cfg.maxConns)
 	lines := telnet.NewServer(log, h, telnet.Config{
 		MaxLineBytes: cfg.maxMessageBytes,

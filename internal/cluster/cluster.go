@@ -382,6 +382,16 @@ func (l *Link) Append(ev *hub.Event, serial uint64) bool {
 	}
 }
 
+// Err implements hub.Log: the link cannot publish while it is not
+// connected to NATS. (What is said meanwhile waits in the outbox, up to its
+// bound, and is published once it is back.)
+func (l *Link) Err() error {
+	if !l.nc.IsConnected() {
+		return fmt.Errorf("cluster: not connected to NATS: %w", hub.ErrUnavailable)
+	}
+	return nil
+}
+
 // Release implements hub.Names.
 func (l *Link) Release(key string) { l.free(encodeKey(key), nil) }
 

@@ -32,7 +32,8 @@ var ErrFlood = errors.New("sending too fast")
 // room, or to someone whose grace period has run out.
 var ErrNoSession = errors.New("no such session")
 
-// ErrUnavailable is returned by Join, Check and a rename in a cluster when
-// the other nodes cannot be reached to agree on a name. Nothing changed;
-// the user may try again in a moment.
+// ErrUnavailable is returned by Join, Check and a rename when the room
+// cannot take the change just now: its log cannot keep it (a full or
+// failing disk), or, in a cluster, the other nodes cannot be reached to
+// agree on a name. Nothing changed; the user may try again in a moment.
 var ErrUnavailable = errors.New("the cluster cannot be reached")

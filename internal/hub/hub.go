@@ -398,6 +398,9 @@ func (h *Hub) Check(ctx context.Context, name string) error {
 	if _, err := h.ask(ctx, request{kind: reqCheck, name: display}); err != nil {
 		return err
 	}
+	if err := h.Health(); err != nil {
+		return fmt.Errorf("hub: a join cannot be kept: %w (%w)", ErrUnavailable, err)
+	}
 	taken, err := h.opts.Names.Taken(ctx, nameKey(display))
 	if err == nil && taken {
 		err = ErrNameTaken

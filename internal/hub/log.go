@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,6 +36,10 @@ type Log interface {
 	// keeping what Append was given, within a bound of its own, and
 	// returns. An error stops the hub.
 	Run(ctx context.Context, h *Hub) error
+	// Err says why the log cannot keep entries just now (a full or failing
+	// disk, a link that is down), nil while it can. Safe from any
+	// goroutine.
+	Err() error
 }
 
 // Incoming is an entry the log gives back to the hub.
@@ -71,7 +76,8 @@ type localLog struct {
 	retention Retention
 	now       func() time.Time
 	log       *slog.Logger
-	inbox     chan appended // bounded: see localLogQueueLen
+	inbox     chan appended         // bounded: see localLogQueueLen
+	failing   atomic.Pointer[error] // why the last write failed; nil once one succeeds
 }
 
 type appended struct {
@@ -104,8 +110,13 @@ func newLocalLog(opts Options) *localLog {
 	}
 }
 
-// Append implements Log.
+// Append implements Log. While the store fails, it takes nothing: what
+// cannot be kept is refused, and its sender told, rather than shown and
+// lost, or kept waiting without a word.
 func (l *localLog) Append(ev *Event, serial uint64) bool {
+	if l.failing.Load() != nil {
+		return false
+	}
 	select {
 	case l.inbox <- appended{ev, serial}:
 		return true
@@ -171,9 +182,18 @@ func (l *localLog) Run(ctx context.Context, h *Hub) error {
 	}
 }
 
+// Err implements Log.
+func (l *localLog) Err() error {
+	if err := l.failing.Load(); err != nil {
+		return *err
+	}
+	return nil
+}
+
 // write keeps events, retrying while the store fails (a full or failing
-// disk) until ctx ends. Meanwhile the inbox fills, and further changes are
-// refused rather than shown unkept.
+// disk) until ctx ends. Meanwhile Append refuses: what was taken before
+// the failure (this batch, and at most localLogQueueLen more) is kept, and
+// shown, once the store takes it again.
 func (l *localLog) write(ctx context.Context, events []*Event) error {
 	if l.store == nil {
 		return nil
@@ -182,9 +202,14 @@ func (l *localLog) write(ctx context.Context, events []*Event) error {
 	for {
 		err := l.store.Append(ctx, events)
 		if err == nil {
+			if l.failing.Swap(nil) != nil {
+				l.log.Info("history: writing again; new messages are taken")
+			}
 			return nil
 		}
-		l.log.Error("history: writing failed; retrying", "err", err, "entries", len(events))
+		if l.failing.Swap(&err) == nil {
+			l.log.Error("history: writing failed; new messages are refused until it works again", "err", err, "entries", len(events))
+		}
 		select {
 		case <-time.After(backoff):
 			backoff = min(2*backoff, 2*time.Second)
@@ -241,3 +266,9 @@ func ignoreStop(err error) error {
 	}
 	return err
 }
+
+// Health says why the room cannot keep what is said just now (its log's
+// disk is full or failing, or a cluster's link is down): then new messages
+// and joins are refused, and the sender told. Nil while it can. Safe from
+// any goroutine: /readyz and the metrics ask it.
+func (h *Hub) Health() error { return h.opts.Log.Err() }

@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -31,6 +32,15 @@ func (l *slowLog) Append(ev *hub.Event, serial uint64) bool {
 	l.appended <- appended{ev, serial} // the hub goroutine: the buffer is ample for a test
 	return true
 }
+
+func (l *slowLog) Err() error {
+	if l.full.Load() {
+		return errFull
+	}
+	return nil
+}
+
+var errFull = errors.New("the log is full")
 
 func (l *slowLog) Run(ctx context.Context, _ *hub.Hub) error {
 	<-ctx.Done()

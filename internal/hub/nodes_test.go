@@ -2,8 +2,10 @@ package hub_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,4 +241,63 @@ func TestAMoveFromANodeAheadSendsNothingTwice(t *testing.T) {
 	}
 	ev := next(t, carol)
 	assert.Equal(t, "new", ev.Text, "her client had 1 to 3 from the node she came from")
+}
+
+// fillingStore is a real SQLite history whose disk fills up while full is
+// set: Append fails as SQLite does then, and failed says so once.
+type fillingStore struct {
+	hub.Store
+	full   atomic.Bool
+	failed chan struct{}
+}
+
+var errDiskFull = errors.New("database or disk is full (13)")
+
+func (s *fillingStore) Append(ctx context.Context, evs []*hub.Event) error {
+	if s.full.Load() {
+		select {
+		case s.failed <- struct{}{}:
+		default:
+		}
+		return errDiskFull
+	}
+	return s.Store.Append(ctx, evs)
+}
+
+// TestAFullDiskIsTold: while the history cannot be written, nothing is
+// shown that is not kept: what was on its way waits, new messages and joins
+// are refused with a word to their sender, and the hub says why (Health,
+// which /readyz and the metrics read). Once the disk has room again, what
+// waited is kept and shown, and the room goes on.
+func TestAFullDiskIsTold(t *testing.T) {
+	st, err := history.Open(context.Background(), filepath.Join(t.TempDir(), "anseo.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	disk := &fillingStore{Store: st, failed: make(chan struct{}, 1)}
+	h := startHub(t, hub.Options{Store: disk, Flood: noFlood})
+	alice := join(t, h, "alice")
+	require.NoError(t, h.Health())
+
+	disk.full.Store(true)
+	require.NoError(t, alice.Say(t.Context(), "on its way", ""))
+	<-disk.failed
+	require.ErrorIs(t, h.Health(), errDiskFull)
+	require.NoError(t, alice.Say(t.Context(), "refused", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNotSent}, next(t, alice).Notice, "told at once")
+	_, err = h.Join(t.Context(), "bob", hub.JoinOptions{Transport: hub.TransportTelnet})
+	require.ErrorIs(t, err, hub.ErrUnavailable)
+
+	disk.full.Store(false) // room again: the write is retried
+	assert.Equal(t, "on its way", next(t, alice).Text, "kept, then shown")
+	require.NoError(t, h.Health())
+	require.NoError(t, alice.Say(t.Context(), "and on", ""))
+	assert.Equal(t, "and on", next(t, alice).Text)
+
+	saved, err := st.Recent(t.Context(), 10)
+	require.NoError(t, err)
+	var texts []string
+	for _, ev := range saved {
+		texts = append(texts, ev.Text)
+	}
+	assert.Equal(t, []string{"on its way", "and on"}, texts)
 }

@@ -82,6 +82,21 @@ func (m *Metrics) WatchHub(inbox func() int) {
 	}, func() float64 { return float64(inbox()) }))
 }
 
+// WatchLog exports whether the room's log keeps what is said: 1 while it
+// does, 0 while it cannot (a full or failing disk, a cluster link that is
+// down), read from health when scraped.
+func (m *Metrics) WatchLog(health func() error) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "anseo_log_ok",
+		Help: "1 while the room's log keeps what is said; 0 while it cannot (disk full or failing, cluster link down) and new messages are refused.",
+	}, func() float64 {
+		if health() != nil {
+			return 0
+		}
+		return 1
+	}))
+}
+
 // ClusterStats are a cluster link's counts (cluster.Stats), as the metrics
 // read them.
 type ClusterStats struct {

@@ -25,7 +25,7 @@ const (
 	noticeLimitPerIP  = "* Too many connections from your address (max %d), goodbye."
 	noticeLimitTotal  = "* The server is full (max %d connections), please try again later."
 	noticeFlood       = "* Sending too fast: that line was not sent. Pause a moment, then go on."
-	noticeUnavailable = "* The chat cannot reach its other servers just now. Please try again in a moment."
+	noticeUnavailable = "* The chat cannot let anyone in just now. Please try again in a moment."
 	noticeMoved       = "* You are connected from another server now."
 	noticeLost        = "* This server lost touch with the others; please connect again."
 )

@@ -36,7 +36,7 @@ const (
 	msgNameTaken = "That name is taken. Please choose another."
 	msgLogin     = "Please choose a name to join."
 	msgClosed    = "The server is shutting down. Please try again in a moment."
-	msgCluster   = "The chat cannot reach its other servers just now. Please try again in a moment."
+	msgCluster   = "The chat cannot let anyone in just now. Please try again in a moment."
 )
 
 func msgNameInvalid(reason string) string {
@@ -102,7 +102,7 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 		case errors.Is(err, hub.ErrClosed):
 			refuse(w, r, http.StatusServiceUnavailable, form.name, msgClosed)
 		case errors.Is(err, hub.ErrUnavailable):
-			log.Warn("login: the cluster is unavailable", "err", err)
+			log.Warn("login: the room cannot take anyone in", "err", err)
 			refuse(w, r, http.StatusServiceUnavailable, form.name, msgCluster)
 		default: // the request's context ended: the client is gone
 			log.Debug("login abandoned", "err", err)

@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/web"
 )
 
@@ -32,6 +36,37 @@ func TestReadyz(t *testing.T) {
 	defer cancel()
 	srv.Server.Drain(ctx)
 	assert.Equal(t, http.StatusServiceUnavailable, status(), "not ready while draining")
+}
+
+// brokenLog is a room's log that cannot keep anything: a full disk.
+type brokenLog struct{}
+
+var errFull = errors.New("database or disk is full")
+
+func (brokenLog) Append(*hub.Event, uint64) bool { return false }
+func (brokenLog) Err() error                     { return errFull }
+func (brokenLog) Run(ctx context.Context, _ *hub.Hub) error {
+	<-ctx.Done()
+	return nil
+}
+
+// TestNotReadyWhileTheRoomCannotKeepAnything: a load balancer sends nobody
+// to a server whose disk is full, and a newcomer who arrives anyway is told
+// to try again in a moment.
+func TestNotReadyWhileTheRoomCannotKeepAnything(t *testing.T) {
+	srv := startServerWith(t, web.Config{}, hub.Options{Log: brokenLog{}})
+	srv.Server.SetReady(true)
+	res, err := http.Get(srv.URL + "/readyz")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+
+	res, err = http.PostForm(srv.URL+"/login", url.Values{"name": {"alice"}})
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, res.StatusCode)
+	assert.Contains(t, string(body), "cannot let anyone in just now")
 }
 
 // TestTrustedProxies: X-Forwarded-For names the client only when the peer is

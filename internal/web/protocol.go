@@ -61,7 +61,7 @@ const (
 	reasonInternal  = "internal error"
 	reasonTooMany   = "too many connections from your address"
 	reasonFull      = "server full"
-	reasonCluster   = "the servers cannot reach each other just now"
+	reasonCluster   = "the server cannot let anyone in just now"
 	reasonMoved     = "continued on another server"
 	reasonLost      = "this server lost touch with the others"
 )
