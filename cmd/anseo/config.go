@@ -166,7 +166,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.durationVar(&cfg.grace, "grace", "ANSEO_GRACE", hub.DefaultGrace, "how long a dropped user keeps their name: a reloaded page resumes unnoticed, a telnet user may reclaim it")
 
 	var proxies string
-	fs.stringVar(&proxies, "trusted-proxies", "ANSEO_TRUSTED_PROXIES", "", "comma-separated `networks` (CIDR) of reverse proxies whose X-Forwarded-For names the client")
+	fs.stringVar(&proxies, "trusted-proxies", "ANSEO_TRUSTED_PROXIES", "", "comma-separated `networks` (CIDR) of reverse proxies whose X-Forwarded-For names the client and whose X-Forwarded-Proto: https makes the cookie Secure")
 	fs.stringVar(&cfg.metricsAddr, "metrics-addr", "ANSEO_METRICS_ADDR", "", "`address` for /metrics on its own listener; empty: /metrics on the web server")
 	fs.boolVar(&cfg.pprof, "pprof", "ANSEO_PPROF", false, "serve Go's profiles (net/http/pprof) under /debug/pprof/ on the -metrics-addr listener, which must then be given; never expose it publicly")
 	fs.stringVar(&cfg.tlsCert, "tls-cert", "ANSEO_TLS_CERT", "", "TLS certificate `file` (PEM); with -tls-key, the web server speaks HTTPS")

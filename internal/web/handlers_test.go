@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -140,6 +141,39 @@ func TestSecureCookie(t *testing.T) {
 	res, _ := postLogin(t, srv, "alice")
 	require.Len(t, res.Cookies(), 1)
 	assert.True(t, res.Cookies()[0].Secure)
+}
+
+// TestSecureCookieBehindATLSProxy: behind a trusted proxy that ends TLS
+// (docs/deploy.md), the cookie is Secure when the proxy says the browser
+// used HTTPS; anyone else saying so is not believed.
+func TestSecureCookieBehindATLSProxy(t *testing.T) {
+	h, _ := startHub(t)
+	// httptest's requests come from 192.0.2.1.
+	tests := []struct {
+		name    string
+		trusted string
+		proto   string
+		secure  bool
+	}{
+		{"a trusted proxy says https", "192.0.2.0/24", "https", true},
+		{"a trusted proxy says http", "192.0.2.0/24", "http", false},
+		{"an untrusted peer says https", "10.0.0.0/8", "https", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := web.NewServer(testLogger(t), h, web.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix(tt.trusted)}})
+			for _, req := range []*http.Request{
+				httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(url.Values{"name": {"alice"}}.Encode())),
+				httptest.NewRequest(http.MethodPost, "/logout", nil),
+			} {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("X-Forwarded-Proto", tt.proto)
+				res, _ := do(t, srv, req)
+				require.Len(t, res.Cookies(), 1, req.URL.Path)
+				assert.Equal(t, tt.secure, res.Cookies()[0].Secure, req.URL.Path)
+			}
+		})
+	}
 }
 
 func TestChatPage(t *testing.T) {

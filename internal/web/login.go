@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -115,10 +117,9 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 // and a closed tab closes it too.
 func handleLogout(cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.SetCookie(w, &http.Cookie{
-			Name: nameCookie, Value: "", Path: "/", MaxAge: -1,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: cfg.SecureCookie || r.TLS != nil,
-		})
+		c := newNameCookie(r, cfg, "")
+		c.MaxAge = -1
+		http.SetCookie(w, c)
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 }
@@ -138,10 +139,37 @@ func decodeLoginForm(w http.ResponseWriter, r *http.Request) (loginForm, error) 
 // any letters, and a cookie value may hold only some ASCII, so it is
 // percent-encoded. A session cookie: closing the browser forgets it.
 func setNameCookie(w http.ResponseWriter, r *http.Request, cfg Config, name string) {
-	http.SetCookie(w, &http.Cookie{
-		Name: nameCookie, Value: url.QueryEscape(name), Path: "/",
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: cfg.SecureCookie || r.TLS != nil,
-	})
+	http.SetCookie(w, newNameCookie(r, cfg, url.QueryEscape(name)))
+}
+
+// newNameCookie is the name cookie with value, Secure whenever the browser
+// reached anseo over HTTPS: directly, or through a trusted proxy that says
+// so (X-Forwarded-Proto), or whenever the operator says so (SecureCookie).
+func newNameCookie(r *http.Request, cfg Config, value string) *http.Cookie {
+	return &http.Cookie{
+		Name: nameCookie, Value: value, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: cfg.SecureCookie || r.TLS != nil || forwardedHTTPS(r, cfg.TrustedProxies),
+	}
+}
+
+// forwardedHTTPS reports whether r came through one of the trusted proxies
+// and that proxy says the browser used HTTPS. From anyone else the header
+// is ignored, as X-Forwarded-For is.
+func forwardedHTTPS(r *http.Request, trusted []netip.Prefix) bool {
+	if !strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return false
+	}
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, p := range trusted {
+		if p.Contains(peer.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // nameFromCookie returns the name the browser logged in with, unchecked.

@@ -54,9 +54,11 @@ type Config struct {
 	// the TCP peer's. Nil means no cap.
 	Limiter *connlimit.Limiter
 	// TrustedProxies lists the networks of reverse proxies whose
-	// X-Forwarded-For header names the real client. The per-address limits
-	// and the logs use that client; from anyone else the header is ignored,
-	// so a client cannot pick its own address. Empty: no proxy is trusted.
+	// X-Forwarded-For header names the real client and whose
+	// X-Forwarded-Proto says whether it used HTTPS. The per-address limits
+	// and the logs use that client, and an https proxy's cookies are
+	// Secure; from anyone else the headers are ignored, so a client cannot
+	// pick its own address. Empty: no proxy is trusted.
 	TrustedProxies []netip.Prefix
 	// Metrics, if set, is served at /metrics. Nil: no /metrics here (it may
 	// be served on a separate admin address instead).
