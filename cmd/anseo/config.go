@@ -36,6 +36,8 @@ type config struct {
 	writeTimeout    time.Duration
 	maxConnsPerIP   int
 	maxConns        int
+	maxHTTPPerIP    int
+	readTimeout     time.Duration
 	allowedOrigins  []string
 	trustedProxies  []netip.Prefix
 	metricsAddr     string
@@ -155,6 +157,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.durationVar(&cfg.writeTimeout, "write-timeout", "ANSEO_WRITE_TIMEOUT", web.DefaultWriteTimeout, "how long a client may take to accept a write before it is cut off")
 	fs.intVar(&cfg.maxConnsPerIP, "max-conns-per-ip", "ANSEO_MAX_CONNS_PER_IP", connlimit.DefaultPerIP, "open `connections` per client address (IPv6: per /64), web and telnet together")
 	fs.intVar(&cfg.maxConns, "max-conns", "ANSEO_MAX_CONNS", connlimit.DefaultTotal, "open `connections` in all, web and telnet together")
+	fs.intVar(&cfg.maxHTTPPerIP, "max-http-conns-per-ip", "ANSEO_MAX_HTTP_CONNS_PER_IP", defaultMaxHTTPPerIP, "open HTTP `connections` per client address (IPv6: per /64), pages and WebSockets, counted from the moment they open; trusted proxies are not counted")
+	fs.durationVar(&cfg.readTimeout, "read-timeout", "ANSEO_READ_TIMEOUT", defaultReadTimeout, "how long a browser may take to send a whole HTTP request, headers and body")
 
 	var origins string
 	fs.stringVar(&origins, "allowed-origins", "ANSEO_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) besides anseo's own whose pages may use the chat")
@@ -238,6 +242,8 @@ func (cfg config) validate() error {
 	check(cfg.nameTimeout > 0, "-name-timeout: must be positive")
 	check(cfg.writeTimeout > 0, "-write-timeout: must be positive")
 	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
+	check(cfg.maxHTTPPerIP >= 1, "-max-http-conns-per-ip: must be at least 1")
+	check(cfg.readTimeout > 0, "-read-timeout: must be positive")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
 	check(cfg.historyLen >= 1, "-history: must be at least 1")
 	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")
@@ -273,3 +279,14 @@ func (cfg config) hubGrace() time.Duration {
 	}
 	return cfg.grace
 }
+
+// defaultMaxHTTPPerIP allows a browser's few page connections and a
+// WebSocket for each of many tabs, for a household behind one address, and
+// keeps one address from holding the web port with idle or slow requests.
+const defaultMaxHTTPPerIP = 64
+
+// defaultReadTimeout is how long a request may take to arrive whole: a
+// login form is a few bytes, so a client still sending after this long is
+// holding the connection, not using it. (A WebSocket's reads are its own
+// business once it is upgraded: net/http clears the deadline.)
+const defaultReadTimeout = 20 * time.Second

@@ -64,6 +64,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("http: %w", err)
 	}
 	defer httpLn.Close()
+	// Every HTTP connection counts from the moment it opens, so idle or slow
+	// requests from one address cannot hold the web port.
+	httpLn = connlimit.Listen(httpLn, connlimit.New(cfg.maxHTTPPerIP, cfg.maxConns), cfg.trustedProxies)
 	var adminLn net.Listener
 	if cfg.metricsAddr != "" {
 		if adminLn, err = listen(ctx, cfg.metricsAddr); err != nil {
@@ -139,7 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		webCfg.Metrics = stats.Handler()
 	}
 	site := web.NewServer(log, h, webCfg)
-	httpSrv := newHTTPServer(log, site)
+	httpSrv := newHTTPServer(log, site, cfg.readTimeout)
 
 	// The first part to fail stops the others; a shutdown stops them all.
 	// The hub runs its log, and stops it after the departures it announces
@@ -161,7 +164,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	})
 	var adminSrv *http.Server
 	if adminLn != nil {
-		adminSrv = newHTTPServer(log, adminHandler(stats.Handler(), cfg.pprof))
+		adminSrv = newHTTPServer(log, adminHandler(stats.Handler(), cfg.pprof), cfg.readTimeout)
 		// A profile being taken (/debug/pprof/profile?seconds=N) ends
 		// when shutdown begins, rather than holding the shutdown up.
 		adminSrv.BaseContext = func(net.Listener) context.Context { return ctx }
@@ -222,11 +225,13 @@ type listening struct {
 }
 
 // newHTTPServer returns a server with the timeouts every public server
-// needs: slow-header clients are cut off, idle keep-alives closed.
-func newHTTPServer(log *slog.Logger, h http.Handler) *http.Server {
+// needs: a client slow to send its headers, or its whole request within
+// readTimeout, is cut off, and idle keep-alives are closed.
+func newHTTPServer(log *slog.Logger, h http.Handler, readTimeout time.Duration) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, readTimeout),
+		ReadTimeout:       readTimeout,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
