@@ -40,8 +40,13 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("/me is an action, shown to its author too", func(t *testing.T) {
 		alice.Send("/me waves")
-		bob.Expect("* alice waves")
-		alice.Expect("* alice waves")
+		bob.Expect("** alice waves")
+		alice.Expect("** alice waves")
+	})
+	t.Run("an action cannot pass for a line of the server's", func(t *testing.T) {
+		alice.Send("/me is away: lunch")
+		bob.Expect("** alice is away: lunch") // not "* alice is away: lunch"
+		alice.Expect("** alice is away: lunch")
 	})
 	t.Run("/msg is private and shown distinctly", func(t *testing.T) {
 		carol := linetest.Dial(t, srv.addr, "carol")
@@ -111,7 +116,7 @@ func TestHistoryForNewcomers(t *testing.T) {
 	alice.Send("one")
 	alice.Send("two")
 	alice.Send("/me three")
-	alice.Expect("* alice three") // all three are in the room's history now
+	alice.Expect("** alice three") // all three are in the room's history now
 
 	bob := linetest.Dial(t, srv.addr, "bob")
 	bob.Expect("What's your name?")
@@ -119,7 +124,7 @@ func TestHistoryForNewcomers(t *testing.T) {
 	bob.Expect("Welcome, bob!")
 	bob.Expect("* Recent messages:")
 	assert.Regexp(t, `^\* \[\d\d:\d\d\] <alice> two\r\n$`, bob.ReadLine())
-	bob.Expect("* alice three")
+	assert.Regexp(t, `^\* \[\d\d:\d\d\] \*\* alice three\r\n$`, bob.ReadLine())
 	bob.Expect("* End of recent messages.")
 }
 

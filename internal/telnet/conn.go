@@ -320,7 +320,7 @@ func (r *renderer) renderFor(ev *hub.Event) string {
 		}
 		return r.line(fmt.Sprintf(seedMessage, ev.Name, ev.Text), ev)
 	case hub.KindAction:
-		return lines(fmt.Sprintf(noticeAction, ev.Name, ev.Text))
+		return r.line(fmt.Sprintf(actionLine, ev.Name, ev.Text), ev)
 	case hub.KindPrivate:
 		if m != nil && ev.From(m) {
 			return lines(fmt.Sprintf(noticePrivateTo, ev.To, ev.Text))
@@ -354,8 +354,9 @@ func (r *renderer) renderFor(ev *hub.Event) string {
 	return ""
 }
 
-// line is a seed-protocol line, live; in replayed history it becomes a
-// notice with the time, so nobody mistakes the past for the present.
+// line is a line someone said (a seed-protocol line, an action), live; in
+// replayed history it becomes a notice with the time, so nobody mistakes
+// the past for the present.
 func (r *renderer) line(text string, ev *hub.Event) string {
 	if r.replay == hub.ReplayHistory {
 		return noticePrefix + ev.Time.UTC().Format("[15:04] ") + text + crlf

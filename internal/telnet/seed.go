@@ -15,7 +15,8 @@ const (
 )
 
 // Lines the seed did not define. Each begins with "* " so a legacy client
-// shows it as it is and a script can tell it apart.
+// shows it as it is and a script can tell it apart; a user's action begins
+// with "** " (actionLine), so nobody can pass one off as the server.
 const (
 	noticePrefix      = "* "
 	noticeShutdown    = "* Server is shutting down."
@@ -30,10 +31,15 @@ const (
 	noticeLost        = "* This server lost touch with the others; please connect again."
 )
 
+// actionLine is a /me, live: "** alice waves", as ssh-chat shows one. It
+// begins with two stars so that no user can make an action look like one
+// of the server's "* " lines ("* Server is shutting down.", "* bob is
+// away"): a line that begins with one star and a space is the server's.
+const actionLine = "** %s %s"
+
 // Lines for the chat features beyond the seed, each a "* " notice once
 // lines() has prefixed it.
 const (
-	noticeAction       = "%s %s"
 	noticePrivateFrom  = "%s whispers: %s"
 	noticePrivateTo    = "you whisper to %s: %s"
 	noticeRenamed      = "%s is now known as %s"
