@@ -168,6 +168,23 @@ func TestSay(t *testing.T) {
 				assert.Equal(t, want, next(t, alice).Text, "%q", in)
 			}
 		})
+		t.Run("invisible characters that reorder or hide text are removed", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			alice := join(t, h, "alice")
+			tests := map[string]string{
+				"photo_\u202egnp.exe":          "photo_gnp.exe", // would show as photo_exe.png
+				"a\u2067b\u2069c\u202ad\u202c": "abcd",
+				"zero\u200bwidth\u2060joiner":  "zerowidthjoiner",
+				"\ufeffbom":                    "bom",
+				"one\u2028two\u2029three":      "one two three",
+				"family 👨\u200d👩\u200d👧":       "family 👨\u200d👩\u200d👧", // joiners stay
+				"שלום\u200f!":                  "שלום\u200f!",            // an implicit mark stays
+			}
+			for in, want := range tests {
+				require.NoError(t, alice.Say(t.Context(), in, ""))
+				assert.Equal(t, want, next(t, alice).Text, "%q", in)
+			}
+		})
 		t.Run("events arrive in order with increasing IDs and times", func(t *testing.T) {
 			now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 			var mu sync.Mutex

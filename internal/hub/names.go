@@ -125,6 +125,13 @@ func scriptOf(r rune) string {
 // characters except tab. Without this, a web user could move, recolour or
 // retitle a telnet user's terminal, or end a telnet line early with CR LF and
 // forge a line of the seed protocol.
+//
+// Invisible characters that reorder or break what surrounds the text go
+// too (see unseen): the bidirectional embeddings, overrides and isolates
+// (U+202E "RIGHT-TO-LEFT OVERRIDE" turns "exe.txt" around), and invisible
+// spaces and the byte order mark; the line and paragraph separators U+2028
+// and U+2029 become spaces, as they would end a line on some screens. The
+// joiners U+200C and U+200D stay: scripts and emoji need them.
 func cleanText(text string) string {
 	if isPlain(text) {
 		return text
@@ -141,6 +148,9 @@ func cleanText(text string) string {
 		case r == 0x9b: // C1 CSI: as ESC [
 			i += size + csiLen(text[i+size:])
 			continue
+		case r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ')
+		case unseen(r):
 		case r == '\t' || !unicode.IsControl(r):
 			b.WriteRune(r)
 		}
@@ -154,11 +164,27 @@ func cleanText(text string) string {
 // allocating.
 func isPlain(text string) bool {
 	for _, r := range text {
-		if r == utf8.RuneError || (r != '\t' && unicode.IsControl(r)) {
+		if r == utf8.RuneError || (r != '\t' && unicode.IsControl(r)) || r == '\u2028' || r == '\u2029' || unseen(r) {
 			return false
 		}
 	}
 	return true
+}
+
+// unseen reports whether r is an invisible character that cleanText
+// removes: the bidirectional formatting characters (embeddings, overrides,
+// isolates and their terminators), the zero-width space, word joiner,
+// Mongolian vowel separator and byte order mark. The implicit marks (LRM,
+// RLM, ALM) stay: they change no more than the character beside them, and
+// right-to-left writers use them.
+func unseen(r rune) bool {
+	switch {
+	case r >= '\u202a' && r <= '\u202e', // LRE, RLE, PDF, LRO, RLO
+		r >= '\u2066' && r <= '\u2069', // LRI, RLI, FSI, PDI
+		r == '\u200b', r == '\u2060', r == '\u180e', r == '\ufeff':
+		return true
+	}
+	return false
 }
 
 // escapeLen returns the length of the escape sequence at the start of s, which

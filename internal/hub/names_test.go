@@ -28,6 +28,12 @@ func TestCheckName(t *testing.T) {
 		{"Latin with a Cyrillic a", "p\u0430ypal", "", "it mixes Latin and Cyrillic letters, which can imitate other names"},
 		{"Greek with Latin", "αlpha", "", "it mixes Greek and Latin letters, which can imitate other names"},
 		{"invalid UTF-8", "bob\xff", "", "it is not valid UTF-8"},
+		{"a right-to-left override", "ali\u202ece", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"a bidi isolate", "\u2066bob\u2069", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"a zero-width space", "al\u200bice", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"a zero-width joiner", "al\u200dice", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"a byte order mark", "\ufeffalice", "", "it may only contain letters, digits, '_', '-' and '.'"},
+		{"a line separator", "ali\u2028ce", "", "it may only contain letters, digits, '_', '-' and '.'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -356,3 +356,25 @@ func TestBrowserSaysWhyItReconnects(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserIsolatesWhatUsersWrite: text a user wrote keeps its own
+// direction and cannot turn the page's words around it: a message takes its
+// direction from its own letters, and an action's or an away reason's text
+// sits in a <bdi>. (The server has already removed the explicit bidi
+// overrides: see internal/hub's cleanText.)
+func TestBrowserIsolatesWhatUsersWrite(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	carol := join(t, srv.Hub, "carol", hub.TransportTelnet)
+	alice.WaitMember("carol", true)
+	require.NoError(t, carol.Say(t.Context(), "/me says שלום, friends", ""))
+	require.NoError(t, carol.Say(t.Context(), "photo_\u202egnp.exe", ""))
+	alice.WaitMessage("carol", "photo_gnp.exe")
+	alice.WaitJS(`document.querySelector('[data-kind=action] bdi')?.textContent === 'says שלום, friends'`)
+	alice.WaitJS(`[...document.querySelectorAll('[data-testid=message] .text')].every(p => p.dir === 'auto')`)
+	require.NoError(t, carol.Say(t.Context(), "/away בחוץ", ""))
+	alice.WaitJS(`[...document.querySelectorAll('[data-kind=away] bdi')].some(b => b.textContent === 'בחוץ')`)
+	assertNoProblems(t, alice)
+}

@@ -29,9 +29,30 @@ export function hue(name) {
   return String(hues[(h >>> 0) % hues.length]);
 }
 
+// nameEl is a name, isolated from what surrounds it (dir=auto): a name in
+// a right-to-left script does not turn the words beside it around.
 export function nameEl(name) {
   const b = el('b', 'who');
+  b.dir = 'auto';
   b.textContent = name;
   b.style.setProperty('--hue', hue(name));
   return b;
+}
+
+// userText is text a user wrote, set inside a line of the page's own words
+// (an action, parting words, an away reason): a <bdi>, so that however its
+// script runs, it cannot reorder the words around it.
+export function userText(text) {
+  const b = document.createElement('bdi');
+  b.textContent = text;
+  return b;
+}
+
+// textEl is a message's text: a paragraph that takes its direction from its
+// own first letters (dir=auto), isolated from the page's.
+export function textEl(text) {
+  const p = el('p', 'text');
+  p.dir = 'auto';
+  p.textContent = text;
+  return p;
 }

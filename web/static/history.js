@@ -2,7 +2,7 @@
 // one: older messages above the oldest shown, and search.
 
 import * as composer from './composer.js';
-import { $, el, nameEl, timeEl } from './dom.js';
+import { $, el, nameEl, textEl, timeEl } from './dom.js';
 import * as log from './log.js';
 
 // historyPage is how many older messages one scroll to the top loads, and
@@ -119,9 +119,7 @@ function resultItem(ev) {
   item.dataset.id = String(ev.id);
   const meta = el('header', 'meta');
   meta.append(nameEl(ev.from), ' ', timeEl(ev.time));
-  const text = el('p', 'text');
-  text.textContent = ev.type === 'action' ? `* ${ev.from} ${ev.text}` : ev.text;
-  item.append(meta, text);
+  item.append(meta, textEl(ev.type === 'action' ? `* ${ev.from} ${ev.text}` : ev.text));
   return item;
 }
 

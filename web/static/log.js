@@ -2,7 +2,7 @@
 // shown once (de-duplicated by ID), following the conversation down only when
 // the reader is at the bottom, and counting what arrived unseen.
 
-import { $, el, nameEl, timeEl } from './dom.js';
+import { $, el, nameEl, textEl, timeEl, userText } from './dom.js';
 import { me } from './session.js';
 
 const log = $('messages');
@@ -52,7 +52,7 @@ export const views = {
     return messageItem(msg, Boolean(msg.own), 'delivered');
   },
   action(msg) {
-    const item = eventItem('action', ['* ', nameEl(msg.from), ' ', msg.text], msg.time);
+    const item = eventItem('action', ['* ', nameEl(msg.from), ' ', userText(msg.text)], msg.time);
     if (msg.own) item.classList.add('own');
     return item;
   },
@@ -67,9 +67,7 @@ export const views = {
     tag.textContent = 'private';
     if (msg.own) meta.append('→ ', nameEl(msg.to), ' ', tag, ' ', timeEl(msg.time));
     else meta.append(nameEl(msg.from), ' → you ', tag, ' ', timeEl(msg.time));
-    const text = el('p', 'text');
-    text.textContent = msg.text;
-    item.append(meta, text);
+    item.append(meta, textEl(msg.text));
     return item;
   },
   joined(msg) {
@@ -78,7 +76,7 @@ export const views = {
   left(msg) {
     const parts = [nameEl(msg.name), ' left'];
     if (msg.reason === 'too slow') parts.push(' (connection too slow)');
-    if (msg.text) parts.push(': “', msg.text, '”');
+    if (msg.text) parts.push(': “', userText(msg.text), '”');
     return eventItem('left', parts, msg.time);
   },
   renamed(msg) {
@@ -86,7 +84,7 @@ export const views = {
   },
   away(msg) {
     if (!msg.away) return eventItem('away', [nameEl(msg.name), ' is back'], msg.time);
-    return eventItem('away', [nameEl(msg.name), ' is away', msg.reason ? `: ${msg.reason}` : ''], msg.time);
+    return eventItem('away', [nameEl(msg.name), ' is away', ...(msg.reason ? [': ', userText(msg.reason)] : [])], msg.time);
   },
   notice(msg) {
     if (msg.id) return eventItem('notice', [msg.text], msg.time);
@@ -122,9 +120,7 @@ export function messageItem(msg, own, state) {
   item.dataset.from = msg.from;
   const meta = el('header', 'meta');
   meta.append(nameEl(msg.from), ' ', timeEl(msg.time));
-  const text = el('p', 'text');
-  text.textContent = msg.text;
-  item.append(meta, text);
+  item.append(meta, textEl(msg.text));
   if (own) {
     const tick = el('span', 'tick');
     meta.append(' ', tick);

@@ -4,7 +4,7 @@
 // already counts them (docs/protocol.md §3, `welcome`).
 
 import * as composer from './composer.js';
-import { $, el, hue } from './dom.js';
+import { $, el, hue, userText } from './dom.js';
 import { me, setMe } from './session.js';
 
 // idleEveryMs is how often the idle times are brought up to date.
@@ -112,6 +112,7 @@ function labelMember(name, entry) {
   let label;
   if (name === me) {
     label = el('span', 'member-name');
+    label.dir = 'auto';
     const you = el('span', 'you');
     you.textContent = '(you)';
     label.append(name, ' ', you);
@@ -119,6 +120,7 @@ function labelMember(name, entry) {
     label = el('button', 'member-name');
     label.type = 'button';
     label.dataset.testid = 'member-name';
+    label.dir = 'auto';
     label.textContent = name;
     label.title = `Send ${name} a private message`;
     label.addEventListener('click', () => startPrivate(entry.item.dataset.name));
@@ -132,11 +134,10 @@ function showPresence(entry) {
   const { item, status } = entry;
   item.dataset.away = String(entry.away);
   item.classList.toggle('away', entry.away);
-  const parts = [];
-  if (entry.away) parts.push(entry.reason ? `away: ${entry.reason}` : 'away');
   const idle = idleText(serverNow() - entry.lastActive);
-  if (idle) parts.push(idle);
-  status.textContent = parts.join(' · ');
+  status.replaceChildren(); // "away: REASON · idle 5m", the reason isolated
+  if (entry.away) status.append('away', ...(entry.reason ? [': ', userText(entry.reason)] : []));
+  if (idle) status.append(entry.away ? ' · ' : '', idle);
   status.title = entry.away && entry.reason ? `Away: ${entry.reason}` : '';
   item.dataset.idle = idle;
 }
