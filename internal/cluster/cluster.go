@@ -224,7 +224,37 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 	return l, nil
 }
 
+// minServer is the oldest nats-server anseo works with: the names bucket
+// needs limit markers (an expired name is announced to every watcher, so
+// the room hears that a dead node's people left), new in 2.11.
+var minServer = [3]int{2, 11, 0}
+
+// checkServer refuses a NATS server older than minServer, with a sentence
+// that says what to do, rather than JetStream's "limit marker TTLs not
+// supported" halfway through setting up.
+func checkServer(version string) error {
+	var v [3]int
+	if _, err := fmt.Sscanf(version, "%d.%d.%d", &v[0], &v[1], &v[2]); err != nil {
+		return nil // a version it does not understand: let JetStream decide
+	}
+	for i := range v {
+		if v[i] != minServer[i] {
+			if v[i] > minServer[i] {
+				return nil
+			}
+			return fmt.Errorf("cluster: the NATS server is version %s; anseo needs nats-server %d.%d or later "+
+				"with JetStream (-js), for name entries that expire and say so. Debian and Ubuntu ship older ones: "+
+				"use the release from https://github.com/nats-io/nats-server/releases or "+
+				"`go install github.com/nats-io/nats-server/v2@latest`", version, minServer[0], minServer[1])
+		}
+	}
+	return nil
+}
+
 func (l *Link) setUp(ctx context.Context) error {
+	if err := checkServer(l.nc.ConnectedServerVersion()); err != nil {
+		return err
+	}
 	js, err := jetstream.New(l.nc, jetstream.WithPublishAsyncMaxPending(1024), jetstream.WithPublishAsyncTimeout(5*time.Second))
 	if err != nil {
 		return fmt.Errorf("cluster: %w", err)
