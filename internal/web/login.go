@@ -35,10 +35,10 @@ const (
 // The words a user sees when a name is refused. hub.NameError's Reason
 // completes the invalid-name sentence.
 const (
-	msgNameTaken = "That name is taken. Please choose another."
-	msgLogin     = "Please choose a name to join."
-	msgClosed    = "The server is shutting down. Please try again in a moment."
-	msgCluster   = "The chat cannot let anyone in just now. Please try again in a moment."
+	msgNameTaken   = "That name is taken. Please choose another."
+	msgLogin       = "Please choose a name to join."
+	msgClosed      = "The server is shutting down. Please try again in a moment."
+	msgUnavailable = "The chat cannot let anyone in just now. Please try again in a moment."
 )
 
 func msgNameInvalid(reason string) string {
@@ -105,7 +105,7 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 			refuse(w, r, http.StatusServiceUnavailable, form.name, msgClosed)
 		case errors.Is(err, hub.ErrUnavailable):
 			log.Warn("login: the room cannot take anyone in", "err", err)
-			refuse(w, r, http.StatusServiceUnavailable, form.name, msgCluster)
+			refuse(w, r, http.StatusServiceUnavailable, form.name, msgUnavailable)
 		default: // the request's context ended: the client is gone
 			log.Debug("login abandoned", "err", err)
 		}

@@ -35,8 +35,10 @@ const (
 	// CloseMoved: in a cluster, the user resumed on a connection to another
 	// node, which now holds them. Reconnecting would take them back.
 	CloseMoved websocket.StatusCode = 4009
-	// CloseUnavailable: in a cluster, the node could not reach the others to
-	// agree on the name (hub.ErrUnavailable). Reconnecting is fine. Like the
+	// CloseUnavailable: the room cannot take the join just now
+	// (hub.ErrUnavailable): its history cannot be written, or, in a cluster,
+	// the node could not reach the others to agree on the name. Reconnecting
+	// is fine. Like the
 	// standard 1013 (try again later), which the server sends only when it is
 	// full, but a code of its own so that a client can tell the two apart.
 	CloseUnavailable websocket.StatusCode = 4013
@@ -52,18 +54,18 @@ const (
 
 // Close reasons. Each is shorter than the 123 bytes a close frame allows.
 const (
-	reasonQuit      = "bye"
-	reasonShutdown  = "server shutting down"
-	reasonTooSlow   = "too slow"
-	reasonNameTaken = "name taken"
-	reasonNotLogged = "not logged in"
-	reasonBinary    = "binary messages are not supported"
-	reasonInternal  = "internal error"
-	reasonTooMany   = "too many connections from your address"
-	reasonFull      = "server full"
-	reasonCluster   = "the server cannot let anyone in just now"
-	reasonMoved     = "continued on another server"
-	reasonLost      = "this server lost touch with the others"
+	reasonQuit        = "bye"
+	reasonShutdown    = "server shutting down"
+	reasonTooSlow     = "too slow"
+	reasonNameTaken   = "name taken"
+	reasonNotLogged   = "not logged in"
+	reasonBinary      = "binary messages are not supported"
+	reasonInternal    = "internal error"
+	reasonTooMany     = "too many connections from your address"
+	reasonFull        = "server full"
+	reasonUnavailable = "the server cannot let anyone in just now"
+	reasonMoved       = "continued on another server"
+	reasonLost        = "this server lost touch with the others"
 )
 
 // Error codes of the error message: stable words a client can switch on.

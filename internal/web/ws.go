@@ -154,7 +154,7 @@ func joinRefusal(err error) (websocket.StatusCode, string) {
 	case errors.Is(err, hub.ErrClosed):
 		return websocket.StatusGoingAway, reasonShutdown
 	case errors.Is(err, hub.ErrUnavailable):
-		return CloseUnavailable, reasonCluster
+		return CloseUnavailable, reasonUnavailable
 	}
 	return websocket.StatusInternalError, reasonInternal
 }

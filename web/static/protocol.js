@@ -20,7 +20,7 @@ const Close = {
   notLoggedIn: 4003,
   tooSlow: 4008,
   moved: 4009,
-  clusterUnavailable: 4013,
+  unavailable: 4013,
   clusterLost: 4014,
   tooMany: 4029,
 };
@@ -31,7 +31,7 @@ const reconnectWords = {
   [Close.goingAway]: 'The server is restarting.',
   [Close.serverFull]: 'The server is full.',
   [Close.tooSlow]: 'Your connection fell behind.',
-  [Close.clusterUnavailable]: 'The chat is briefly unavailable.',
+  [Close.unavailable]: 'The chat is briefly unavailable.',
   [Close.clusterLost]: 'The chat is briefly unavailable.',
   [Close.tooMany]: 'Too many connections from your address.',
 };
