@@ -73,6 +73,7 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	}
 	defer release()
 
+	defer s.leave(cn) // once in the room (register), until the end
 	m, err := cn.register(ctx)
 	if err != nil {
 		cn.log.Debug("telnet: left before joining", "err", err)
@@ -131,11 +132,17 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 			opts.Token, name = strings.TrimSpace(code), ""
 		}
 		m, err := cn.srv.hub.Join(ctx, name, opts)
+		if errors.Is(err, hub.ErrNameTaken) && opts.Token == "" && cn.srv.letGoOfHungUp(name) {
+			m, err = cn.srv.hub.Join(ctx, name, opts) // its owner had hung up
+		}
 		var nameErr *hub.NameError
 		switch {
 		case err == nil:
 			cn.m, cn.events = m, renderer{m: m}
 			cn.joined.Store(true)
+			// In the room's set before the user can see the welcome, and so
+			// hang up: see letGoOfHungUp.
+			cn.srv.enter(cn)
 			if err := cn.c.SetReadDeadline(time.Time{}); err != nil {
 				m.Leave()
 				return nil, err

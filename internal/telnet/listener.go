@@ -76,12 +76,18 @@ type Server struct {
 	hub     *hub.Hub
 	cfg     Config
 	readers *readers // line buffers, lent to connections while input waits
+
+	mu     sync.Mutex
+	inRoom map[*conn]struct{} // connections that have joined, until they end
 }
 
 // NewServer returns a server for h. It does nothing until Serve is called.
 func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	return &Server{log: log, hub: h, cfg: cfg, readers: newReaders(lineBufferSize(cfg.MaxLineBytes))}
+	return &Server{
+		log: log, hub: h, cfg: cfg, readers: newReaders(lineBufferSize(cfg.MaxLineBytes)),
+		inRoom: make(map[*conn]struct{}),
+	}
 }
 
 // Serve accepts connections on ln until ctx is done, then closes ln and
@@ -155,4 +161,43 @@ func retryable(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
 		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) ||
 		errors.Is(err, syscall.ECONNABORTED)
+}
+
+// enter and leave keep the set of connections in the room.
+func (s *Server) enter(cn *conn) {
+	s.mu.Lock()
+	s.inRoom[cn] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *Server) leave(cn *conn) {
+	s.mu.Lock()
+	delete(s.inRoom, cn)
+	s.mu.Unlock()
+}
+
+// letGoOfHungUp lets go at once of the connections in the room under name
+// whose user has hung up although their reader has not yet seen it, and
+// reports whether there were any: a name whose owner's connection is gone
+// is free to the next person at once, as it was in the 2014 server, which
+// handled a hang-up before the next line. The Leave is in the hub's inbox
+// before the caller asks again, so the hub sees it first.
+func (s *Server) letGoOfHungUp(name string) bool {
+	display, err := hub.CheckName(name)
+	if err != nil {
+		return false
+	}
+	key := hub.NameKey(display)
+	s.mu.Lock()
+	var gone []*conn
+	for cn := range s.inRoom {
+		if hub.NameKey(cn.m.Name()) == key && hungUp(cn.c) {
+			gone = append(gone, cn)
+		}
+	}
+	s.mu.Unlock()
+	for _, cn := range gone {
+		cn.m.Leave()
+	}
+	return len(gone) > 0
 }

@@ -31,3 +31,24 @@ func readable(c net.Conn) func() error {
 	}
 	return func() error { return rc.Read(ready) }
 }
+
+// hungUp reports whether c's peer has closed the connection (its end of
+// stream, or a reset, is waiting to be read), without waiting and without
+// reading anything. Input waiting ahead of the end is not a hang-up yet.
+func hungUp(c net.Conn) bool {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var b [1]byte
+	gone := false
+	_ = rc.Control(func(fd uintptr) {
+		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		gone = (n == 0 && err == nil) || err == syscall.ECONNRESET
+	})
+	return gone
+}

@@ -348,3 +348,33 @@ func (l *failingListener) Accept() (net.Conn, error) {
 	}
 	return l.Listener.Accept()
 }
+
+// TestAHungUpNameIsFreeAtOnce: a name whose owner has hung up is free to
+// the next person at once, as in the 2014 server, even if the next one
+// asks for it before the server has read the hang-up: over many cycles of
+// connect, name, hang up, nobody is told the name is taken.
+func TestAHungUpNameIsFreeAtOnce(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	readUntil := func(c net.Conn, want string) string {
+		t.Helper()
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(5*time.Second)))
+		var got []byte
+		buf := make([]byte, 256)
+		for !strings.Contains(string(got), want) {
+			n, err := c.Read(buf)
+			require.NoError(t, err, "waiting for %q, got %q", want, got)
+			got = append(got, buf[:n]...)
+		}
+		return string(got)
+	}
+	for i := range 300 {
+		c, err := net.Dial("tcp", srv.addr)
+		require.NoError(t, err)
+		readUntil(c, "What's your name?\r\n")
+		_, err = c.Write([]byte("alice\r\n"))
+		require.NoError(t, err)
+		got := readUntil(c, "\r\n")
+		require.NotContains(t, got, "Name taken", "cycle %d", i)
+		require.NoError(t, c.Close()) // at once, the welcome and more unread
+	}
+}
