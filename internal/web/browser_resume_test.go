@@ -86,6 +86,11 @@ func TestBrowserReloadResumes(t *testing.T) {
 	assert.Equal(t, 1, alice.Count(`[data-testid=message].own[data-state=delivered]`), "still her own, delivered")
 	assert.Equal(t, []string{"alice/web", "carol/telnet"}, alice.Members())
 
+	// The page resumed twice, and its token never was in a URL, where
+	// a proxy would have logged it.
+	assert.NotContains(t, srv.wsURLs.String(), "token")
+	assert.Contains(t, srv.wsURLs.String(), "after=", "it resumed from where it was")
+
 	// Carol saw none of it: no departure, no arrival.
 	alice.Say("did you notice?")
 	carol.waitMessage("did you notice?")

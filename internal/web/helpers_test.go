@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/hub/hubtest"
+	"github.com/anseo/anseo/internal/syncbuf"
 	"github.com/anseo/anseo/internal/web"
 )
 
@@ -24,6 +26,8 @@ type testServer struct {
 	Server *web.Server
 	// StopHub stops the hub, as shutdown does, and waits for Run to return.
 	StopHub func()
+	// wsURLs are the URLs /ws was asked for, as a proxy would log them.
+	wsURLs *syncbuf.Buffer
 }
 
 // noFlood turns the hub's flood control off, so that tests can say things
@@ -63,7 +67,13 @@ func startServerWith(t *testing.T, cfg web.Config, opts hub.Options) *testServer
 	t.Helper()
 	h, stopHub := startHubWith(t, opts)
 	srv := web.NewServer(testLogger(t), h, cfg)
-	ts := httptest.NewServer(srv)
+	wsURLs := new(syncbuf.Buffer)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ws" {
+			_, _ = wsURLs.Write([]byte(r.URL.String() + "\n"))
+		}
+		srv.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() {
 		// As in production: stop the hub (every socket closes with 1001),
 		// drain the WebSocket handlers, then close the listener.
@@ -73,7 +83,7 @@ func startServerWith(t *testing.T, cfg web.Config, opts hub.Options) *testServer
 		srv.Drain(ctx)
 		ts.Close()
 	})
-	return &testServer{URL: ts.URL, Hub: h, Server: srv, StopHub: stopHub}
+	return &testServer{URL: ts.URL, Hub: h, Server: srv, StopHub: stopHub, wsURLs: wsURLs}
 }
 
 // join adds a member straight to the hub, as another transport would, and

@@ -62,18 +62,24 @@ func TestJoinRefusal(t *testing.T) {
 
 func TestResumeFrom(t *testing.T) {
 	tests := []struct {
-		name, query string
-		want        resume
+		name, query, cookie string
+		want                resume
 	}{
 		{name: "none", query: "", want: resume{}},
-		{name: "token and after", query: "token=abc&after=42", want: resume{token: "abc", after: 42}},
+		{name: "the page's: token in the cookie, after in the query", query: "after=42", cookie: "abc", want: resume{token: "abc", after: 42}},
+		{name: "a program's: token and after in the query", query: "token=abc&after=42", want: resume{token: "abc", after: 42}},
+		{name: "the cookie wins", query: "token=old", cookie: "abc", want: resume{token: "abc"}},
 		{name: "token alone", query: "token=abc", want: resume{token: "abc"}},
 		{name: "after not a number counts as none", query: "token=abc&after=-1", want: resume{token: "abc"}},
 		{name: "a token too long to be one is ignored", query: "token=" + strings.Repeat("x", 65), want: resume{}},
+		{name: "in the cookie too", cookie: strings.Repeat("x", 65), want: resume{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodGet, "/ws?"+tc.query, nil)
+			if tc.cookie != "" {
+				r.AddCookie(&http.Cookie{Name: resumeCookie, Value: tc.cookie})
+			}
 			assert.Equal(t, tc.want, resumeFrom(r))
 		})
 	}

@@ -107,11 +107,20 @@ type resume struct {
 	after uint64
 }
 
-// resumeFrom reads ?token=…&after=… from the upgrade request. A malformed
-// after counts as none: the hub then uses its own record.
+// resumeCookie carries the token from the page to /ws: a cookie, not the
+// query string, because proxies and servers log URLs, and a token in a log
+// lets whoever reads it take over the person.
+const resumeCookie = "anseo_resume"
+
+// resumeFrom reads the token from the resumeCookie (or, for clients that
+// are not the page, ?token=…) and ?after=… from the upgrade request. A
+// malformed after counts as none: the hub then uses its own record.
 func resumeFrom(r *http.Request) resume {
 	q := r.URL.Query()
 	token := q.Get("token")
+	if c, err := r.Cookie(resumeCookie); err == nil && c.Value != "" {
+		token = c.Value
+	}
 	if len(token) > maxTokenBytes {
 		token = ""
 	}

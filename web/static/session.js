@@ -5,8 +5,8 @@
 // tab of this browser shares it. Each tab keeps what it has shown (the last
 // `keepEvents` events) and the ID of the last event it received in
 // sessionStorage, which survives a reload. A reloaded page shows what it had
-// at once, then connects with ?token=…&after=ID and the server sends exactly
-// what it missed.
+// at once, then connects with the token (in a cookie for /ws) and ?after=ID,
+// and the server sends exactly what it missed.
 //
 // `me`, `lastId` and `quitting` are exported as live bindings: other modules
 // read them, and only the functions here change them.
@@ -44,16 +44,18 @@ export function received(id) {
   if (id > lastId) lastId = id;
 }
 
-// socketURL is where to connect: with the token and the last ID received,
-// if there is a token, so that the server resumes this person.
+// socketURL is where to connect: with the last ID received, if there is a
+// token, so that the server resumes this person. The token itself goes in
+// a cookie for /ws alone, set here just before each connection (or cleared,
+// without one): URLs end up in proxies' logs, and a token must not.
 export function socketURL() {
   const url = new URL('/ws', location.href);
-  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const secure = location.protocol === 'https:';
+  url.protocol = secure ? 'wss:' : 'ws:';
   const token = storage('local')?.getItem(tokenKey) || '';
-  if (token) {
-    url.searchParams.set('token', token);
-    if (lastId) url.searchParams.set('after', String(lastId));
-  }
+  document.cookie = `anseo_resume=${encodeURIComponent(token)}; Path=/ws; SameSite=Strict` +
+    (secure ? '; Secure' : '') + (token ? '' : '; Max-Age=0');
+  if (token && lastId) url.searchParams.set('after', String(lastId));
   return url;
 }
 
