@@ -101,6 +101,9 @@ type Link struct {
 	owned map[string]*heldName // encoded name key → the name this node holds
 
 	published, received, retries atomic.Uint64 // for Stats
+	lastSeq                      atomic.Uint64 // the last stream sequence delivered to the hub
+	lost                         atomic.Bool   // NATS lost the stream and names; heal is setting them up again
+	created                      time.Time     // when the stream this node set up was made; heal's only
 }
 
 // Stats are counts for monitoring a link.
@@ -261,7 +264,17 @@ func (l *Link) setUp(ctx context.Context) error {
 	}
 	l.js = js
 	upper := strings.ToUpper(l.cfg.Prefix)
-	l.stream, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	l.namesPrefix, l.tokensPrefix = "$KV."+upper+"_NAMES.", "$KV."+upper+"_TOKENS."
+	return l.createStore(ctx, 0)
+}
+
+// createStore makes sure the room's stream and the two buckets exist, as
+// this node would have them, and keeps their handles. firstSeq, if not 0,
+// is where a stream made anew starts numbering (see heal); a stream that
+// exists is left as it is.
+func (l *Link) createStore(ctx context.Context, firstSeq uint64) error {
+	upper := strings.ToUpper(l.cfg.Prefix)
+	cfg := jetstream.StreamConfig{
 		Name:        upper + "_ROOM",
 		Description: "anseo: the room's events, in the order every node delivers them",
 		Subjects:    []string{l.subject},
@@ -269,12 +282,22 @@ func (l *Link) setUp(ctx context.Context) error {
 		MaxMsgs:     l.cfg.Keep,
 		Discard:     jetstream.DiscardOld,
 		Duplicates:  2 * time.Minute,
-	})
+	}
+	var stream jetstream.Stream
+	var err error
+	if firstSeq == 0 {
+		stream, err = l.js.CreateOrUpdateStream(ctx, cfg)
+	} else {
+		cfg.FirstSeq = firstSeq
+		stream, err = l.js.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			stream, err = l.js.Stream(ctx, cfg.Name) // another node made it first
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("cluster: the room stream: %w", err)
 	}
-	l.namesPrefix, l.tokensPrefix = "$KV."+upper+"_NAMES.", "$KV."+upper+"_TOKENS."
-	l.names, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	names, err := l.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:         upper + "_NAMES",
 		Description:    "anseo: who holds each name; kept alive by the holding node",
 		TTL:            l.cfg.NameTTL,
@@ -284,7 +307,7 @@ func (l *Link) setUp(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: the names bucket: %w", err)
 	}
-	l.tokens, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	tokens, err := l.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      upper + "_TOKENS",
 		Description: "anseo: each person's token (hashed) to its name, for resuming on any node",
 		TTL:         max(l.cfg.Grace, l.cfg.NameTTL),
@@ -293,6 +316,10 @@ func (l *Link) setUp(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: the tokens bucket: %w", err)
 	}
+	if l.stream == nil { // the first time: later, the handles name the same things
+		l.stream, l.names, l.tokens = stream, names, tokens
+	}
+	l.created = stream.CachedInfo().Created
 	return nil
 }
 
@@ -416,8 +443,11 @@ func (l *Link) Append(ev *hub.Event, serial uint64) bool {
 // connected to NATS. (What is said meanwhile waits in the outbox, up to its
 // bound, and is published once it is back.)
 func (l *Link) Err() error {
-	if !l.nc.IsConnected() {
+	switch {
+	case !l.nc.IsConnected():
 		return fmt.Errorf("cluster: not connected to NATS: %w", hub.ErrUnavailable)
+	case l.lost.Load():
+		return fmt.Errorf("cluster: NATS lost the room's stream; setting it up again: %w", hub.ErrUnavailable)
 	}
 	return nil
 }

@@ -429,3 +429,34 @@ func TestAnOutageShorterThanTheTTLDropsNobody(t *testing.T) {
 		return said("me too")(ev)
 	})
 }
+
+// TestNATSBackWithAnEmptyStoreHeals: a NATS that comes back having lost
+// everything (its stream and buckets) is set up again by the nodes, which
+// claim their people's names again; the room goes on, and names stay taken.
+func TestNATSBackWithAnEmptyStoreHeals(t *testing.T) {
+	srv, n := threeNodes(t, cluster.Config{})
+	alice := n[0].join("alice")
+	bob := n[1].join("bob")
+	before := await(t, alice, "bob's join", kind(hub.KindJoined, "bob"))
+
+	srv.Wipe()
+	require.NoError(t, bob.Say(t.Context(), "after the wipe", ""))
+	after := await(t, alice, "bob's line", said("after the wipe"))
+	assert.Greater(t, after.ID, before.ID, "the new stream numbers on past the old one: no ID twice")
+	require.NoError(t, alice.Say(t.Context(), "and back", ""))
+	await(t, bob, "alice's line", said("and back"))
+	_, err := n[2].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.ErrorIs(t, err, hub.ErrNameTaken, "her name is claimed again")
+	n[2].join("carol")
+	await(t, alice, "carol's join", kind(hub.KindJoined, "carol"))
+
+	// A node that starts now learns who is here from the names again.
+	late := startNode(t, srv.URL(), "n4", cluster.Config{})
+	roster, err := late.hub.Roster(t.Context())
+	require.NoError(t, err)
+	var names []string
+	for _, p := range roster {
+		names = append(names, p.Name)
+	}
+	assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, names)
+}

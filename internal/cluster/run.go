@@ -31,6 +31,7 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 		return fmt.Errorf("cluster: the room stream: %w", err)
 	}
 	streamLast := info.State.LastSeq
+	l.lastSeq.Store(last)
 	if last > streamLast {
 		return fmt.Errorf("cluster: this node's history goes up to event %d, beyond the cluster's %d: "+
 			"it was kept outside this cluster; start the node with an empty history file", last, streamLast)
@@ -61,6 +62,7 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	g.Go(func() error { defer close(l.history); return l.consume(gctx, h, cons, streamLast) })
 	g.Go(func() error { return l.watch(gctx, h, watcher, known) })
 	g.Go(func() error { l.keepAlive(gctx); return nil })
+	g.Go(func() error { l.heal(gctx); return nil })
 	g.Go(func() error { l.publish(ctx); return nil })
 	return g.Wait()
 }
@@ -141,6 +143,7 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 		if ev == nil {
 			continue // a kind from a newer node
 		}
+		l.lastSeq.Store(meta.Sequence.Stream)
 		in := hub.Incoming{Event: ev, CatchUp: meta.Sequence.Stream <= catchUpTo}
 		if env.Node == l.node {
 			in.Serial = env.Serial
@@ -512,5 +515,79 @@ func (l *Link) prune(ctx context.Context) {
 		l.log.Error("history: pruning failed", "err", err)
 	} else if n > 0 {
 		l.log.Info("history: pruned", "entries", n)
+	}
+}
+
+// healEvery is how often a node checks that NATS still has the room's
+// stream: a NATS that comes back with an empty store (a new volume, a wiped
+// disk) has lost it, and the names with it.
+const healEvery = time.Second
+
+// healGap is how far past the last entry this node saw a stream made anew
+// starts numbering. Nodes may have seen slightly different amounts of the
+// old stream; starting well past all of them keeps an ID from ever being
+// given twice, and the gap costs nothing (IDs are not contiguous anyway).
+const healGap = 100_000
+
+// heal sets the stream and the buckets up again when NATS has lost them, and
+// claims this node's people's names again, so that the room goes on. Until
+// it has, Err says so: /readyz answers 503 and joins are refused.
+func (l *Link) heal(ctx context.Context) {
+	t := time.NewTicker(healEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return
+		}
+		if !l.nc.IsConnected() {
+			continue
+		}
+		// Lost: gone, or made anew by another node that found it gone
+		// first (then it was created at another time).
+		info, err := l.stream.Info(ctx)
+		switch {
+		case errors.Is(err, jetstream.ErrStreamNotFound):
+		case err == nil && !info.Created.Equal(l.created):
+		default:
+			continue
+		}
+		if !l.lost.Swap(true) {
+			l.log.Warn("cluster: NATS lost the room's stream and names; setting them up again")
+		}
+		if err := l.createStore(ctx, l.lastSeq.Load()+healGap); err != nil {
+			l.log.Warn("cluster: setting the room's stream up again failed; retrying", "err", err)
+			continue
+		}
+		l.reclaim(ctx)
+		l.lost.Store(false)
+		l.log.Info("cluster: the room's stream and names are set up again")
+	}
+}
+
+// reclaim writes this node's names, and their tokens, into buckets that
+// lost them.
+func (l *Link) reclaim(ctx context.Context) {
+	l.mu.Lock()
+	held := make([]keptName, 0, len(l.owned))
+	for k, h := range l.owned {
+		held = append(held, keptName{key: k, heldName: *h})
+	}
+	l.mu.Unlock()
+	for _, kn := range held {
+		rev, err := l.names.Create(ctx, kn.key, kn.value)
+		if err != nil {
+			l.log.Warn("cluster: claiming a name again failed", "key", kn.key, "err", err)
+			continue
+		}
+		l.mu.Lock()
+		if cur := l.owned[kn.key]; cur != nil {
+			cur.rev = rev
+		}
+		l.mu.Unlock()
+		if err := l.putToken(ctx, kn.token); err != nil {
+			l.log.Warn("cluster: saving a token again failed", "err", err)
+		}
 	}
 }

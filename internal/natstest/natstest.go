@@ -4,6 +4,7 @@ package natstest
 
 import (
 	"net"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -74,5 +75,16 @@ func (s *Server) Stop() {
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()
+	s.start()
+}
+
+// Wipe stops the server, deletes everything JetStream held, and starts it
+// again on the same port: a NATS that comes back with an empty store.
+func (s *Server) Wipe() {
+	s.t.Helper()
+	s.Stop()
+	if err := os.RemoveAll(s.opts.StoreDir); err != nil {
+		s.t.Fatalf("natstest: wiping the store: %v", err)
+	}
 	s.start()
 }
