@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test lint generate bench gobench fuzz docker clean
+.PHONY: run build test lint generate bench gobench faults fuzz docker clean
 
 ## run: start anseo on the defaults (web :8080, telnet :2323)
 run:
@@ -56,6 +56,13 @@ gobench:
 ## docker: build the container image anseo:$(VERSION)
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t anseo:$(VERSION) .
+
+## faults: the fault-injection tests, real processes at the real timescale
+## (kill -9, NATS killed and wiped, slow clients, hang-ups, a failing disk),
+## with those too slow for make test (build tag faults), about 2 minutes.
+FAULTS ?= KillNine|Slow|OneAddress|HungUp|FullDisk|NotReady|Outage|EmptyStore|NATSRestart|Refusals
+faults:
+	$(GO) test -race -tags faults -count=1 -run '$(FAULTS)' ./...
 
 ## fuzz: run each fuzz target for FUZZTIME (the seed corpora also run in make test)
 FUZZTIME ?= 30s

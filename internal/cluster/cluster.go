@@ -102,8 +102,11 @@ type Link struct {
 
 	published, received, retries atomic.Uint64 // for Stats
 	lastSeq                      atomic.Uint64 // the last stream sequence delivered to the hub
-	lost                         atomic.Bool   // NATS lost the stream and names; heal is setting them up again
-	created                      time.Time     // when the stream this node set up was made; heal's only
+	// How long this node was last out of touch with NATS, and when it came
+	// back (Unix ns), or since when it is out (0: in touch): see outTooLong.
+	downSince, backAt, lastOutage atomic.Int64
+	lost                          atomic.Bool // NATS lost the stream and names; heal is setting them up again
+	created                       time.Time   // when the stream this node set up was made; heal's only
 }
 
 // Stats are counts for monitoring a link.
@@ -210,9 +213,15 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 			if err == nil && c.IsClosed() {
 				return // the node closed the link itself, on its way out
 			}
+			l.downSince.CompareAndSwap(0, time.Now().UnixNano())
 			l.log.Warn("cluster: disconnected from NATS", "err", err)
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
+			now := time.Now()
+			if since := l.downSince.Swap(0); since != 0 {
+				l.lastOutage.Store(int64(now.Sub(time.Unix(0, since))))
+				l.backAt.Store(now.UnixNano())
+			}
 			l.log.Info("cluster: reconnected to NATS", "url", c.ConnectedUrlRedacted())
 		}),
 	)
@@ -491,6 +500,28 @@ func (l *Link) hold(key string, value []byte, rev uint64, tok tokenEntry) {
 }
 
 // held reports whether this node holds key, and forgets it if forget is set.
+// outTooLong reports whether this node is, or lately was, out of touch with
+// NATS for longer than a name's TTL: then the names it held are rightly
+// freed. An outage shorter than that frees nobody's (docs/scaling.md).
+func (l *Link) outTooLong() bool {
+	ttl := l.cfg.NameTTL
+	if since := l.downSince.Load(); since != 0 {
+		return time.Since(time.Unix(0, since)) >= ttl
+	}
+	recent := time.Since(time.Unix(0, l.backAt.Load())) < ttl
+	return recent && time.Duration(l.lastOutage.Load()) >= ttl
+}
+
+// take stops holding key and returns what this node held of it, nil if it
+// did not hold it.
+func (l *Link) take(key string) *heldName {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.owned[key]
+	delete(l.owned, key)
+	return h
+}
+
 func (l *Link) held(key string, forget bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

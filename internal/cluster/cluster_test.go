@@ -402,34 +402,6 @@ func TestANodeKeepsItsNamesAlive(t *testing.T) {
 	assert.ErrorIs(t, err, hub.ErrNameTaken)
 }
 
-// TestAnOutageShorterThanTheTTLDropsNobody: only an outage longer than
-// -name-ttl may free names (docs/scaling.md). NATS down for most of the
-// TTL and back: every node refreshes its names the moment it is back in
-// touch, and nobody is cut off.
-func TestAnOutageShorterThanTheTTLDropsNobody(t *testing.T) {
-	const ttl = 3 * time.Second
-	srv, n := threeNodes(t, cluster.Config{NameTTL: ttl})
-	alice := n[0].join("alice")
-	bob := n[1].join("bob")
-	await(t, alice, "bob's join", kind(hub.KindJoined, "bob"))
-
-	srv.Stop()
-	<-time.After(ttl * 9 / 10) // the outage: the fault itself, not a wait for an event
-	srv.Restart()
-	<-time.After(2 * ttl) // long enough for any name that was not refreshed to expire
-
-	require.NoError(t, alice.Say(t.Context(), "still here", ""))
-	await(t, bob, "alice's line", func(ev *hub.Event) bool {
-		require.NotEqual(t, hub.KindLeft, ev.Kind, "%s was cut off", ev.Name)
-		return said("still here")(ev)
-	})
-	require.NoError(t, bob.Say(t.Context(), "me too", ""))
-	await(t, alice, "bob's line", func(ev *hub.Event) bool {
-		require.NotEqual(t, hub.KindLeft, ev.Kind, "%s was cut off", ev.Name)
-		return said("me too")(ev)
-	})
-}
-
 // TestNATSBackWithAnEmptyStoreHeals: a NATS that comes back having lost
 // everything (its stream and buckets) is set up again by the nodes, which
 // claim their people's names again; the room goes on, and names stay taken.

@@ -165,11 +165,32 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 // that died or lost touch, and its person has left. Every node that sees an
 // expiry announces the departure, under one de-duplication ID, so that it
 // is announced once whichever nodes are alive.
+//
+// An expiry is not news at once: a NATS that was down for less than the
+// TTL, and came back, expires the names it holds as it starts, and their
+// nodes claim them again at once (reclaim). So a departure is announced
+// only if the name stays free for lostDelay; a node claims its own names
+// again unless it was out of touch for longer than the TTL itself.
 func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, known map[string]string) error {
+	type loss struct {
+		name, msgID string
+		at          time.Time
+	}
+	pending := make(map[string]loss) // expired names, announced at at unless claimed again
+	tick := time.NewTicker(lostDelay / 4)
+	defer tick.Stop()
 	for {
 		var e jetstream.KeyValueEntry
 		select {
 		case e = <-w.Updates():
+		case now := <-tick.C:
+			for key, p := range pending {
+				if now.After(p.at) {
+					delete(pending, key)
+					l.announceLost(p.name, p.msgID)
+				}
+			}
+			continue
 		case <-ctx.Done():
 			return nil
 		}
@@ -179,6 +200,7 @@ func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, kn
 		key := e.Key()
 		switch e.Operation() {
 		case jetstream.KeyValuePut:
+			delete(pending, key)
 			var v nameValue
 			if json.Unmarshal(e.Value(), &v) != nil {
 				continue
@@ -190,16 +212,42 @@ func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, kn
 		case jetstream.KeyValuePurge: // expired
 			name, ok := known[key]
 			delete(known, key)
-			if l.held(key, true) {
+			if held := l.take(key); held != nil {
+				if !l.outTooLong() && l.reclaimName(ctx, key, held) {
+					continue // still here: nobody is told anything
+				}
 				l.evict(ctx, h, key, hub.ReasonLost)
 			}
 			if ok {
-				l.announceLost(name, fmt.Sprintf("expired-%s-%d", key, e.Revision()))
+				pending[key] = loss{name, fmt.Sprintf("expired-%s-%d", key, e.Revision()), time.Now().Add(lostDelay)}
 			}
 		case jetstream.KeyValueDelete: // freed by its node, which announced it
 			delete(known, key)
+			delete(pending, key)
 		}
 	}
+}
+
+// lostDelay is how long an expired name must stay free before its person's
+// departure is announced: long enough for its node to claim it again after
+// NATS came back from a short outage.
+const lostDelay = 2 * time.Second
+
+// reclaimName claims again a name of this node's that NATS lost (it expired
+// while NATS was away, or NATS lost its store), and reports whether it
+// could: nobody took it meanwhile.
+func (l *Link) reclaimName(ctx context.Context, key string, held *heldName) bool {
+	rev, err := l.names.Create(ctx, key, held.value)
+	if err != nil {
+		l.log.Warn("cluster: a name NATS had lost could not be claimed again", "key", key, "err", err)
+		return false
+	}
+	l.hold(key, held.value, rev, held.token)
+	if err := l.putToken(ctx, held.token); err != nil {
+		l.log.Warn("cluster: saving a token again failed", "err", err)
+	}
+	l.log.Info("cluster: a name NATS had lost is claimed again", "key", key)
+	return true
 }
 
 func (l *Link) evict(ctx context.Context, h *hub.Hub, key string, reason hub.Reason) {
@@ -576,18 +624,6 @@ func (l *Link) reclaim(ctx context.Context) {
 	}
 	l.mu.Unlock()
 	for _, kn := range held {
-		rev, err := l.names.Create(ctx, kn.key, kn.value)
-		if err != nil {
-			l.log.Warn("cluster: claiming a name again failed", "key", kn.key, "err", err)
-			continue
-		}
-		l.mu.Lock()
-		if cur := l.owned[kn.key]; cur != nil {
-			cur.rev = rev
-		}
-		l.mu.Unlock()
-		if err := l.putToken(ctx, kn.token); err != nil {
-			l.log.Warn("cluster: saving a token again failed", "err", err)
-		}
+		l.reclaimName(ctx, kn.key, &kn.heldName)
 	}
 }
