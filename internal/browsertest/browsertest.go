@@ -338,7 +338,20 @@ func (t *Tab) WaitConnected() {
 	t.tb.Helper()
 	// A query first: it waits for the page's document, so that the poll
 	// below runs in the new page's context, not one a navigation just ended.
-	t.Do(chromedp.WaitReady(chromedp.CSS("#status-dot")))
+	// A query that began in the old document fails as the navigation ends
+	// it ("Inspected target navigated or closed"): it is asked again, in the
+	// new one.
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(t.ctx, t.Timeout)
+		err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("#status-dot")))
+		cancel()
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "navigated or closed") {
+			t.tb.Fatalf("browsertest: %v (page problems: %q)", err, t.Problems())
+		}
+	}
 	t.WaitJS(`document.querySelector('#status-dot')?.dataset.state === 'online'`)
 }
 
