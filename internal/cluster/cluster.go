@@ -164,6 +164,7 @@ type outgoing struct {
 	msgID string // its JetStream de-duplication ID
 	free  string // or: a name to free (encoded key)
 	rev   uint64 // the revision this node last wrote for it
+	owner string // the token hash of the person who held it
 	token *tokenEntry
 }
 
@@ -348,12 +349,18 @@ func (l *Link) Claim(ctx context.Context, c hub.Claim) error {
 	data, _ := json.Marshal(v)
 	rev, err := l.names.Create(ctx, key, data)
 	if errors.Is(err, jetstream.ErrKeyExists) {
-		// Held: by someone else, or by this very person (a case change
-		// on another node, a reconnection).
+		// Held: by someone else; or by this very person (a case change
+		// on another node, a reconnection); or by someone who just left
+		// this node, whose name's release is queued behind their departure
+		// (the room has heard it; the name is free, as on one node).
 		var e jetstream.KeyValueEntry
 		if e, err = l.names.Get(ctx, key); err == nil {
 			var held nameValue
-			if json.Unmarshal(e.Value(), &held) != nil || held.Token != v.Token {
+			if json.Unmarshal(e.Value(), &held) != nil {
+				return hub.ErrNameTaken
+			}
+			letGo := held.Node == l.node && !l.held(key, false)
+			if held.Token != v.Token && !letGo {
 				return hub.ErrNameTaken
 			}
 			rev, err = l.names.Update(ctx, key, data, e.Revision())
@@ -485,7 +492,7 @@ func (l *Link) free(key string, tok *tokenEntry) {
 		return // not held here (any more)
 	}
 	select {
-	case l.out <- outgoing{free: key, rev: h.rev, token: tok}:
+	case l.out <- outgoing{free: key, rev: h.rev, owner: h.token.hash, token: tok}:
 	default:
 		// The outbox is full: NATS is down. The name frees itself when
 		// its entry expires.

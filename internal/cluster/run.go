@@ -466,12 +466,12 @@ func (l *Link) publishEvents(ctx context.Context, events []outgoing) {
 func (l *Link) freeName(ctx context.Context, o outgoing) {
 	err := l.names.Delete(ctx, o.free, jetstream.LastRevision(o.rev))
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || isWrongLastSequence(err) {
-		// Kept alive once more while it was queued, or moved: delete it
-		// only if this node still holds it.
+		// Kept alive once more while it was queued, moved, or taken by a
+		// newcomer here: delete it only if it is still the one who left.
 		var e jetstream.KeyValueEntry
 		if e, err = l.names.Get(ctx, o.free); err == nil {
 			var v nameValue
-			if json.Unmarshal(e.Value(), &v) == nil && v.Node == l.node {
+			if json.Unmarshal(e.Value(), &v) == nil && v.Node == l.node && v.Token == o.owner {
 				err = l.names.Delete(ctx, o.free, jetstream.LastRevision(e.Revision()))
 			}
 		}
