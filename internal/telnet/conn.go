@@ -132,8 +132,11 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 			opts.Token, name = strings.TrimSpace(code), ""
 		}
 		m, err := cn.srv.hub.Join(ctx, name, opts)
-		if errors.Is(err, hub.ErrNameTaken) && opts.Token == "" && cn.srv.letGoOfHungUp(name) {
-			m, err = cn.srv.hub.Join(ctx, name, opts) // its owner had hung up
+		if errors.Is(err, hub.ErrNameTaken) && opts.Token == "" {
+			// Its owner may have hung up: let go of them, or, if their
+			// connection has ended already, ask again behind their Leave.
+			cn.srv.letGoOfHungUp(name)
+			m, err = cn.srv.hub.Join(ctx, name, opts)
 		}
 		var nameErr *hub.NameError
 		switch {

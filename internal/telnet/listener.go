@@ -177,15 +177,16 @@ func (s *Server) leave(cn *conn) {
 }
 
 // letGoOfHungUp lets go at once of the connections in the room under name
-// whose user has hung up although their reader has not yet seen it, and
-// reports whether there were any: a name whose owner's connection is gone
-// is free to the next person at once, as it was in the 2014 server, which
-// handled a hang-up before the next line. The Leave is in the hub's inbox
-// before the caller asks again, so the hub sees it first.
-func (s *Server) letGoOfHungUp(name string) bool {
+// whose user has hung up although their reader has not yet seen it: a name
+// whose owner's connection is gone is free to the next person at once, as
+// it was in the 2014 server, which handled a hang-up before the next line.
+// The Leave is in the hub's inbox before the caller asks again, so the hub
+// sees it first; so is the Leave of a connection that has ended and left
+// the set already.
+func (s *Server) letGoOfHungUp(name string) {
 	display, err := hub.CheckName(name)
 	if err != nil {
-		return false
+		return
 	}
 	key := hub.NameKey(display)
 	s.mu.Lock()
@@ -199,5 +200,4 @@ func (s *Server) letGoOfHungUp(name string) bool {
 	for _, cn := range gone {
 		cn.m.Leave()
 	}
-	return len(gone) > 0
 }
