@@ -278,18 +278,25 @@ func (l *Link) keepAlive(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		l.mu.Lock()
-		held := make([]keptName, 0, len(l.owned))
-		for k, h := range l.owned {
-			held = append(held, keptName{key: k, heldName: *h})
-		}
-		l.mu.Unlock()
+		held := l.heldNames()
 		for len(held) > 0 && ctx.Err() == nil {
 			n := min(len(held), keepAliveBatch)
 			l.rewrite(ctx, held[:n])
 			held = held[n:]
 		}
 	}
+}
+
+// heldNames is a copy of the names this node holds, to write without the
+// lock.
+func (l *Link) heldNames() []keptName {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	held := make([]keptName, 0, len(l.owned))
+	for k, h := range l.owned {
+		held = append(held, keptName{key: k, heldName: *h})
+	}
+	return held
 }
 
 // keepAliveBatch is how many names are rewritten at once: enough that a
@@ -617,13 +624,7 @@ func (l *Link) heal(ctx context.Context) {
 // reclaim writes this node's names, and their tokens, into buckets that
 // lost them.
 func (l *Link) reclaim(ctx context.Context) {
-	l.mu.Lock()
-	held := make([]keptName, 0, len(l.owned))
-	for k, h := range l.owned {
-		held = append(held, keptName{key: k, heldName: *h})
-	}
-	l.mu.Unlock()
-	for _, kn := range held {
+	for _, kn := range l.heldNames() {
 		l.reclaimName(ctx, kn.key, &kn.heldName)
 	}
 }
