@@ -208,6 +208,7 @@ const (
 	reqAddRemote
 	reqEvict
 	reqLastID
+	reqLogFailing
 )
 
 // request is everything the hub can be asked. One struct rather than an
@@ -540,6 +541,8 @@ func (h *Hub) handle(req request) {
 		h.evict(req.name, req.reason)
 	case reqLastID:
 		req.reply <- reply{id: h.lastID}
+	case reqLogFailing:
+		h.tellWaiting()
 	}
 	h.removeSlow()
 }

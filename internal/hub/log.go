@@ -72,6 +72,7 @@ func (h *Hub) LastID(ctx context.Context) (uint64, error) {
 // commit per burst rather than one per line. Without a Store, entries are
 // numbered and kept nowhere, for tests and for a hub with no history.
 type localLog struct {
+	failed    func() // called when writing starts to fail: the hub tells who waits
 	store     Store
 	retention Retention
 	now       func() time.Time
@@ -132,6 +133,7 @@ func (l *localLog) Run(ctx context.Context, h *Hub) error {
 	if err != nil {
 		return ignoreStop(err)
 	}
+	l.failed = func() { _ = h.send(ctx, request{kind: reqLogFailing}) }
 	if l.store != nil {
 		l.prune(ctx)
 	}
@@ -209,6 +211,7 @@ func (l *localLog) write(ctx context.Context, events []*Event) error {
 		}
 		if l.failing.Swap(&err) == nil {
 			l.log.Error("history: writing failed; new messages are refused until it works again", "err", err, "entries", len(events))
+			l.failed()
 		}
 		select {
 		case <-time.After(backoff):
@@ -272,3 +275,15 @@ func ignoreStop(err error) error {
 // and joins are refused, and the sender told. Nil while it can. Safe from
 // any goroutine: /readyz and the metrics ask it.
 func (h *Hub) Health() error { return h.opts.Log.Err() }
+
+// tellWaiting tells everyone whose words are on their way to the log, and
+// not kept yet, that they wait: the log has just started to fail.
+func (h *Hub) tellWaiting() {
+	told := make(map[*Conn]bool)
+	for _, p := range h.pending {
+		if c := p.ev.conn; c != nil && !c.gone() && !told[c] {
+			told[c] = true
+			h.tell(c, &Notice{Kind: NoticeWaiting})
+		}
+	}
+}

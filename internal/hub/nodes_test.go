@@ -281,6 +281,7 @@ func TestAFullDiskIsTold(t *testing.T) {
 	disk.full.Store(true)
 	require.NoError(t, alice.Say(t.Context(), "on its way", ""))
 	<-disk.failed
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeWaiting}, next(t, alice).Notice, "told it waits")
 	require.ErrorIs(t, h.Health(), errDiskFull)
 	require.NoError(t, alice.Say(t.Context(), "refused", ""))
 	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNotSent}, next(t, alice).Notice, "told at once")

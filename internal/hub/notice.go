@@ -55,10 +55,15 @@ const (
 	// NoticeReplayGap: within a replay of what a connection missed, some
 	// of it is older than the hub still holds, and is not replayed.
 	NoticeReplayGap
-	// NoticeNotSent: in a cluster, what the connection just said or did
-	// could not be handed to the other nodes; nobody saw it. It may work
+	// NoticeNotSent: what the connection just said or did could not be
+	// kept (the history's disk is full or failing, or, in a cluster, the
+	// link to the other nodes is full or down); nobody saw it. It may work
 	// in a moment.
 	NoticeNotSent
+	// NoticeWaiting: what the connection said just before the history's
+	// disk failed is waiting to be kept; it is shown, and acknowledged, once
+	// it is.
+	NoticeWaiting
 )
 
 // tell gives n to one connection alone, m.

@@ -30,6 +30,7 @@ const (
 	nameUnavailable = "Your name cannot be changed just now: the link between servers is down. Try again in a moment."
 	replayGap       = "Some of what happened while you were away is too old to replay here."
 	notSent         = "Not sent: the server cannot keep it just now. Try again in a moment."
+	waiting         = "Waiting: the server cannot keep what you just said yet; it goes out as soon as it can."
 )
 
 // minIdleShown is the shortest idle time /who shows: less is not idle, and
@@ -70,6 +71,8 @@ func Notice(ev *hub.Event) string {
 		return replayGap
 	case hub.NoticeNotSent:
 		return notSent
+	case hub.NoticeWaiting:
+		return waiting
 	}
 	return ev.Text
 }

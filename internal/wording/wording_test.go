@@ -58,6 +58,8 @@ func TestNotice(t *testing.T) {
 			"Some of what happened while you were away is too old to replay here."},
 		{"not sent", &hub.Notice{Kind: hub.NoticeNotSent}, "",
 			"Not sent: the server cannot keep it just now. Try again in a moment."},
+		{"waiting", &hub.Notice{Kind: hub.NoticeWaiting}, "",
+			"Waiting: the server cannot keep what you just said yet; it goes out as soon as it can."},
 		{"a kind this package does not know: its text", &hub.Notice{Kind: 200}, "something new", "something new"},
 		{"no notice at all: its text", nil, "plain", "plain"},
 	}
