@@ -505,7 +505,7 @@ func (h *Hub) handle(req request) {
 		}
 		p := req.conn.person
 		if len(p.held) > 0 {
-			p.held = append(p.held, req) // after the command held before it
+			h.hold(p, req) // after the command held before it
 			return
 		}
 		h.opts.Metrics.Said(req.conn.transport)
@@ -520,7 +520,7 @@ func (h *Hub) handle(req request) {
 		case p.inFlight > 0 || len(p.held) > 0:
 			// A command answers from the room as its person's earlier
 			// entries left it: /nick then /who lists the new name.
-			p.held = append(p.held, req)
+			h.hold(p, req)
 		default:
 			h.command(req)
 		}

@@ -208,3 +208,28 @@ func TestACommandSeesWhatCameBefore(t *testing.T) {
 		assert.Equal(t, []string{"renamed alicia", "away", "who: alicia away=true", "back", "after"}, got)
 	})
 }
+
+// TestWhatWaitsBehindACommandIsBounded: while a command waits for its
+// person's entries to come back from a slow log, what they say next waits
+// too, up to a bound; beyond it they are told it was not sent.
+func TestWhatWaitsBehindACommandIsBounded(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	h := startHub(t, hub.Options{Log: log, Flood: noFlood})
+	joined := make(chan *hub.Conn, 1)
+	go func() {
+		c, err := h.Join(context.Background(), "alice", hub.JoinOptions{Transport: hub.TransportTelnet})
+		assert.NoError(t, err)
+		joined <- c
+	}()
+	log.give(t, h, log.next(t), 1)
+	alice := <-joined
+
+	require.NoError(t, alice.Say(t.Context(), "on its way", ""))
+	log.next(t)                                            // appended, and never given back
+	require.NoError(t, alice.Say(t.Context(), "/who", "")) // waits behind it
+	for i := range 64 {
+		require.NoError(t, alice.Say(t.Context(), fmt.Sprint(i), "")) // wait behind /who
+	}
+	require.NoError(t, alice.Say(t.Context(), "one too many", ""))
+	assert.Equal(t, &hub.Notice{Kind: hub.NoticeNotSent}, next(t, alice).Notice)
+}

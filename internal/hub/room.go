@@ -210,6 +210,25 @@ func (h *Hub) append(ev *Event, join *request) bool {
 	return true
 }
 
+// maxHeld bounds what a person may ask for while a command of theirs waits
+// for their entries to come back from the log (see landed): a log that is
+// slow or down must not let one person's requests pile up without end.
+// Beyond it, what they say is refused, and they are told.
+const maxHeld = 64
+
+// hold keeps req until p's entries in flight have come back, or refuses it
+// if p already has maxHeld waiting.
+func (h *Hub) hold(p *person, req request) {
+	if len(p.held) < maxHeld {
+		p.held = append(p.held, req)
+		return
+	}
+	if req.claimed {
+		h.opts.Names.Release(nameKeyOf(req.text))
+	}
+	h.tell(req.conn, &Notice{Kind: NoticeNotSent})
+}
+
 // landed notes that one of p's entries came back from the log; once none
 // is on its way, what p asked for meanwhile is handled, in order.
 func (h *Hub) landed(p *person) {
