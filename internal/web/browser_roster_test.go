@@ -1,0 +1,104 @@
+package web_test
+
+// The live user list against what a reload shows: whatever someone does, in
+// whatever order, the list a page keeps up to date event by event is the
+// list a fresh welcome gives.
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/browsertest"
+)
+
+// listView is what a page shows of the room: each user list entry (name,
+// transport, away, the status line, whether it is ours), our name and
+// whether the away button is pressed.
+const listView = `[
+	...[...document.querySelectorAll('[data-testid=member]')].map(e => [
+		e.dataset.name, e.dataset.transport, e.dataset.away,
+		e.querySelector('[data-testid=member-status]').textContent,
+		e.querySelector('.you') ? 'you' : '',
+	].join('|')),
+	'me: ' + document.getElementById('me').textContent,
+	'away button: ' + document.getElementById('away-toggle').getAttribute('aria-pressed'),
+]`
+
+func viewOf(tab *browsertest.Tab) []string {
+	return browsertest.Run(tab, chromedp.Evaluate[[]string](listView))
+}
+
+// permutations returns every order of ops.
+func permutations(ops []string) [][]string {
+	if len(ops) <= 1 {
+		return [][]string{append([]string(nil), ops...)}
+	}
+	var out [][]string
+	for i := range ops {
+		rest := append(append([]string(nil), ops[:i]...), ops[i+1:]...)
+		for _, p := range permutations(rest) {
+			out = append(out, append([]string{ops[i]}, p...))
+		}
+	}
+	return out
+}
+
+// TestBrowserLiveListIsWhatAReloadShows runs bob through /nick, /away,
+// /back and a message in every order, then /quit, and after each order
+// compares what alice's and bob's pages show with what they show after a
+// reload.
+func TestBrowserLiveListIsWhatAReloadShows(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice, bob := newTab(), newTab()
+	alice.Login("alice")
+	bob.Login("bob")
+	alice.WaitMember("bob", true)
+
+	nicks := 0
+	// do has bob type line, then /who, whose answer comes once everything
+	// bob did before it is in the room; then alice is waited for until she
+	// has had it all too.
+	do := func(line string) {
+		t.Helper()
+		const whos = `[...document.querySelectorAll('[data-kind=notice] pre')].filter(e => e.textContent.includes(' here:')).length`
+		before := browsertest.Run(bob, chromedp.Evaluate[int](whos))
+		bob.Say(line)
+		bob.Say("/who")
+		bob.WaitJS(fmt.Sprintf(`%s > %d`, whos, before))
+		last, err := srv.Hub.LastID(t.Context())
+		require.NoError(t, err)
+		alice.WaitJS(fmt.Sprintf(`document.querySelector('[data-id="%d"]') !== null`, last))
+	}
+	compare := func(what string, tabs ...*browsertest.Tab) {
+		t.Helper()
+		for _, tab := range tabs {
+			live := viewOf(tab)
+			tab.Do(chromedp.Reload())
+			tab.WaitConnected()
+			assert.Equal(t, viewOf(tab), live, "after %s", what)
+		}
+	}
+
+	ops := map[string]func() string{
+		"away": func() string { return "/away lunch" },
+		"back": func() string { return "/back" },
+		"nick": func() string { nicks++; return fmt.Sprintf("/nick bob%d", nicks) },
+		"msg":  func() string { return "hello" },
+	}
+	for _, order := range permutations([]string{"nick", "away", "back", "msg"}) {
+		for _, op := range order {
+			do(ops[op]())
+		}
+		compare(fmt.Sprint(order), alice, bob)
+	}
+	do("/away gone for good")
+	bob.Submit(chromedp.SendKeys(browsertest.TestID("input"), "/quit bye\n"))
+	alice.WaitEvent("left", "left: “bye”")
+	compare("/away, /quit", alice)
+	assertNoProblems(t, alice)
+}
