@@ -113,6 +113,7 @@ type Hub struct {
 	opts     Options
 	log      *slog.Logger
 	requests chan request
+	loaded   chan struct{} // closed when Run has loaded the history and serves requests
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
@@ -183,6 +184,7 @@ func New(opts Options) *Hub {
 		opts:     opts,
 		log:      opts.Logger,
 		requests: make(chan request, requestQueueLen),
+		loaded:   make(chan struct{}),
 		done:     make(chan struct{}),
 		byKey:    make(map[string]*person),
 		byToken:  make(map[string]*person),
@@ -258,6 +260,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	defer stopLog()
 	logDone := make(chan error, 1)
 	go func() { logDone <- h.opts.Log.Run(logCtx, h) }()
+	close(h.loaded)
 
 	var err error
 loop:
@@ -407,6 +410,18 @@ func (h *Hub) Check(ctx context.Context, name string) error {
 		err = ErrNameTaken
 	}
 	return err
+}
+
+// Loaded reports whether Run has loaded the room's recent history and
+// serves requests. Until then a newcomer would wait, and would not be shown
+// what was said before: /readyz sends nobody. Safe from any goroutine.
+func (h *Hub) Loaded() bool {
+	select {
+	case <-h.loaded:
+		return true
+	default:
+		return false
+	}
 }
 
 // InboxLen returns how many requests wait for the hub: a gauge of how far

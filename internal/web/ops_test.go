@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/connlimit"
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/web"
 )
@@ -36,6 +37,43 @@ func TestReadyz(t *testing.T) {
 	defer cancel()
 	srv.Server.Drain(ctx)
 	assert.Equal(t, http.StatusServiceUnavailable, status(), "not ready while draining")
+}
+
+// slowStore is a real history whose first LastID, the hub's first step in
+// loading it, waits until release is closed: a big history file on a slow
+// disk.
+type slowStore struct {
+	*history.Store
+	release chan struct{}
+}
+
+func (s slowStore) LastID(ctx context.Context) (uint64, error) {
+	<-s.release
+	return s.Store.LastID(ctx)
+}
+
+// TestNotReadyBeforeTheHistoryIsLoaded: a load balancer sends nobody to a
+// server whose hub is still loading the history, where a newcomer would
+// wait and miss what was said before.
+func TestNotReadyBeforeTheHistoryIsLoaded(t *testing.T) {
+	store, err := history.Open(t.Context(), history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	slow := slowStore{Store: store, release: make(chan struct{})}
+	srv := startServerWith(t, web.Config{}, hub.Options{Store: slow})
+	srv.Server.SetReady(true) // the listeners are up
+	status := func() int {
+		res, err := http.Get(srv.URL + "/readyz")
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, status(), "loading the history")
+
+	close(slow.release)
+	_, err = srv.Hub.Roster(t.Context()) // answered once the hub serves requests
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, status(), "loaded")
 }
 
 // brokenLog is a room's log that cannot keep anything: a full disk.

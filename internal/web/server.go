@@ -140,18 +140,19 @@ func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
 		logRequests(log),
 		csrf.Handler,
 	)
-	// Ready to take users: set ready, not draining, and the room can keep
-	// what they say (hub.Health: its disk, or its link to the cluster).
-	ready := func() bool { return s.isReady() && h.Health() == nil }
+	// Ready to take users: set ready, not draining, the room has loaded
+	// its history, and it can keep what they say (hub.Health: its disk, or
+	// its link to the cluster).
+	ready := func() bool { return s.isReady() && h.Loaded() && h.Health() == nil }
 	addRoutes(r, log, h, cfg, mustLoadAssets(), s.sockets, ready)
 	s.handler = r
 	return s
 }
 
 // SetReady says whether the server should take traffic: the caller sets it
-// once every listener is up. /readyz answers 503 until then, again from the
-// moment Drain is called, and whenever the hub cannot keep what is said
-// (hub.Health).
+// once every listener is up. /readyz answers 503 until then, while the hub
+// loads the room's history, again from the moment Drain is called, and
+// whenever the hub cannot keep what is said (hub.Health).
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
 func (s *Server) isReady() bool { return s.ready.Load() && !s.sockets.isDraining() }
