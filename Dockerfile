@@ -19,7 +19,7 @@ USER nonroot:nonroot
 # The history (SQLite) lives in a volume, so it survives a new container.
 ENV ANSEO_DB=/data/anseo.db
 VOLUME /data
-EXPOSE 8080 2323
+EXPOSE 8080 2323 2424
 # The image has no curl: the binary probes its own /healthz.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s --retries=3 CMD ["/anseo", "healthcheck"]
 ENTRYPOINT ["/anseo"]

@@ -24,6 +24,7 @@ import (
 // built-in default. docs/limits.md explains the limits.
 type config struct {
 	telnetAddr      string
+	terminalAddr    string
 	httpAddr        string
 	logFormat       string
 	logLevel        slog.Level
@@ -143,6 +144,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	var level string
 	fs.stringVar(&cfg.telnetAddr, "telnet-addr", "ANSEO_TELNET_ADDR", ":2323", "`address` of the telnet line port")
+	fs.stringVar(&cfg.terminalAddr, "terminal-addr", "ANSEO_TERMINAL_ADDR", ":2424", "`address` of the terminal port: the line port with a line editor for telnet clients that take one (empty: none)")
 	fs.stringVar(&cfg.httpAddr, "http-addr", "ANSEO_HTTP_ADDR", ":8080", "`address` of the web server")
 	fs.stringVar(&cfg.logFormat, "log-format", "ANSEO_LOG_FORMAT", "text", "log `format`: text or json")
 	fs.stringVar(&level, "log-level", "ANSEO_LOG_LEVEL", "info", "log `level`: debug, info, warn or error")

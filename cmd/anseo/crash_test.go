@@ -264,7 +264,7 @@ type child struct {
 func startChild(t *testing.T, bin string, args ...string) *child {
 	t.Helper()
 	addrs := &listenWatcher{found: make(chan listenRecord, 2)}
-	argv := append([]string{"-http-addr", "127.0.0.1:0", "-telnet-addr", "127.0.0.1:0", "-log-format", "json"}, args...)
+	argv := append([]string{"-http-addr", "127.0.0.1:0", "-telnet-addr", "127.0.0.1:0", "-terminal-addr", "127.0.0.1:0", "-log-format", "json"}, args...)
 	c := &child{cmd: exec.Command(bin, argv...), exited: make(chan error, 1)}
 	c.cmd.Stderr = newLogWriter(t, addrs)
 	require.NoError(t, c.cmd.Start())

@@ -38,10 +38,11 @@ func TestDockerfileAgreesWithBinary(t *testing.T) {
 	require.NoError(t, err)
 	_, telnetPort, _ := net.SplitHostPort(cfg.telnetAddr)
 	_, httpPort, _ := net.SplitHostPort(cfg.httpAddr)
+	_, terminalPort, _ := net.SplitHostPort(cfg.terminalAddr)
 
 	expose := regexp.MustCompile(`(?m)^EXPOSE (.+)$`).FindStringSubmatch(df)
 	require.NotNil(t, expose, "no EXPOSE")
-	assert.ElementsMatch(t, []string{httpPort, telnetPort}, strings.Fields(expose[1]))
+	assert.ElementsMatch(t, []string{httpPort, telnetPort, terminalPort}, strings.Fields(expose[1]))
 
 	stages := regexp.MustCompile(`(?m)^FROM `).Split(df, -1)
 	final := stages[len(stages)-1]
@@ -80,7 +81,7 @@ func TestImageBuildAndHealthcheck(t *testing.T) {
 	require.NoError(t, err, string(out))
 	assert.Equal(t, "anseo v9.9.9-test\n", string(out), "the version is stamped")
 
-	server := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-telnet-addr", "127.0.0.1:0", "-log-format", "json")
+	server := exec.Command(bin, "-http-addr", "127.0.0.1:0", "-telnet-addr", "127.0.0.1:0", "-terminal-addr", "127.0.0.1:0", "-log-format", "json")
 	stderr, err := server.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, server.Start())

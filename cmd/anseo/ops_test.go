@@ -124,7 +124,7 @@ func TestPprofWithoutMetricsAddrIsRefused(t *testing.T) {
 		"environment": func(k string) string { return map[string]string{"ANSEO_PPROF": "true"}[k] },
 	} {
 		t.Run(name, func(t *testing.T) {
-			args := []string{"anseo", "-telnet-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-db", ":memory:"}
+			args := []string{"anseo", "-telnet-addr", "127.0.0.1:0", "-terminal-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-db", ":memory:"}
 			if name == "flag" {
 				args = append(args, "-pprof")
 			}

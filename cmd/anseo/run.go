@@ -59,6 +59,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("telnet: %w", err)
 	}
 	defer telnetLn.Close()
+	var terminalLn net.Listener
+	if cfg.terminalAddr != "" {
+		if terminalLn, err = listen(ctx, cfg.terminalAddr); err != nil {
+			return fmt.Errorf("terminal: %w", err)
+		}
+		defer terminalLn.Close()
+	}
 	httpLn, err := listen(ctx, cfg.httpAddr)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
@@ -150,6 +157,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return h.Run(ctx) })
 	g.Go(func() error { return lines.Serve(ctx, telnetLn, cfg.shutdownTimeout) })
+	if terminalLn != nil {
+		g.Go(func() error { return lines.ServeTerminals(ctx, terminalLn, cfg.shutdownTimeout) })
+	}
 	g.Go(func() error {
 		var err error
 		if cfg.tlsCert != "" {
@@ -202,6 +212,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log.Info("listening", "transport", "telnet", "addr", telnetLn.Addr().String(), "version", version)
 	log.Info("listening", "transport", "http", "addr", httpLn.Addr().String(), "tls", cfg.tlsCert != "")
 	bound := listening{telnet: telnetLn.Addr().String(), http: httpLn.Addr().String()}
+	if terminalLn != nil {
+		bound.terminal = terminalLn.Addr().String()
+		log.Info("listening", "transport", "terminal", "addr", bound.terminal)
+	}
 	if adminLn != nil {
 		bound.metrics = adminLn.Addr().String()
 		log.Info("listening", "transport", "metrics", "addr", bound.metrics)
@@ -219,9 +233,10 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 
 // listening is where run's listeners are bound, as "host:port".
 type listening struct {
-	telnet  string
-	http    string
-	metrics string // "" without -metrics-addr
+	telnet   string
+	terminal string // "" with -terminal-addr ""
+	http     string
+	metrics  string // "" without -metrics-addr
 }
 
 // newHTTPServer returns a server with the timeouts every public server

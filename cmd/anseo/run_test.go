@@ -25,6 +25,7 @@ import (
 // anseo is the real program running in-process on loopback ports.
 type anseo struct {
 	telnetAddr  string
+	termAddr    string
 	httpAddr    string
 	metricsAddr string       // "" without -metrics-addr
 	stop        func() error // shuts it down and returns run's error
@@ -41,7 +42,7 @@ func startAnseo(t *testing.T, args ...string) *anseo {
 func startAnseoWith(t *testing.T, logs io.Writer, args ...string) *anseo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	argv := []string{"anseo", "-telnet-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "debug"}
+	argv := []string{"anseo", "-telnet-addr", "127.0.0.1:0", "-terminal-addr", "127.0.0.1:0", "-http-addr", "127.0.0.1:0", "-log-format", "json", "-log-level", "debug"}
 	if !slices.Contains(args, "-db") {
 		argv = append(argv, "-db", filepath.Join(t.TempDir(), "anseo.db"))
 	}
@@ -71,7 +72,7 @@ func startAnseoWith(t *testing.T, logs io.Writer, args ...string) *anseo {
 
 	select {
 	case l := <-bound:
-		a.telnetAddr, a.httpAddr, a.metricsAddr = l.telnet, l.http, l.metrics
+		a.telnetAddr, a.termAddr, a.httpAddr, a.metricsAddr = l.telnet, l.terminal, l.http, l.metrics
 	case err := <-done:
 		t.Fatalf("anseo stopped before listening: %v", err)
 	case <-time.After(10 * time.Second):

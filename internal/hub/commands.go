@@ -58,6 +58,9 @@ func init() {
 	helpList = slices.Clip(helpList) // so that appending to a notice's copy cannot write into it
 }
 
+// Commands returns the commands, in the order /help lists them.
+func Commands() []CommandInfo { return slices.Clone(helpList[:len(commands)]) }
+
 // parseCommand splits "/name args" into its parts. "//…" and text that does
 // not start with "/" are not commands.
 func parseCommand(text string) (name, args string, ok bool) {

@@ -226,7 +226,7 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 			}()
 			db = filepath.Join(dir, "anseo.db")
 		}
-		args = []string{s.anseo, "-telnet-addr", telnetAddr, "-http-addr", httpAddr,
+		args = []string{s.anseo, "-telnet-addr", telnetAddr, "-terminal-addr", "", "-http-addr", httpAddr,
 			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error",
 			"-db", db}
 	}

@@ -115,16 +115,18 @@ const (
 )
 
 // iacFilter removes telnet commands from a byte stream, so they never show
-// up as text, and refuses every option a client offers or asks for: anseo
-// is a plain line chat in the client's own line mode. A client that asks
-// "DO x" hears "WONT x"; one that offers "WILL x" hears "DONT x". Answers to
-// WONT and DONT would invite loops (RFC 854), so there are none. IAC IAC is
-// a literal 255 byte.
+// up as text, and hands option requests and answers to the connection's
+// negotiation, which says what to answer: on the line port every option is
+// refused (a client that asks "DO x" hears "WONT x", one that offers "WILL
+// x" hears "DONT x"), on the terminal port the interactive options are
+// taken. IAC IAC is a literal 255 byte.
 type iacFilter struct {
 	r     io.Reader
 	reply func([]byte) error // sends an answer to the client
+	opts  *negotiation       // nil: refuse everything (newNegotiation(false))
 	state iacState
 	verb  byte
+	sub   []byte // a subnegotiation's data so far, at most maxSub bytes
 }
 
 type iacState uint8
@@ -137,14 +139,21 @@ const (
 	stSubIAC          // after IAC inside a subnegotiation
 )
 
+// Read returns data, never only commands, except that it returns early,
+// maybe with nothing, when the negotiation has just settled the mode: the
+// caller then reads keys rather than lines.
 func (f *iacFilter) Read(p []byte) (int, error) {
+	if f.opts == nil {
+		f.opts = newNegotiation(false)
+	}
 	for {
+		before := f.opts.mode
 		n, err := f.r.Read(p)
 		n, rerr := f.filter(p[:n])
 		if rerr != nil {
 			return n, rerr
 		}
-		if n > 0 || err != nil {
+		if n > 0 || err != nil || f.opts.mode != before {
 			return n, err
 		}
 		// Only commands arrived: read again rather than return 0, nil.
@@ -154,53 +163,80 @@ func (f *iacFilter) Read(p []byte) (int, error) {
 // filter removes commands from b in place and returns how much data is left.
 func (f *iacFilter) filter(b []byte) (int, error) {
 	out := 0
+	data := func(c byte) error {
+		b[out] = c
+		out++
+		return f.send(f.opts.dataArrived())
+	}
 	for _, c := range b {
+		var err error
 		switch f.state {
 		case stData:
 			if c == iac {
 				f.state = stIAC
 				continue
 			}
-			b[out] = c
-			out++
+			err = data(c)
 		case stIAC:
+			f.state = stData
 			switch c {
 			case iac: // escaped 255: data
-				b[out] = c
-				out++
-				f.state = stData
+				err = data(c)
 			case will, wont, do, dont:
 				f.verb, f.state = c, stOption
 			case sb:
-				f.state = stSub
-			default: // a two-byte command (NOP, AYT, GA, …): ignore
-				f.state = stData
+				f.state, f.sub = stSub, f.sub[:0]
+			case cmdIP, cmdEC, cmdEL: // keys, to a client in character mode
+				if f.opts.mode == modeInteractive {
+					err = data(commandKey(c))
+				}
+			default: // another two-byte command (NOP, AYT, GA, …): ignore
 			}
 		case stOption:
 			f.state = stData
-			var answer byte
-			switch f.verb {
-			case do:
-				answer = wont
-			case will:
-				answer = dont
-			default:
-				continue
-			}
-			if err := f.reply([]byte{iac, answer, c}); err != nil {
-				return out, err
-			}
+			err = f.send(f.opts.answer(f.verb, c))
 		case stSub:
 			if c == iac {
 				f.state = stSubIAC
+			} else if len(f.sub) < maxSub {
+				f.sub = append(f.sub, c)
 			}
 		case stSubIAC:
-			if c == se {
+			switch c {
+			case se:
 				f.state = stData
-			} else {
-				f.state = stSub // IAC IAC inside, or malformed: stay inside
+				f.opts.subnegotiated(f.sub)
+			case iac: // an escaped 255 inside
+				f.state = stSub
+				if len(f.sub) < maxSub {
+					f.sub = append(f.sub, c)
+				}
+			default: // malformed: stay inside
+				f.state = stSub
 			}
+		}
+		if err != nil {
+			return out, err
 		}
 	}
 	return out, nil
+}
+
+// send sends an answer, if there is one.
+func (f *iacFilter) send(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return f.reply(b)
+}
+
+// commandKey is the key a telnet command in character mode stands for.
+func commandKey(c byte) byte {
+	switch c {
+	case cmdIP:
+		return ctrlC
+	case cmdEC:
+		return backspace
+	}
+	return ctrlU // cmdEL
 }

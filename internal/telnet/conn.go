@@ -17,7 +17,6 @@ import (
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/deadline"
 	"github.com/anseo/anseo/internal/hub"
-	"github.com/anseo/anseo/internal/wording"
 )
 
 // conn is one line-protocol connection.
@@ -35,11 +34,18 @@ type conn struct {
 	// remembers (a replay under way) spans batches.
 	events   renderer
 	deadline *deadline.Writer // the writer's (the handler's before join)
+
+	opts   *negotiation // the reader's
+	filter *iacFilter   // the reader's
+	// term is the interactive mode's: the line editor, the reader's, and
+	// the screen, the writer's (the handler's before join). nil in line
+	// mode.
+	term *terminal
 }
 
 // serveConn runs one connection from the prompt to its end. ctx ending means
 // the server is shutting down; force ending means close now.
-func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
+func (s *Server) serveConn(ctx, force context.Context, c net.Conn, offer bool) {
 	defer c.Close()
 	if s.cfg.Conns != nil {
 		s.cfg.Conns.Inc()
@@ -53,8 +59,10 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 		c:        c,
 		log:      s.log.With("transport", "telnet", "remote", c.RemoteAddr().String()),
 		deadline: deadline.NewWriter(c, s.cfg.WriteTimeout),
+		opts:     newNegotiation(offer),
 	}
-	cn.lines = newIdleLineReader(&iacFilter{r: c, reply: cn.sendRaw}, s.cfg.MaxLineBytes, s.readers, readable(c))
+	cn.filter = &iacFilter{r: c, reply: cn.sendRaw, opts: cn.opts}
+	cn.lines = newIdleLineReader(cn.filter, s.cfg.MaxLineBytes, s.readers, readable(c))
 	// A user still choosing a name at shutdown is waiting in Read: end the
 	// wait so the handler can say goodbye. Users in the room hear it from
 	// the hub instead.
@@ -83,11 +91,16 @@ func (s *Server) serveConn(ctx, force context.Context, c net.Conn) {
 	cn.log.Debug("telnet: joined")
 
 	var wg sync.WaitGroup
+	writerDone := make(chan struct{})
 	wg.Go(func() { // the writer: m's pump, ended by force at the latest
+		defer close(writerDone)
 		if err := m.Pump(force, cn); err != nil {
 			cn.log.Debug("telnet: writer ended", "err", err)
 		}
 	})
+	if cn.term != nil {
+		cn.term.writerDone = writerDone
+	}
 	err = cn.readChat(ctx, m)
 	if ctx.Err() == nil {
 		m.Leave() // the user hung up: free the name now
@@ -106,11 +119,20 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 	if err := cn.c.SetReadDeadline(deadline); err != nil {
 		return nil, err
 	}
+	if cn.opts.mode == modeUndecided {
+		if err := cn.writeRaw(string(cn.opts.offer())); err != nil {
+			return nil, err
+		}
+	}
 	if err := cn.writeNow(seedPrompt); err != nil {
 		return nil, err
 	}
+	err := cn.settle(deadline)
 	for {
-		line, err := cn.lines.readLine()
+		var line []byte
+		if err == nil {
+			line, err = cn.readLine()
+		}
 		switch {
 		case ctx.Err() != nil:
 			return nil, errors.Join(cn.writeNow(noticeShutdown), ctx.Err())
@@ -126,7 +148,7 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 			return nil, err
 		}
 
-		opts := hub.JoinOptions{Transport: hub.TransportTelnet}
+		opts := hub.JoinOptions{Transport: hub.TransportTelnet, WithRoster: cn.term != nil}
 		name := string(line)
 		if code, ok := strings.CutPrefix(strings.TrimSpace(name), resumeCommand); ok {
 			opts.Token, name = strings.TrimSpace(code), ""
@@ -141,7 +163,10 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 		var nameErr *hub.NameError
 		switch {
 		case err == nil:
-			cn.m, cn.events = m, renderer{m: m}
+			cn.m, cn.events = m, renderer{m: m, ownLines: cn.term != nil}
+			if cn.term != nil {
+				cn.term.joined(m)
+			}
 			cn.joined.Store(true)
 			// In the room's set before the user can see the welcome, and so
 			// hang up: see letGoOfHungUp.
@@ -181,15 +206,26 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 	}
 }
 
+// readLine returns the next line the user sent: as it came, in line mode;
+// as the line editor made it, in the interactive mode.
+func (cn *conn) readLine() ([]byte, error) {
+	if cn.term != nil {
+		return cn.term.readLine(cn)
+	}
+	return cn.lines.readLine()
+}
+
 // readChat reads chat lines until the connection ends or the user's member
 // is gone, and hands them to the hub.
 func (cn *conn) readChat(ctx context.Context, m *hub.Conn) error {
 	for {
-		line, err := cn.lines.readLine()
+		line, err := cn.readLine()
 		switch {
 		case errors.Is(err, errLineTooLong):
 			cn.notify(fmt.Sprintf(noticeTooLong, cn.srv.cfg.MaxLineBytes))
 			continue
+		case errors.Is(err, errLeave):
+			line = []byte("/quit") // Ctrl-D on an empty line
 		case err != nil:
 			return err
 		}
@@ -206,7 +242,9 @@ func (cn *conn) readChat(ctx context.Context, m *hub.Conn) error {
 }
 
 // notify hands a notice line for this user to the writer.
-func (cn *conn) notify(line string) { cn.queueRaw(line + crlf) }
+func (cn *conn) notify(line string) {
+	_ = cn.m.Post(context.Background(), func(context.Context) error { return cn.write(line) })
+}
 
 // queueRaw hands raw output to the writer, which alone writes once the
 // user has joined. It waits only while the writer is several behind, which
@@ -238,6 +276,9 @@ func (cn *conn) sendRaw(b []byte) error {
 
 // WriteEvents renders events into the write buffer.
 func (cn *conn) WriteEvents(_ context.Context, events []*hub.Event) error {
+	if cn.term != nil {
+		return cn.term.writeEvents(cn, events)
+	}
 	for _, ev := range events {
 		if err := cn.writeBytes(cn.events.render(ev)); err != nil {
 			return err
@@ -280,113 +321,19 @@ func (cn *conn) farewell(reason hub.Reason) {
 	if line != "" {
 		_ = cn.write(line)
 	}
+	if cn.term != nil {
+		cn.term.screen.closing = true // no prompt after the last word
+	}
 	_ = cn.flush()
 }
 
-// renderer turns events into the lines one member sees. It remembers
-// whether a replay is under way, because replayed history is shown as
-// notices ("* [12:03] <bob> hi"), apart from the live conversation.
-type renderer struct {
-	m      *hub.Conn
-	replay hub.ReplayKind
-}
-
-// render returns the raw output for ev, CR LF line ends included, or nil.
-// What every member sees alike (a live seed-protocol line, a notice for
-// all) is rendered once per event and shared; only what depends on who
-// reads it is rendered per member.
-func (r *renderer) render(ev *hub.Event) []byte {
-	if r.replay == 0 && !ev.From(r.m) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
-		return sharedLines.Of(ev)
+// write buffers one line and its CR LF; on a terminal, above the input.
+func (cn *conn) write(text string) error {
+	if cn.term != nil {
+		return cn.writeBytes(cn.term.screen.print([]line{{parts: []part{{text: text}}}}))
 	}
-	return []byte(r.renderFor(ev))
+	return cn.writeRaw(text + crlf)
 }
-
-// sharedLines is what every member that did not send an event sees of it
-// live, rendered once per event.
-var sharedLines = hub.NewSharedEncoding(renderShared)
-
-// renderShared renders ev as any member that did not send it sees it live.
-func renderShared(ev *hub.Event) []byte {
-	r := renderer{}
-	return []byte(r.renderFor(ev))
-}
-
-// renderFor returns the raw output for ev as r's member sees it now.
-func (r *renderer) renderFor(ev *hub.Event) string {
-	m := r.m
-	switch ev.Kind {
-	case hub.KindJoined:
-		return r.line(fmt.Sprintf(seedJoined, ev.Name), ev)
-	case hub.KindLeft:
-		out := r.line(fmt.Sprintf(seedLeft, ev.Name), ev)
-		if ev.Text != "" {
-			out += lines(fmt.Sprintf(noticeQuit, ev.Name, ev.Text))
-		}
-		return out
-	case hub.KindMessage:
-		if m != nil && ev.From(m) && r.replay == 0 {
-			return "" // the seed's client showed its own line itself
-		}
-		return r.line(fmt.Sprintf(seedMessage, ev.Name, ev.Text), ev)
-	case hub.KindAction:
-		return r.line(fmt.Sprintf(actionLine, ev.Name, ev.Text), ev)
-	case hub.KindPrivate:
-		if m != nil && ev.From(m) {
-			return lines(fmt.Sprintf(noticePrivateTo, ev.To, ev.Text))
-		}
-		return lines(fmt.Sprintf(noticePrivateFrom, ev.Name, ev.Text))
-	case hub.KindRenamed:
-		return lines(fmt.Sprintf(noticeRenamed, ev.Name, ev.NewName))
-	case hub.KindAway:
-		switch {
-		case !ev.Away:
-			return lines(fmt.Sprintf(noticeBack, ev.Name))
-		case ev.Text != "":
-			return lines(fmt.Sprintf(noticeAwayBecause, ev.Name, ev.Text))
-		}
-		return lines(fmt.Sprintf(noticeAway, ev.Name))
-	case hub.KindNotice:
-		return lines(wording.Notice(ev))
-	case hub.KindReplayBegin:
-		r.replay = ev.Replay
-		if ev.Replay == hub.ReplayHistory {
-			return lines(noticeHistoryBegin)
-		}
-		return lines(noticeMissedBegin)
-	case hub.KindReplayEnd:
-		r.replay = 0
-		if ev.Replay == hub.ReplayHistory {
-			return lines(noticeHistoryEnd)
-		}
-		return lines(noticeMissedEnd)
-	}
-	return ""
-}
-
-// line is a line someone said (a seed-protocol line, an action), live; in
-// replayed history it becomes a notice with the time, so nobody mistakes
-// the past for the present.
-func (r *renderer) line(text string, ev *hub.Event) string {
-	if r.replay == hub.ReplayHistory {
-		return noticePrefix + ev.Time.UTC().Format("[15:04] ") + text + crlf
-	}
-	return text + crlf
-}
-
-// lines prefixes every line of text with "* " and ends each with CR LF.
-func lines(text string) string {
-	var b strings.Builder
-	for line := range strings.SplitSeq(text, "\n") {
-		b.WriteString(noticePrefix)
-		b.WriteString(line)
-		b.WriteString(crlf)
-	}
-	return b.String()
-}
-
-// write buffers one line and its CR LF.
-func (cn *conn) write(line string) error { return cn.writeRaw(line + crlf) }
 
 // writeRaw buffers raw output. The write deadline is set when a batch
 // starts and covers every write until the batch is flushed.
@@ -423,8 +370,14 @@ func (cn *conn) startBatch() error {
 	return cn.deadline.Arm()
 }
 
-// flush writes out the batch and gives the buffer back.
+// flush writes out the batch and gives the buffer back. On a terminal the
+// input area, if what came before took it off, comes back first.
 func (cn *conn) flush() error {
+	if cn.term != nil {
+		if err := cn.writeBytes(cn.term.screen.refresh()); err != nil {
+			return err
+		}
+	}
 	if cn.w == nil {
 		return nil
 	}

@@ -36,6 +36,11 @@ type Config struct {
 	// Grace is the hub's grace period (hub.Options.Grace), to tell a user
 	// how long their resume code lasts. Zero or less: no code is shown.
 	Grace time.Duration
+	// NegotiationTimeout is how long the terminal port waits for a client
+	// to take the interactive mode before it settles on line mode. Clients
+	// that answer (telnet) do so within a round trip, and any input ends
+	// the wait at once. Default 1 s.
+	NegotiationTimeout time.Duration
 }
 
 // Gauge is a value that goes up and down; a prometheus.Gauge is one.
@@ -49,6 +54,7 @@ const (
 	DefaultMaxLineBytes = 4096
 	DefaultNameTimeout  = 60 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
+	DefaultNegotiation  = time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -60,6 +66,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.NegotiationTimeout <= 0 {
+		c.NegotiationTimeout = DefaultNegotiation
 	}
 	if c.QueueLen <= 0 {
 		c.QueueLen = hub.DefaultQueueLen
@@ -90,13 +99,27 @@ func NewServer(log *slog.Logger, h *hub.Hub, cfg Config) *Server {
 	}
 }
 
-// Serve accepts connections on ln until ctx is done, then closes ln and
-// waits for every connection to end. Users still giving their name are told
+// Serve accepts line-port connections on ln until ctx is done, then closes
+// ln and waits for every connection to end. The line port speaks the seed
+// protocol and offers no telnet options, so what a client reads is the
+// seed's bytes and nothing else. Users still giving their name are told
 // the server is shutting down; users in the room are ended by the hub's own
 // shutdown, which tells them the same. Connections still open drainTimeout
 // after ctx is done are closed. Serve returns nil after a shutdown, or the
 // listener's error.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, drainTimeout time.Duration) error {
+	return s.serve(ctx, ln, drainTimeout, false)
+}
+
+// ServeTerminals is Serve for the terminal port: it offers each client the
+// telnet options of character mode, and serves one that takes them with a
+// line editor (see interactive.go); one that does not gets the line port's
+// protocol, with the offer's few command bytes before it.
+func (s *Server) ServeTerminals(ctx context.Context, ln net.Listener, drainTimeout time.Duration) error {
+	return s.serve(ctx, ln, drainTimeout, true)
+}
+
+func (s *Server) serve(ctx context.Context, ln net.Listener, drainTimeout time.Duration, offer bool) error {
 	// force ends every connection at once; it fires drainTimeout after ctx.
 	force, forceNow := context.WithCancel(context.WithoutCancel(ctx))
 	defer forceNow()
@@ -104,7 +127,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drainTimeout time.D
 	defer stopClose()
 
 	var wg sync.WaitGroup
-	err := s.accept(ctx, force, ln, &wg)
+	err := s.accept(ctx, force, ln, &wg, offer)
 
 	drained := make(chan struct{})
 	go func() {
@@ -127,7 +150,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drainTimeout time.D
 }
 
 // accept runs the accept loop until ln fails or ctx is done.
-func (s *Server) accept(ctx, force context.Context, ln net.Listener, wg *sync.WaitGroup) error {
+func (s *Server) accept(ctx, force context.Context, ln net.Listener, wg *sync.WaitGroup, offer bool) error {
 	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
@@ -150,7 +173,7 @@ func (s *Server) accept(ctx, force context.Context, ln net.Listener, wg *sync.Wa
 			return err
 		}
 		backoff = 0
-		wg.Go(func() { s.serveConn(ctx, force, c) })
+		wg.Go(func() { s.serveConn(ctx, force, c, offer) })
 	}
 }
 

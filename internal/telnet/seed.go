@@ -38,7 +38,7 @@ const (
 const actionLine = "** %s %s"
 
 // Lines for the chat features beyond the seed, each a "* " notice once
-// lines() has prefixed it.
+// notices() or a notice line has prefixed it.
 const (
 	noticePrivateFrom  = "%s whispers: %s"
 	noticePrivateTo    = "you whisper to %s: %s"

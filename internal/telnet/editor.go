@@ -1,0 +1,233 @@
+package telnet
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/rivo/uniseg"
+)
+
+// historyLen is how many sent lines Up can bring back.
+const historyLen = 100
+
+// editor is the line being typed on a terminal in character mode, and the
+// lines sent before it. It moves and deletes by grapheme cluster (what the
+// user sees as one character: "é" typed as e and a combining accent, a
+// flag), never splitting one. Only the connection's reader touches it.
+type editor struct {
+	line   string
+	cursor int // byte offset into line, at a cluster boundary
+	max    int // longest line, in bytes
+
+	history []string // oldest first
+	recall  int      // index into history while Up/Down browse; len(history) when not
+	draft   string   // the line being typed when browsing began
+}
+
+func newEditor(max int) *editor { return &editor{max: max} }
+
+// edit is what a key did, for the caller to act on.
+type edit uint8
+
+const (
+	editNothing  edit = iota // nothing changed (a key with no effect here)
+	editChanged              // the line or the cursor changed
+	editSubmit               // Enter: take the line (submitted)
+	editLeave                // Ctrl-D on an empty line
+	editComplete             // Tab: complete the word before the cursor
+	editFull                 // text refused: the line would be over max
+	editRedraw               // Ctrl-L: draw the screen's input again
+)
+
+// apply applies k and says what became of it. For editSubmit the line is
+// in submitted, and the editor is empty again.
+func (e *editor) apply(k key) (result edit, submitted string) {
+	switch k.op {
+	case opInsert:
+		return e.insert(k.text), ""
+	case opEnter:
+		line := e.line
+		if strings.TrimSpace(line) != "" {
+			e.remember(line)
+		}
+		e.set("", 0)
+		e.recall, e.draft = len(e.history), ""
+		return editSubmit, line
+	case opBackspace:
+		if e.cursor == 0 {
+			return editNothing, ""
+		}
+		start := e.prevBoundary(e.cursor)
+		e.set(e.line[:start]+e.line[e.cursor:], start)
+	case opDeleteOrEOF:
+		if e.line == "" {
+			return editLeave, ""
+		}
+		fallthrough
+	case opDelete:
+		if e.cursor == len(e.line) {
+			return editNothing, ""
+		}
+		e.set(e.line[:e.cursor]+e.line[e.nextBoundary(e.cursor):], e.cursor)
+	case opLeft:
+		e.cursor = e.prevBoundary(e.cursor)
+	case opRight:
+		e.cursor = e.nextBoundary(e.cursor)
+	case opWordLeft:
+		e.cursor = e.wordStart(e.cursor)
+	case opWordRight:
+		e.cursor = e.wordEnd(e.cursor)
+	case opHome:
+		e.cursor = 0
+	case opEnd:
+		e.cursor = len(e.line)
+	case opKillWord:
+		start := e.wordStart(e.cursor)
+		e.set(e.line[:start]+e.line[e.cursor:], start)
+	case opKillStart:
+		e.set(e.line[e.cursor:], 0)
+	case opKillEnd:
+		e.set(e.line[:e.cursor], e.cursor)
+	case opInterrupt:
+		e.set("", 0)
+		e.recall, e.draft = len(e.history), ""
+	case opUp:
+		if e.recall == 0 {
+			return editNothing, ""
+		}
+		if e.recall == len(e.history) {
+			e.draft = e.line
+		}
+		e.recall--
+		e.set(e.history[e.recall], len(e.history[e.recall]))
+	case opDown:
+		if e.recall >= len(e.history) {
+			return editNothing, ""
+		}
+		e.recall++
+		line := e.draft
+		if e.recall < len(e.history) {
+			line = e.history[e.recall]
+		}
+		e.set(line, len(line))
+	case opComplete:
+		return editComplete, ""
+	case opRedraw:
+		return editRedraw, ""
+	default:
+		return editNothing, ""
+	}
+	return editChanged, ""
+}
+
+// insert puts text at the cursor, unless the line would then be too long.
+func (e *editor) insert(text string) edit {
+	if len(e.line)+len(text) > e.max {
+		return editFull
+	}
+	e.set(e.line[:e.cursor]+text+e.line[e.cursor:], e.cursor+len(text))
+	return editChanged
+}
+
+func (e *editor) set(line string, cursor int) { e.line, e.cursor = line, cursor }
+
+// remember adds a sent line to the history, the oldest going once it is
+// full, and a line sent twice in a row kept once.
+func (e *editor) remember(line string) {
+	if n := len(e.history); n > 0 && e.history[n-1] == line {
+		return
+	}
+	if len(e.history) == historyLen {
+		e.history = append(e.history[:0], e.history[1:]...)
+	}
+	e.history = append(e.history, line)
+}
+
+// word returns the word before the cursor, for completion, and where it
+// begins.
+func (e *editor) word() (word string, start int) {
+	start = strings.LastIndexByte(e.line[:e.cursor], ' ') + 1
+	return e.line[start:e.cursor], start
+}
+
+// replaceWord replaces the line from start to the cursor with text.
+func (e *editor) replaceWord(start int, text string) edit {
+	line := e.line[:start] + text + e.line[e.cursor:]
+	if len(line) > e.max {
+		return editFull
+	}
+	e.set(line, start+len(text))
+	return editChanged
+}
+
+// clusters returns the byte offsets of the cluster boundaries of line,
+// 0 and len(line) included.
+func (e *editor) clusters() []int {
+	bounds := []int{0}
+	rest, state, at := e.line, -1, 0
+	for rest != "" {
+		var c string
+		c, rest, _, state = uniseg.FirstGraphemeClusterInString(rest, state)
+		at += len(c)
+		bounds = append(bounds, at)
+	}
+	return bounds
+}
+
+func (e *editor) prevBoundary(at int) int {
+	prev := 0
+	for _, b := range e.clusters() {
+		if b >= at {
+			break
+		}
+		prev = b
+	}
+	return prev
+}
+
+func (e *editor) nextBoundary(at int) int {
+	for _, b := range e.clusters() {
+		if b > at {
+			return b
+		}
+	}
+	return len(e.line)
+}
+
+// wordStart is where the word before at begins, spaces before it skipped,
+// as Ctrl-W and Alt-b see words.
+func (e *editor) wordStart(at int) int {
+	for at > 0 && e.spaceBefore(at) {
+		at = e.prevBoundary(at)
+	}
+	for at > 0 && !e.spaceBefore(at) {
+		at = e.prevBoundary(at)
+	}
+	return at
+}
+
+// wordEnd is where the word after at ends.
+func (e *editor) wordEnd(at int) int {
+	for at < len(e.line) && e.spaceAfter(at) {
+		at = e.nextBoundary(at)
+	}
+	for at < len(e.line) && !e.spaceAfter(at) {
+		at = e.nextBoundary(at)
+	}
+	return at
+}
+
+func (e *editor) spaceBefore(at int) bool {
+	return isSpace(e.line[e.prevBoundary(at):at])
+}
+
+func (e *editor) spaceAfter(at int) bool {
+	return isSpace(e.line[at:e.nextBoundary(at)])
+}
+
+func isSpace(cluster string) bool {
+	for _, r := range cluster {
+		return unicode.IsSpace(r)
+	}
+	return false
+}
