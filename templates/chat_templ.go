@@ -231,7 +231,7 @@ func composer() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <input id=\"text\" name=\"text\" type=\"text\" placeholder=\"Write a message…\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

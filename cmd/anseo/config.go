@@ -31,6 +31,7 @@ type config struct {
 	shutdownTimeout time.Duration
 
 	maxMessageBytes int
+	maxMessageLines int
 	queueLen        int
 	flood           hub.Flood
 	nameTimeout     time.Duration
@@ -151,6 +152,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.durationVar(&cfg.shutdownTimeout, "shutdown-timeout", "ANSEO_SHUTDOWN_TIMEOUT", 5*time.Second, "how long connections may drain on shutdown before they are closed")
 
 	fs.intVar(&cfg.maxMessageBytes, "max-message-bytes", "ANSEO_MAX_MESSAGE_BYTES", hub.DefaultMaxTextBytes, "longest message (and telnet line), in `bytes`")
+	fs.intVar(&cfg.maxMessageLines, "max-message-lines", "ANSEO_MAX_MESSAGE_LINES", hub.DefaultMaxTextLines, "most `lines` in one message (a paste from the web; a telnet line is always one)")
 	fs.intVar(&cfg.queueLen, "queue-len", "ANSEO_QUEUE_LEN", hub.DefaultQueueLen, "`events` a member may fall behind before it is cut off as too slow")
 	fs.floatVar(&cfg.flood.Rate, "flood-rate", "ANSEO_FLOOD_RATE", hub.DefaultFloodRate, "sustained messages per `second` per user; beyond the burst, faster ones are slowed")
 	fs.intVar(&cfg.flood.Burst, "flood-burst", "ANSEO_FLOOD_BURST", hub.DefaultFloodBurst, "`messages` a user may send at once after a pause")
@@ -237,6 +239,7 @@ func (cfg config) validate() error {
 	check(cfg.logFormat == "text" || cfg.logFormat == "json", "-log-format: %q is neither text nor json", cfg.logFormat)
 	check(cfg.shutdownTimeout > 0, "-shutdown-timeout: must be positive")
 	check(cfg.maxMessageBytes >= 64, "-max-message-bytes: must be at least 64")
+	check(cfg.maxMessageLines >= 1, "-max-message-lines: must be at least 1")
 	check(cfg.queueLen >= 16, "-queue-len: must be at least 16")
 	check(cfg.flood.Rate > 0, "-flood-rate: must be positive")
 	check(cfg.flood.Burst >= 1, "-flood-burst: must be at least 1")

@@ -148,6 +148,10 @@ func TestChatAcrossNodes(t *testing.T) {
 	assert.Equal(t, own.ID, atBob.ID, "an event has one ID on every node")
 	assert.Equal(t, own.ID, atCarol.ID)
 
+	// A message of several lines crosses nodes as it was said.
+	require.NoError(t, bob.Say(t.Context(), "two lines\n\tand a tab", ""))
+	assert.Equal(t, "two lines\n\tand a tab", await(t, carol, "bob's two lines", said("two lines\n\tand a tab")).Text)
+
 	// The user list spans the cluster, on every node.
 	for _, nd := range n {
 		roster, err := nd.hub.Roster(t.Context())

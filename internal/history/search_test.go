@@ -25,6 +25,7 @@ func TestSearch(t *testing.T) {
 		10: {"ivan", "ΟΔΥΣΣΕΑΣ wrote this"},
 		11: {"judy", "it is 20 \u212A outside"}, // a Kelvin sign
 		12: {"alice", "the end"},
+		13: {"kim", "a pasted block:\n  first line\n  Second line"}, // kept with its line breaks
 	}
 	var evs []*hub.Event
 	for id := 1; id < len(said); id++ {
@@ -54,8 +55,10 @@ func TestSearch(t *testing.T) {
 		{"a substring across words", "0% s", 10, []uint64{7}},
 		{"a compatibility character folds too", "20 k", 10, []uint64{11}},
 		{"an accent is not ignored", "Ä", 10, []uint64{}},
-		{"the newest n, oldest first", "E", 3, []uint64{10, 11, 12}},
-		{"the empty query matches everything", "", 2, []uint64{11, 12}},
+		{"the newest n, oldest first", "E", 3, []uint64{11, 12, 13}},
+		{"the empty query matches everything", "", 2, []uint64{12, 13}},
+		{"a line of a multi-line message", "second LINE", 10, []uint64{13}},
+		{"across a line break", "line\n  second", 10, []uint64{13}},
 		{"no match", "goodbye", 10, []uint64{}},
 		{"none for n 0", "hello", 0, []uint64{}},
 	}

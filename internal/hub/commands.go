@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // This file is the command registry, in the manner of ssh-chat's
@@ -30,6 +31,9 @@ type CommandInfo struct {
 type command struct {
 	CommandInfo
 	run func(h *Hub, req request) *Notice
+	// lines: its text may have several lines, as a message's (/me, /msg);
+	// other commands' arguments are joined into one line.
+	lines bool
 }
 
 // commands is the registry, in the order /help lists it. It is filled in
@@ -42,14 +46,14 @@ var helpList []CommandInfo
 
 func init() {
 	commands = []command{
-		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp},
-		{CommandInfo{"who", "/who", "who is here, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho},
-		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"alice waves\""}, (*Hub).cmdMe},
-		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg},
-		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename},
-		{CommandInfo{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"}, (*Hub).cmdAway},
-		{CommandInfo{"back", "/back", "mark yourself back"}, (*Hub).cmdBack},
-		{CommandInfo{"quit", "/quit [REASON]", "leave, with parting words if you like"}, (*Hub).cmdQuit},
+		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp, false},
+		{CommandInfo{"who", "/who", "who is here, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho, false},
+		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"alice waves\""}, (*Hub).cmdMe, true},
+		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg, true},
+		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename, false},
+		{CommandInfo{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"}, (*Hub).cmdAway, false},
+		{CommandInfo{"back", "/back", "mark yourself back"}, (*Hub).cmdBack, false},
+		{CommandInfo{"quit", "/quit [REASON]", "leave, with parting words if you like"}, (*Hub).cmdQuit, false},
 	}
 	for _, c := range commands {
 		helpList = append(helpList, c.CommandInfo)
@@ -67,8 +71,19 @@ func parseCommand(text string) (name, args string, ok bool) {
 	if !strings.HasPrefix(text, "/") || strings.HasPrefix(text, "//") {
 		return "", "", false
 	}
-	name, args, _ = strings.Cut(text[1:], " ")
-	return strings.ToLower(name), strings.TrimSpace(args), true
+	name, args = cutWord(text[1:])
+	return strings.ToLower(name), args, true
+}
+
+// cutWord splits text at its first white space (a space or a line break:
+// "/me" may be followed by a line of its own) into the word before it and
+// the rest, trimmed.
+func cutWord(text string) (word, rest string) {
+	i := strings.IndexFunc(text, unicode.IsSpace)
+	if i < 0 {
+		return text, ""
+	}
+	return text[:i], strings.TrimSpace(text[i:])
 }
 
 // lookup returns the registry's entry called name, or nil.
@@ -88,6 +103,9 @@ func (h *Hub) command(req request) {
 	if c == nil {
 		h.tell(req.conn, &Notice{Kind: NoticeUnknownCommand, Command: CommandInfo{Name: req.name}})
 		return
+	}
+	if !c.lines {
+		req.text = oneLine(req.text) // an away reason, parting words: shown on one line
 	}
 	if n := c.run(h, req); n != nil {
 		h.tell(req.conn, n)
@@ -119,8 +137,7 @@ func (h *Hub) cmdMe(req request) *Notice {
 }
 
 func (h *Hub) cmdMsg(req request) *Notice {
-	to, text, _ := strings.Cut(req.text, " ")
-	text = strings.TrimSpace(text)
+	to, text := cutWord(req.text)
 	if to == "" || text == "" {
 		return usage(req)
 	}

@@ -69,9 +69,11 @@ func (c *Conn) Reason() Reason { return Reason(c.reason.Load()) }
 // delivery and carries ref (see Event.Ref) so a client can match it to what
 // it showed at once.
 //
-// Text is cleaned of control characters and escape sequences first. Text that
-// is then empty or only whitespace is not sent: Say returns ErrEmptyText.
-// Longer text than Options.MaxTextBytes is not sent: ErrTooLong.
+// Text is cleaned of control characters and escape sequences first, and of
+// blank lines around it; its line breaks stay. Text that is then empty or
+// only whitespace is not sent: Say returns ErrEmptyText. Longer text than
+// Options.MaxTextBytes is not sent: ErrTooLong; text of more lines than
+// Options.MaxTextLines neither: ErrTooManyLines.
 //
 // Say applies the member's flood control (Options.Flood): beyond the burst
 // it waits before sending, which slows the caller's reading and so the
@@ -79,13 +81,16 @@ func (c *Conn) Reason() Reason { return Reason(c.reason.Load()) }
 // if the hub has stopped, or ctx's error. Call it from one goroutine, the
 // member's reader, so that messages keep their order.
 func (c *Conn) Say(ctx context.Context, text, ref string) error {
-	text = cleanText(text)
+	text = trimBlankLines(cleanText(text))
 	switch {
 	case isBlank(text):
 		return ErrEmptyText
 	case len(text) > c.hub.opts.MaxTextBytes:
 		c.hub.opts.Metrics.Refused(c.transport, ErrTooLong)
 		return ErrTooLong
+	case lineCount(text) > c.hub.opts.MaxTextLines:
+		c.hub.opts.Metrics.Refused(c.transport, ErrTooManyLines)
+		return ErrTooManyLines
 	}
 	if err := c.throttle(ctx); err != nil {
 		if errors.Is(err, ErrFlood) {

@@ -1,6 +1,9 @@
 package hub
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrNameTaken is returned by Join when another member holds the name (or a
 // name that differs from it only in letter case).
@@ -22,6 +25,11 @@ func (e *NameError) Error() string { return "invalid name: " + e.Reason }
 // ErrTooLong is returned by Say for text longer than Options.MaxTextBytes.
 // The text is not sent; the member stays.
 var ErrTooLong = errors.New("message too long")
+
+// ErrTooManyLines is returned by Say for text of more lines than
+// Options.MaxTextLines. It is an ErrTooLong too (errors.Is), so that a
+// transport that words only one of them still refuses it clearly.
+var ErrTooManyLines = fmt.Errorf("%w: too many lines", ErrTooLong)
 
 // ErrFlood is returned by Say when the member has been sending faster than
 // its flood control allows for too long. The text is not sent; the member

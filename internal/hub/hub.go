@@ -19,6 +19,11 @@ type Options struct {
 	// Default 4096: a long paragraph; anything longer belongs in a paste
 	// site.
 	MaxTextBytes int
+	// MaxTextLines is the most lines a message text may have. Default 50:
+	// a screenful, so that a paste of a short log or a poem goes through
+	// whole and nobody can push the conversation off everyone's screen
+	// with one message.
+	MaxTextLines int
 	// Flood sets each member's flood control; see Flood.
 	Flood Flood
 	// Now is the clock; default time.Now. Tests inject their own.
@@ -73,6 +78,7 @@ const DefaultRetentionKeep = 100_000
 const (
 	DefaultQueueLen     = 1024
 	DefaultMaxTextBytes = 4096
+	DefaultMaxTextLines = 50
 	DefaultHistoryLen   = 50
 	DefaultReplayLen    = 1024
 	DefaultGrace        = 30 * time.Second
@@ -142,6 +148,9 @@ func New(opts Options) *Hub {
 	}
 	if opts.MaxTextBytes <= 0 {
 		opts.MaxTextBytes = DefaultMaxTextBytes
+	}
+	if opts.MaxTextLines <= 0 {
+		opts.MaxTextLines = DefaultMaxTextLines
 	}
 	if opts.Flood.Rate <= 0 {
 		opts.Flood.Rate = DefaultFloodRate

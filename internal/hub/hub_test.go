@@ -156,12 +156,12 @@ func TestSay(t *testing.T) {
 			h := k.startHub(t, hub.Options{})
 			alice := join(t, h, "alice")
 			tests := map[string]string{
-				"a\r\nbob has left the channel.": "abob has left the channel.",
-				"\x1b[2J\x1b[Hcleared":           "cleared",
-				"\x1b]0;title\x07hi":             "hi",
-				"tab\tkept":                      "tab\tkept",
-				"bad \xff utf8":                  "bad \uFFFD utf8",
-				"nul\x00dropped\u009b31m!":       "nuldropped!",
+				"a\rbob has left the channel.": "abob has left the channel.",
+				"\x1b[2J\x1b[Hcleared":         "cleared",
+				"\x1b]0;title\x07hi":           "hi",
+				"tab\tkept":                    "tab\tkept",
+				"bad \xff utf8":                "bad \uFFFD utf8",
+				"nul\x00dropped\u009b31m!":     "nuldropped!",
 			}
 			for in, want := range tests {
 				require.NoError(t, alice.Say(t.Context(), in, ""))
@@ -176,7 +176,7 @@ func TestSay(t *testing.T) {
 				"a\u2067b\u2069c\u202ad\u202c": "abcd",
 				"zero\u200bwidth\u2060joiner":  "zerowidthjoiner",
 				"\ufeffbom":                    "bom",
-				"one\u2028two\u2029three":      "one two three",
+				"one\u2028two\u2029three":      "one\ntwo\nthree",
 				"family 👨\u200d👩\u200d👧":       "family 👨\u200d👩\u200d👧", // joiners stay
 				"שלום\u200f!":                  "שלום\u200f!",            // an implicit mark stays
 			}

@@ -122,16 +122,22 @@ func scriptOf(r rune) string {
 
 // cleanText makes text safe to show on any transport: invalid UTF-8 becomes
 // U+FFFD, ANSI escape sequences are removed, and so are all C0 and C1 control
-// characters except tab. Without this, a web user could move, recolour or
-// retitle a telnet user's terminal, or end a telnet line early with CR LF and
-// forge a line of the seed protocol.
+// characters except tab and line feed. Without this, a web user could move,
+// recolour or retitle a telnet user's terminal, or end a telnet line early
+// with a bare CR and forge a line of the seed protocol.
+//
+// Line breaks stay, as line feeds: a message may have several lines (each
+// transport shows every line as its own, telnet with the sender's name in
+// front of each). CR goes, as any control character (CR LF is a line
+// feed, and a lone CR is no line end on the line port either); the line
+// and paragraph separators U+2028 and U+2029 become line feeds, as they
+// would end a line on some screens anyway.
 //
 // Invisible characters that reorder or break what surrounds the text go
 // too (see unseen): the bidirectional embeddings, overrides and isolates
 // (U+202E "RIGHT-TO-LEFT OVERRIDE" turns "exe.txt" around), and invisible
-// spaces and the byte order mark; the line and paragraph separators U+2028
-// and U+2029 become spaces, as they would end a line on some screens. The
-// joiners U+200C and U+200D stay: scripts and emoji need them.
+// spaces and the byte order mark. The joiners U+200C and U+200D stay:
+// scripts and emoji need them.
 func cleanText(text string) string {
 	if isPlain(text) {
 		return text
@@ -149,9 +155,9 @@ func cleanText(text string) string {
 			i += size + csiLen(text[i+size:])
 			continue
 		case r == '\u2028' || r == '\u2029':
-			b.WriteByte(' ')
+			b.WriteByte('\n')
 		case unseen(r):
-		case r == '\t' || !unicode.IsControl(r):
+		case r == '\t' || r == '\n' || !unicode.IsControl(r):
 			b.WriteRune(r)
 		}
 		i += size
@@ -160,11 +166,11 @@ func cleanText(text string) string {
 }
 
 // isPlain reports whether text is valid UTF-8 without control characters
-// other than tab: the common case, which cleanText returns unchanged without
+// other than tab and line feed: the common case, which cleanText returns unchanged without
 // allocating.
 func isPlain(text string) bool {
 	for _, r := range text {
-		if r == utf8.RuneError || (r != '\t' && unicode.IsControl(r)) || r == '\u2028' || r == '\u2029' || unseen(r) {
+		if r == utf8.RuneError || (r != '\t' && r != '\n' && unicode.IsControl(r)) || r == '\u2028' || r == '\u2029' || unseen(r) {
 			return false
 		}
 	}
@@ -223,3 +229,25 @@ func csiLen(s string) int {
 	}
 	return len(s)
 }
+
+// trimBlankLines removes the blank lines before a message's first line of
+// text and the white space after its last: a paste often brings them, and
+// they would show as empty lines under the sender's name. Indentation of
+// the first line stays (a pasted block of code keeps its shape).
+func trimBlankLines(text string) string {
+	text = strings.TrimRightFunc(text, unicode.IsSpace)
+	for {
+		line, rest, found := strings.Cut(text, "\n")
+		if !found || !isBlank(line) {
+			return text
+		}
+		text = rest
+	}
+}
+
+// lineCount is how many lines text shows as.
+func lineCount(text string) int { return strings.Count(text, "\n") + 1 }
+
+// oneLine joins the lines of text with spaces, for what is shown on one
+// line: an away reason, parting words.
+func oneLine(text string) string { return strings.ReplaceAll(text, "\n", " ") }

@@ -127,14 +127,18 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 		if m != nil && ev.From(m) && r.replay == 0 && !r.ownLines {
 			return nil // the seed's client showed its own line itself
 		}
-		return r.said(says(seedMessage, name(ev.Name), text(ev.Text)), ev)
+		return eachLine(ev.Text, func(t part) []line { return r.said(says(seedMessage, name(ev.Name), t), ev) })
 	case hub.KindAction:
-		return r.said(says(actionLine, name(ev.Name), text(ev.Text)), ev)
+		return eachLine(ev.Text, func(t part) []line { return r.said(says(actionLine, name(ev.Name), t), ev) })
 	case hub.KindPrivate:
 		if m != nil && ev.From(m) {
-			return []line{{notice: true, parts: says(noticePrivateTo, name(ev.To), text(ev.Text))}}
+			return eachLine(ev.Text, func(t part) []line {
+				return []line{{notice: true, parts: says(noticePrivateTo, name(ev.To), t)}}
+			})
 		}
-		return []line{{notice: true, parts: says(noticePrivateFrom, name(ev.Name), text(ev.Text))}}
+		return eachLine(ev.Text, func(t part) []line {
+			return []line{{notice: true, parts: says(noticePrivateFrom, name(ev.Name), t)}}
+		})
 	case hub.KindRenamed:
 		return []line{{notice: true, parts: says(noticeRenamed, name(ev.Name), name(ev.NewName))}}
 	case hub.KindAway:
@@ -161,6 +165,19 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 		return notices(noticeMissedEnd)
 	}
 	return nil
+}
+
+// eachLine renders every line of a user's text (a message may have
+// several) on its own, with the sender in front of each ("<alice> one",
+// "<alice> two", as the seed shows lines said one after another): no line
+// of someone's message can pass for a line of the server's or of someone
+// else's.
+func eachLine(s string, render func(text part) []line) []line {
+	var out []line
+	for l := range strings.SplitSeq(s, "\n") {
+		out = append(out, render(text(l))...)
+	}
+	return out
 }
 
 // said is a line someone said (a seed-protocol line, an action), live; in

@@ -81,6 +81,9 @@ const (
 	// DefaultMaxTextBytes is the longest message text, in bytes of UTF-8:
 	// the hub's own default limit, so that the two agree.
 	DefaultMaxTextBytes = hub.DefaultMaxTextBytes
+	// DefaultMaxTextLines is the most lines a message text may have: the
+	// hub's own default.
+	DefaultMaxTextLines = hub.DefaultMaxTextLines
 	// DefaultReadLimit bounds one client message on the wire. JSON escaping
 	// can make the text up to six times longer than itself (\u0000 for one
 	// byte), and 16 KiB leaves room for a maximal text in the common case;
@@ -116,6 +119,7 @@ type welcomeMsg struct {
 	Time         string       `json:"time"`
 	Members      []memberJSON `json:"members"`
 	MaxTextBytes int          `json:"maxTextBytes"`
+	MaxTextLines int          `json:"maxTextLines"`
 }
 
 type joinedMsg struct {
@@ -204,6 +208,7 @@ type welcome struct {
 	// History: GET /history and /history/search answer (the hub has a Store).
 	History      bool
 	MaxTextBytes int
+	MaxTextLines int
 	Now          time.Time
 }
 
@@ -219,7 +224,7 @@ func encodeWelcome(m *hub.Conn, w welcome) ([]byte, error) {
 	}
 	return json.Marshal(welcomeMsg{
 		Type: "welcome", You: m.Name(), Token: m.Token(), Resumed: w.Resumed, History: w.History,
-		Time: formatTime(w.Now), Members: members, MaxTextBytes: w.MaxTextBytes,
+		Time: formatTime(w.Now), Members: members, MaxTextBytes: w.MaxTextBytes, MaxTextLines: w.MaxTextLines,
 	})
 }
 
@@ -311,8 +316,10 @@ func tooLong(maxTextBytes int, ref string) *protocolError {
 
 // sayRefusal turns the hub's refusal of a say into the error its sender is
 // sent, or returns nil if err is no refusal (the hub stopped, say).
-func sayRefusal(err error, maxTextBytes int, ref string) *protocolError {
+func sayRefusal(err error, maxTextBytes, maxTextLines int, ref string) *protocolError {
 	switch {
+	case errors.Is(err, hub.ErrTooManyLines):
+		return &protocolError{code: errCodeTooLong, text: "message too long: the limit is " + strconv.Itoa(maxTextLines) + " lines", ref: ref}
 	case errors.Is(err, hub.ErrTooLong):
 		return tooLong(maxTextBytes, ref)
 	case errors.Is(err, hub.ErrFlood):

@@ -32,6 +32,9 @@ type Config struct {
 	// of UTF-8. Longer text gets an error message; the connection stays.
 	// Default DefaultMaxTextBytes.
 	MaxTextBytes int
+	// MaxTextLines is the most lines a message text may have (the hub's
+	// Options.MaxTextLines, told to the page). Default DefaultMaxTextLines.
+	MaxTextLines int
 	// ReadLimit bounds one WebSocket message from a client, in bytes. A
 	// bigger one closes the connection with 1009. It must leave room for
 	// MaxTextBytes of text inside its JSON. Default DefaultReadLimit.
@@ -87,6 +90,9 @@ const (
 func (c Config) withDefaults() Config {
 	if c.MaxTextBytes <= 0 {
 		c.MaxTextBytes = DefaultMaxTextBytes
+	}
+	if c.MaxTextLines <= 0 {
+		c.MaxTextLines = DefaultMaxTextLines
 	}
 	if c.ReadLimit <= 0 {
 		c.ReadLimit = DefaultReadLimit

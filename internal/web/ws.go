@@ -89,7 +89,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		s := &session{
 			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
 			c:   c, m: m, cfg: cfg,
-			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes},
+			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes, MaxTextLines: cfg.MaxTextLines},
 		}
 		s.log.Debug("websocket joined", "resumed", resumed)
 		s.run(r.Context())
@@ -263,7 +263,7 @@ func (s *session) read(ctx context.Context) {
 		}
 		// Say may wait: flood control slows a fast sender, and so its reading.
 		err = s.m.Say(ctx, msg.Text, msg.Ref)
-		if perr := sayRefusal(err, s.cfg.MaxTextBytes, msg.Ref); perr != nil {
+		if perr := sayRefusal(err, s.cfg.MaxTextBytes, s.cfg.MaxTextLines, msg.Ref); perr != nil {
 			s.log.Debug("say refused", "code", perr.code)
 			s.reply(ctx, encodeError(perr))
 			continue

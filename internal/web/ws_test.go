@@ -35,6 +35,7 @@ type serverMsg struct {
 	Resumed      bool   `json:"resumed"`
 	History      bool   `json:"history"`
 	MaxTextBytes int    `json:"maxTextBytes"`
+	MaxTextLines int    `json:"maxTextLines"`
 	Members      []struct {
 		Name       string `json:"name"`
 		Transport  string `json:"transport"`
@@ -203,6 +204,7 @@ func TestWebSocketChat(t *testing.T) {
 	alice, welcome := connect(t, srv.URL, "alice")
 	assert.Equal(t, "alice", welcome.You)
 	assert.Equal(t, 4096, welcome.MaxTextBytes)
+	assert.Equal(t, 50, welcome.MaxTextLines)
 	assert.Len(t, welcome.Token, 16, "the person's secret, for resuming")
 	assert.False(t, welcome.Resumed, "a fresh join")
 	assert.False(t, welcome.History, "this hub keeps no history")
@@ -316,6 +318,25 @@ func TestWebSocketLimits(t *testing.T) {
 
 		alice.say("still here", "r")
 		assert.Equal(t, "still here", alice.next().Text)
+	})
+
+	t.Run("a message keeps its lines", func(t *testing.T) {
+		text := "line one\n  indented two\n\nfour"
+		alice.say(text, "lines")
+		assert.Equal(t, text, alice.next().Text)
+	})
+
+	t.Run("more lines than the limit get an error and the connection stays", func(t *testing.T) {
+		alice.say(strings.Repeat("x\n", 50)+"fifty-one", "tall")
+		e := alice.next()
+		assert.Equal(t, "error", e.Type)
+		assert.Equal(t, "too_long", e.Code)
+		assert.Contains(t, e.Text, "50 lines")
+		require.NotNil(t, e.Ref)
+		assert.Equal(t, "tall", *e.Ref)
+
+		alice.say(strings.Repeat("x\n", 49)+"fifty", "r")
+		assert.Equal(t, 50, strings.Count(alice.next().Text, "x")+1)
 	})
 
 	errs := []struct {

@@ -1,5 +1,7 @@
 // The composer: what the reader types and sends, the away button, and the
-// hint line under them. A message shows at once as pending, under a ref
+// hint line under them. Enter sends; Shift+Enter starts a new line, and a
+// pasted block keeps its lines (docs/protocol.md: a message may have
+// several, up to the welcome's maxTextLines). A message shows at once as pending, under a ref
 // ("r1", "r2", …); its echo with that ref marks it delivered, an error with
 // it marks it failed (docs/protocol.md §3, `message`).
 
@@ -15,12 +17,28 @@ const away = $('away-toggle');
 const encoder = new TextEncoder();
 
 let maxTextBytes = Number($('app').dataset.maxTextBytes) || 4096;
+let maxTextLines = 50; // the welcome says
+
 let seq = 0; // for refs
 const pending = new Map(); // ref → own message element awaiting its echo
 const lost = []; // own messages whose echo a lost connection kept from us
 
 export function start() {
   form.addEventListener('submit', submit);
+  input.addEventListener('keydown', (e) => {
+    // Enter sends, as in a one-line input; Shift+Enter is a new line, and
+    // so is Enter while an input method is composing a word.
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener('keypress', (e) => {
+    // The same Enter, when it comes as a key press of its own (as some
+    // input tools and browser drivers send it), must not add a line either.
+    if (e.key === 'Enter' && !e.shiftKey) e.preventDefault();
+  });
+  input.addEventListener('input', fit);
   away.addEventListener('click', () => {
     if (!connection.isLive()) {
       showHint('Not connected.');
@@ -30,9 +48,16 @@ export function start() {
   });
 }
 
-// setLimit takes the welcome's limit on a message's size.
-export function setLimit(bytes) {
+// setLimit takes the welcome's limits on a message's size.
+export function setLimit(bytes, lines) {
   if (bytes > 0) maxTextBytes = bytes;
+  if (lines > 0) maxTextLines = lines;
+}
+
+// fit makes the input as tall as its lines (the style sheet caps it).
+function fit() {
+  input.style.height = 'auto';
+  input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
 }
 
 export function focus() {
@@ -42,6 +67,7 @@ export function focus() {
 // prefill puts text in the input, ready to go on typing after it.
 export function prefill(text) {
   input.value = text;
+  fit();
   input.focus();
   input.setSelectionRange(input.value.length, input.value.length);
 }
@@ -74,6 +100,11 @@ function submit(e) {
     showHint(`That message is too long: ${size} bytes, and the limit is ${maxTextBytes}.`);
     return;
   }
+  const lines = text.trim().split('\n').length;
+  if (lines > maxTextLines) {
+    showHint(`That message is too long: ${lines} lines, and the limit is ${maxTextLines}.`);
+    return;
+  }
   if (!connection.isLive()) {
     showHint('Not connected. Your message stays here until you are back.');
     return;
@@ -87,6 +118,7 @@ function submit(e) {
   }
   connection.send({ type: 'say', text, ref });
   input.value = '';
+  fit();
   showHint('');
 }
 

@@ -50,7 +50,7 @@ const handlers = {
   welcome(msg) {
     const again = welcomedOnce;
     welcomedOnce = true;
-    composer.setLimit(msg.maxTextBytes);
+    composer.setLimit(msg.maxTextBytes, msg.maxTextLines);
     if (msg.token) session.saveToken(msg.token);
     roster.setClock(msg.time);
     if (!msg.resumed) resetView();
