@@ -145,7 +145,7 @@ export function setState(item, state, why) {
 // delivered marks our own message as the server passed it on: with the text
 // as the server cleaned it, the server's time and the event's ID.
 export function delivered(item, msg) {
-  item.querySelector('.text').textContent = msg.text;
+  item.querySelector('.text').replaceWith(textEl(msg.text));
   item.querySelector('time').replaceWith(timeEl(msg.time));
   item.dataset.id = String(msg.id);
   maxId = Math.max(maxId, msg.id);
