@@ -348,7 +348,7 @@ func wrap(cells []cell, width int) [][]cell {
 				rows = append(rows, trimSpaces(row[:lastBreak+1]))
 				row, col, lastBreak = tail, widthOf(tail), -1
 			default:
-				rows, row, col, lastBreak = append(rows, row), nil, 0, -1
+				rows, row, col, lastBreak = append(rows, trimSpaces(row)), nil, 0, -1
 			}
 		}
 		if len(row) == 0 && c.space && len(rows) > 0 {

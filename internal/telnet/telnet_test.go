@@ -23,9 +23,10 @@ import (
 )
 
 type server struct {
-	addr string
-	hub  *hub.Hub
-	stop func() // shuts the server down and waits for it
+	addr     string // the line port
+	termAddr string // the terminal port
+	hub      *hub.Hub
+	stop     func() // shuts the server down and waits for it
 }
 
 func checkFree(srv server, name string) error { return srv.hub.Check(context.Background(), name) }
@@ -43,12 +44,16 @@ func startOn(t *testing.T, ln net.Listener, hubOpts hub.Options, cfg telnet.Conf
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := hub.New(hubOpts)
 	ctx, cancel := context.WithCancel(context.Background())
-	hubDone, serveDone := make(chan struct{}), make(chan error, 1)
+	hubDone, serveDone := make(chan struct{}), make(chan error, 2)
 	go func() {
 		defer close(hubDone)
 		_ = h.Run(ctx)
 	}()
-	go func() { serveDone <- telnet.NewServer(log, h, cfg).Serve(ctx, ln, 5*time.Second) }()
+	termLn, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	lines := telnet.NewServer(log, h, cfg)
+	go func() { serveDone <- lines.Serve(ctx, ln, 5*time.Second) }()
+	go func() { serveDone <- lines.ServeTerminals(ctx, termLn, 5*time.Second) }()
 	var stopped bool
 	stop := func() {
 		if stopped {
@@ -58,9 +63,10 @@ func startOn(t *testing.T, ln net.Listener, hubOpts hub.Options, cfg telnet.Conf
 		cancel()
 		<-hubDone
 		assert.NoError(t, <-serveDone)
+		assert.NoError(t, <-serveDone)
 	}
 	t.Cleanup(stop)
-	return server{addr: ln.Addr().String(), hub: h, stop: stop}
+	return server{addr: ln.Addr().String(), termAddr: termLn.Addr().String(), hub: h, stop: stop}
 }
 
 func TestSeedSession(t *testing.T) {
