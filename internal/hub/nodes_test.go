@@ -156,6 +156,10 @@ func TestMetrics(t *testing.T) {
 		for next(t, alice).Kind != hub.KindLeft {
 		}
 		assert.Equal(t, hub.TransportTelnet, alice.Transport())
+		// The hub counts a fan-out once it has offered the event to all:
+		// its answer to the next request comes after that.
+		_, err := h.Roster(t.Context())
+		require.NoError(t, err)
 
 		c.mu.Lock()
 		defer c.mu.Unlock()
