@@ -48,7 +48,7 @@ func init() {
 	commands = []command{
 		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp, false},
 		{CommandInfo{"who", "/who", "who is here, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho, false},
-		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"alice waves\""}, (*Hub).cmdMe, true},
+		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"** alice waves\""}, (*Hub).cmdMe, true},
 		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg, true},
 		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename, false},
 		{CommandInfo{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"}, (*Hub).cmdAway, false},

@@ -64,7 +64,7 @@ func upToFence(t *testing.T, m *hub.Conn) (got []seen, removed bool) {
 var wantHelp = []hub.CommandInfo{
 	{Name: "help", Usage: "/help", Help: "this list"},
 	{Name: "who", Usage: "/who", Help: "who is here, how they are connected, whether away and for how long idle"},
-	{Name: "me", Usage: "/me ACTION", Help: `do something: /me waves shows as "alice waves"`},
+	{Name: "me", Usage: "/me ACTION", Help: `do something: /me waves shows as "** alice waves"`},
 	{Name: "msg", Usage: "/msg NAME TEXT", Help: "say TEXT to NAME alone"},
 	{Name: "nick", Usage: "/nick NEW", Help: "change your name"},
 	{Name: "away", Usage: "/away [REASON]", Help: "mark yourself away; anything you say brings you back"},

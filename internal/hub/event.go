@@ -147,6 +147,14 @@ func (e *Event) visibleTo(p *person) bool {
 	return e.Kind != KindPrivate || e.sender == p || e.target == p
 }
 
+// comingAndGoingOf reports whether ev is p's own departure or arrival, as
+// the same person (its token) before it came back with /resume: what p
+// missed while it was gone is what others did, not that it went.
+func (e *Event) comingAndGoingOf(p *person) bool {
+	return (e.Kind == KindLeft || e.Kind == KindJoined) &&
+		e.sender != nil && p.token != "" && e.sender.token == p.token
+}
+
 // Reason says why a member left the room.
 type Reason uint8
 

@@ -140,7 +140,7 @@ func (h *Hub) replayHistory(m *Conn) {
 func (h *Hub) replayMissed(m *Conn, after, until uint64) {
 	var missed []*Event
 	for ev := range h.replay.all {
-		if ev.ID > after && ev.ID <= until && ev.visibleTo(m.person) {
+		if ev.ID > after && ev.ID <= until && ev.visibleTo(m.person) && !ev.comingAndGoingOf(m.person) {
 			missed = append(missed, ev)
 		}
 	}

@@ -31,6 +31,18 @@ func TestCommands(t *testing.T) {
 		for _, cmd := range []string{"/help", "/who", "/me", "/msg", "/nick", "/away", "/back", "/quit"} {
 			assert.Contains(t, strings.Join(help, ""), "* "+cmd)
 		}
+
+		// Its example of /me is what /me does.
+		var example []string
+		for _, line := range help {
+			if m := regexpMeExample.FindStringSubmatch(line); m != nil {
+				example = m
+			}
+		}
+		require.NotNil(t, example, "/help shows how /me looks: %q", help)
+		alice.Send("/me " + example[1])
+		assert.Equal(t, example[2]+"\r\n", alice.ReadLine())
+		bob.Expect(example[2])
 	})
 	t.Run("/who lists who is here", func(t *testing.T) {
 		bob.Send("/who")
@@ -104,6 +116,7 @@ func TestCommands(t *testing.T) {
 		bob.Send("/quit see you")
 		alice.Expect("robert has left the channel.")
 		alice.Expect("* robert said on leaving: see you")
+		bob.Expect("* Goodbye, robert.")
 		bob.ExpectClosed()
 		require.NoError(t, checkFree(srv, "robert"))
 	})
@@ -154,8 +167,7 @@ func TestResume(t *testing.T) {
 	back.Expect("Welcome, bob!")
 	back.Expect("* If your connection drops, type /resume " + code + " at the name prompt within 1m0s to get your name back.")
 	back.Expect("* While you were gone:")
-	back.Expect("bob has left the channel.")
-	back.Expect("<alice> you missed this")
+	assert.Equal(t, "<alice> you missed this\r\n", back.ReadLine(), "what others did, not their own leaving")
 	back.Expect("* You are up to date.")
 	alice.Expect("bob has joined the channel.")
 }
@@ -180,5 +192,9 @@ func TestResumeNeedsTheNameFree(t *testing.T) {
 	back.Send("/resume " + code)
 	back.Expect("Name taken, please choose another.")
 }
+
+// regexpMeExample finds /help's example of /me: what is typed after
+// "/me", and the line it shows.
+var regexpMeExample = regexp.MustCompile(`/me (\w+) shows as "([^"]+)"`)
 
 var regexpResumeHint = regexp.MustCompile(`^\* If your connection drops, type /resume (\S+) at the name prompt`)

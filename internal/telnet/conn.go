@@ -304,10 +304,13 @@ func (cn *conn) Close(reason hub.Reason) {
 	_ = cn.c.Close()
 }
 
-// farewell tells a user removed by the hub why, if it was not their doing.
+// farewell tells a user removed by the hub why, or, if they left (/quit),
+// says goodbye, so that the connection does not just go dead.
 func (cn *conn) farewell(reason hub.Reason) {
 	var line string
 	switch reason {
+	case hub.ReasonQuit: // a user who hung up is not there to read it
+		line = fmt.Sprintf(noticeGoodbye, cn.m.Name())
 	case hub.ReasonShutdown:
 		line = noticeShutdown
 	case hub.ReasonTooSlow:

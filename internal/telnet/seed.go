@@ -20,6 +20,7 @@ const (
 const (
 	noticePrefix      = "* "
 	noticeShutdown    = "* Server is shutting down."
+	noticeGoodbye     = "* Goodbye, %s."
 	noticeTooSlow     = "* Disconnected: too slow, you fell more than %d messages behind."
 	noticeTooLong     = "* Line too long (max %d bytes), not sent."
 	noticeTimeout     = "* No name given within %s, goodbye."

@@ -180,8 +180,8 @@ func TestBrowserCommands(t *testing.T) {
 
 	t.Run("/me", func(t *testing.T) {
 		alice.Say("/me waves")
-		bob.WaitEvent("action", "* alice waves")
-		alice.WaitEvent("action", "* alice waves")
+		bob.WaitEvent("action", "** alice waves")
+		alice.WaitEvent("action", "** alice waves")
 	})
 
 	t.Run("// sends a line that starts with /", func(t *testing.T) {

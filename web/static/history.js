@@ -119,7 +119,7 @@ function resultItem(ev) {
   item.dataset.id = String(ev.id);
   const meta = el('header', 'meta');
   meta.append(nameEl(ev.from), ' ', timeEl(ev.time));
-  item.append(meta, textEl(ev.type === 'action' ? `* ${ev.from} ${ev.text}` : ev.text));
+  item.append(meta, textEl(ev.type === 'action' ? `** ${ev.from} ${ev.text}` : ev.text));
   return item;
 }
 

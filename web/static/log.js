@@ -52,7 +52,7 @@ export const views = {
     return messageItem(msg, Boolean(msg.own), 'delivered');
   },
   action(msg) {
-    const item = eventItem('action', ['* ', nameEl(msg.from), ' ', userText(msg.text)], msg.time);
+    const item = eventItem('action', ['** ', nameEl(msg.from), ' ', userText(msg.text)], msg.time);
     if (msg.own) item.classList.add('own');
     return item;
   },
