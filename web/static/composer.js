@@ -20,6 +20,7 @@ let maxTextBytes = Number($('app').dataset.maxTextBytes) || 4096;
 let maxTextLines = 50; // the welcome says
 
 let seq = 0; // for refs
+let hintOffline = false; // the hint says we are not connected
 const pending = new Map(); // ref → own message element awaiting its echo
 const lost = []; // own messages whose echo a lost connection kept from us
 
@@ -41,7 +42,7 @@ export function start() {
   input.addEventListener('input', fit);
   away.addEventListener('click', () => {
     if (!connection.isLive()) {
-      showHint('Not connected.');
+      showOffline('Not connected.');
       return;
     }
     connection.send({ type: 'say', text: away.getAttribute('aria-pressed') === 'true' ? '/back' : '/away' });
@@ -74,6 +75,20 @@ export function prefill(text) {
 
 export function showHint(text) {
   hint.textContent = text;
+  hintOffline = false;
+}
+
+// showOffline says that something cannot be done while not connected: a
+// hint that goes once the page is connected again (connected).
+function showOffline(text) {
+  showHint(text);
+  hintOffline = true;
+}
+
+// connected takes back what was said about not being connected: it is no
+// longer true.
+export function connected() {
+  if (hintOffline) showHint('');
 }
 
 // showAway shows on the away button whether we are away.
@@ -106,7 +121,7 @@ function submit(e) {
     return;
   }
   if (!connection.isLive()) {
-    showHint('Not connected. Your message stays here until you are back.');
+    showOffline('Not connected. Your message stays here until you are back.');
     return;
   }
   const ref = `r${++seq}`;

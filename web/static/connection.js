@@ -23,8 +23,9 @@ let on = null; // {url, message, close}: see start
 
 // start connects, and connects again whenever asked to. on.url() gives the
 // URL of each attempt; on.message(msg) gets each server message in order;
-// on.close(ev) gets the close of the current socket and decides what follows
-// (reconnect, showOffline, or stop).
+// on.close(ev, wasLive) gets the close of the current socket, and whether it
+// had been welcomed, and decides what follows (reconnect, showOffline, or
+// stop).
 export function start(handlers) {
   on = handlers;
   $('retry').addEventListener('click', retryNow);
@@ -55,9 +56,10 @@ function connect() {
   });
   sock.addEventListener('close', (ev) => {
     if (sock !== ws) return;
+    const wasLive = live;
     ws = null;
     live = false;
-    on.close(ev);
+    on.close(ev, wasLive);
   });
 }
 
@@ -87,12 +89,13 @@ export function welcomed() {
 }
 
 // reconnect tries again after the next backoff delay, saying why (a sentence)
-// in the banner.
-export function reconnect(why) {
+// in the banner and counting the attempts; or, with steady, saying only why,
+// the same words at every attempt: the server said what is going on.
+export function reconnect(why, steady = false) {
   attempt++;
   const ceiling = Math.min(backoffCapMs, backoffBaseMs * 2 ** (attempt - 1));
   const delay = ceiling / 2 + (Math.random() * ceiling) / 2;
-  showOffline(`${why} Reconnecting… (attempt ${attempt})`);
+  showOffline(steady ? why : `${why} Reconnecting… (attempt ${attempt})`);
   retryTimer = setTimeout(connect, delay);
 }
 

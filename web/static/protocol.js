@@ -14,6 +14,7 @@ import * as session from './session.js';
 const Close = {
   normal: 1000,
   goingAway: 1001,
+  abnormal: 1006, // no close frame: the connection dropped, or could not be made
   serverFull: 1013, // "try again later", which the server says only when it is full
   nameTaken: 4001,
   nameInvalid: 4002,
@@ -26,9 +27,9 @@ const Close = {
 };
 
 // reconnectWords say why the page is reconnecting, by close code; any other
-// code (1006, a dropped connection, above all) is 'Connection lost.'.
+// code (1006, a dropped connection, above all) is 'Connection lost.'. A
+// shutdown (1001) has restartWords, below.
 const reconnectWords = {
-  [Close.goingAway]: 'The server is restarting.',
   [Close.serverFull]: 'The server is full.',
   [Close.tooSlow]: 'Your connection fell behind.',
   [Close.unavailable]: 'The chat is briefly unavailable.',
@@ -36,8 +37,19 @@ const reconnectWords = {
   [Close.tooMany]: 'Too many connections from your address.',
 };
 
+// restartWords stay in the banner from a shutdown's close until the server
+// is back: attempts that find it still down change nothing the reader needs
+// to know. shutdownWords go in the log, as the line port says them.
+const restartWords = 'The server is restarting; reconnecting…';
+const shutdownWords = 'Server is shutting down.';
+
 let welcomedOnce = false;
+let restarting = false; // the server said it was stopping, and is not back yet
 let replay = null; // {kind, marked} while the server replays events
+// reconnected is the "Reconnected." line while the replay that follows the
+// welcome may still come: it is moved below what the replay brings, to the
+// end of the log, where the reader is.
+let reconnected = null;
 
 // handle acts on one server message. Unknown types are ignored, as the
 // protocol asks.
@@ -57,10 +69,14 @@ const handlers = {
     session.setMe(msg.you);
     history.enable(Boolean(msg.history));
     connection.welcomed();
+    composer.connected();
+    restarting = false;
     roster.reset(msg.members);
+    reconnected = null;
     if (again) {
       const words = msg.resumed ? 'Reconnected.' : 'Reconnected. Your previous session had ended: this is a fresh start.';
-      log.appendLine(log.eventItem('reconnected', [words], new Date().toISOString()));
+      reconnected = log.eventItem('reconnected', [words], new Date().toISOString());
+      log.appendLine(reconnected);
     }
   },
 
@@ -75,7 +91,9 @@ const handlers = {
 
   replay(msg) {
     replay = msg.phase === 'begin' ? { kind: msg.kind, marked: false } : null;
-    if (!replay) history.probeOlder(); // the oldest shown may have changed
+    if (replay) return;
+    if (reconnected) log.appendLine(reconnected); // below what the replay brought
+    history.probeOlder(); // the oldest shown may have changed
   },
 
   error(msg) {
@@ -90,7 +108,10 @@ const handlers = {
 function onEvent(msg) {
   session.received(msg.id);
   if (!log.unseen(msg.id)) return;
-  if (!replay) roster.apply(msg);
+  if (!replay) {
+    reconnected = null; // live events go below it: it stays where it is
+    roster.apply(msg);
+  }
   if (msg.type === 'message' && composer.confirmOwn(msg)) {
     session.keep(msg);
     return;
@@ -117,12 +138,24 @@ function resetView() {
   session.forgetView();
 }
 
-// closed acts on the close of the socket: by its code, leave, go back to the
-// login form, stay offline, or reconnect.
-export function closed(ev) {
+// closed acts on the close of the socket (wasLive: it had been welcomed): by
+// its code, leave, go back to the login form, stay offline, or reconnect.
+export function closed(ev, wasLive) {
   replay = null;
+  reconnected = null;
   composer.connectionLost();
   if (session.quitting) return;
+  switch (ev.code) {
+    case Close.goingAway: // a clean stop: the server is restarting
+      if (wasLive) log.appendLine(log.eventItem('notice', [shutdownWords], new Date().toISOString()));
+      restarting = true;
+      break;
+    case Close.abnormal: // not back yet, if it was restarting
+      break;
+    default:
+      restarting = false;
+  }
+  if (restarting) return connection.reconnect(restartWords, true);
   switch (ev.code) {
     case Close.normal: // we left: /quit, here or in another tab
       return leave();

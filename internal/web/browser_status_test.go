@@ -1,0 +1,109 @@
+package web_test
+
+// What the page says about its connection: where its status lines go, and
+// that they go away once they are no longer true.
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/web"
+)
+
+// recordBanner has the page note every text its banner shows, in
+// window.bannerTexts.
+const recordBanner = `(() => {
+	window.bannerTexts = [];
+	const banner = document.getElementById('banner');
+	new MutationObserver(() => {
+		if (!banner.hidden) window.bannerTexts.push(document.getElementById('banner-text').textContent);
+	}).observe(banner, { subtree: true, childList: true, characterData: true, attributes: true });
+	return true;
+})()`
+
+// TestBrowserARestartIsCalm stops anseo cleanly and starts it again behind
+// the same address. The page writes the line the line port writes, says
+// the server is restarting and nothing else while it is down (however many
+// attempts find it so), and once back puts "Reconnected" below what the
+// server replayed, at the end of the log, and takes back its "Not
+// connected" hint.
+func TestBrowserARestartIsCalm(t *testing.T) {
+	t.Parallel()
+	b := browsertest.Shared(t)
+
+	var current atomic.Pointer[web.Server]
+	attempts := make(chan struct{}, 100) // one per /ws request
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ws" {
+			select {
+			case attempts <- struct{}{}:
+			default:
+			}
+		}
+		current.Load().ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	start := func() (*hub.Hub, func()) {
+		h, stopHub := startHub(t)
+		srv := web.NewServer(testLogger(t), h, web.Config{})
+		current.Store(srv)
+		return h, func() {
+			stopHub()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Drain(ctx)
+		}
+	}
+	waitAttempt := func() {
+		t.Helper()
+		select {
+		case <-attempts:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the page did not try to connect")
+		}
+	}
+	_, stopFirst := start()
+
+	alice := b.NewTab(t, front.URL)
+	alice.Login("alice")
+	waitAttempt()
+	require.True(t, browsertest.Run(alice, chromedp.Evaluate[bool](recordBanner)))
+
+	stopFirst() // a clean stop: every socket closes with 1001
+	alice.Do(chromedp.WaitVisible(browsertest.TestID("banner")))
+	alice.WaitEvent("notice", "Server is shutting down.")
+	waitAttempt()
+	waitAttempt() // two attempts that found it still down
+	alice.Say("said while it was down")
+	assert.Contains(t, alice.Text("composer-hint"), "Not connected")
+
+	h, stopSecond := start()
+	t.Cleanup(stopSecond)
+	zed := join(t, h, "zed", hub.TransportTelnet)
+	require.NoError(t, zed.Say(t.Context(), "hello from the new server", ""))
+	alice.Do(chromedp.WaitNotVisible(browsertest.TestID("banner")))
+	alice.WaitConnected()
+	alice.WaitMessage("zed", "hello from the new server") // replayed, as recent history
+	alice.WaitEvent("reconnected", "Reconnected")
+
+	texts := browsertest.Run(alice, chromedp.Evaluate[[]string](`window.bannerTexts`))
+	require.NotEmpty(t, texts)
+	for _, text := range texts {
+		assert.Equal(t, "The server is restarting; reconnecting…", text, "every banner while it was down")
+	}
+	assert.Equal(t, "reconnected", browsertest.Run(alice, chromedp.Evaluate[string](
+		`(e => e.dataset.kind || e.dataset.testid)(document.getElementById('messages').lastElementChild)`)), "the status line is last, below the replay")
+	assert.Empty(t, alice.Text("composer-hint"), "connected again: the hint is no longer true")
+	assert.Equal(t, "said while it was down", alice.Value("input"), "what was typed is still there")
+	assert.Empty(t, alice.Dialogs()) // the console has the refused attempts: not problems here
+}
