@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/mtibben/confusables"
 	"golang.org/x/text/secure/precis"
 	"golang.org/x/text/unicode/norm"
 )
@@ -60,17 +61,31 @@ func nameRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.'
 }
 
-// nameKey is the form under which a name is unique: the PRECIS
-// UsernameCaseMapped form, so "Alice", "alice" and fullwidth "ａｌｉｃｅ" are
-// one name and nobody can pose as someone by changing case or width.
-// display must have passed CheckName.
+// nameKey is the form under which a name is unique: two names with one key
+// are never in the room together. It is the confusable skeleton (UTS #39,
+// section 4) of the name's PRECIS UsernameCaseMapped form, so "Alice",
+// "alice" and fullwidth "ａｌｉｃｅ" are one name, and so are "alice" and
+// an all-Cyrillic "аӏісе" or "a1ice": nobody can pose as someone by changing
+// case, width or script. display must have passed CheckName.
 func nameKey(display string) string {
-	key, err := precis.UsernameCaseMapped.String(display)
+	folded, err := precis.UsernameCaseMapped.String(display)
 	if err != nil {
-		return strings.ToLower(display) // unreachable: CheckName refused it
+		folded = strings.ToLower(display) // unreachable: CheckName refused it
 	}
-	return key
+	return skeleton(folded)
 }
+
+// skeleton maps each character of a folded name to the one it is drawn
+// like, with Unicode's confusables data (github.com/mtibben/confusables,
+// Unicode 13), and makes i and l one letter. Skeletons are compared, never
+// shown. The data maps a capital I to l, but folding makes it i: without
+// the last step "aIice", which is drawn as "alice" in most fonts, would be
+// a name of its own. The price is that "ian" and "lan" are one name too.
+func skeleton(folded string) string {
+	return iAsL.Replace(strings.ToLower(confusables.Skeleton(folded)))
+}
+
+var iAsL = strings.NewReplacer("i", "l")
 
 // scriptSets are the mixes of scripts a name may use besides one script
 // alone (UTS #39, "highly restrictive").

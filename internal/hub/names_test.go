@@ -62,3 +62,44 @@ func TestNamesDifferingOnlyInCaseOrWidthAreOne(t *testing.T) {
 		join(t, h, "alice2")
 	})
 }
+
+func TestLookAlikeNamesAreOne(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		join(t, h, "alice")
+		join(t, h, "paypal")
+		for _, other := range []string{
+			"аӏісе",  // all Cyrillic, small palochka for l
+			"аӀісе",  // all Cyrillic, capital palochka for l
+			"a1ice",  // digit one for l
+			"aIice",  // capital I for l
+			"ρаураl", // Greek rho … refused as a mix of scripts
+			"раураӏ", // all Cyrillic
+		} {
+			_, err := h.Join(t.Context(), other, hub.JoinOptions{})
+			assert.Error(t, err, other)
+		}
+		for _, distinct := range []string{"alicia", "alíce", "al1ce2"} {
+			join(t, h, distinct)
+		}
+	})
+}
+
+func TestNameKeyIsTheSkeleton(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"alice", "аӏісе"},
+		{"bob", "b0b"},
+		{"Alice", "ａｌｉｃｅ"},
+		{"mary", "rnary"},
+		{"ian", "lan"}, // Ian and lan
+	} {
+		assert.Equal(t, hub.NameKey(tt.a), hub.NameKey(tt.b), "%q and %q", tt.a, tt.b)
+	}
+	for _, tt := range []struct{ a, b string }{
+		{"alice", "alíce"},
+		{"alice", "alicia"},
+		{"anna", "аnnа2"},
+	} {
+		assert.NotEqual(t, hub.NameKey(tt.a), hub.NameKey(tt.b), "%q and %q", tt.a, tt.b)
+	}
+}

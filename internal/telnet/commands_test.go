@@ -100,7 +100,7 @@ func TestCommands(t *testing.T) {
 		bob.Send("hi")
 		alice.Expect("<robert> hi")
 		alice.Send("/nick Robert")
-		alice.Expect("* Name taken: Robert.")
+		alice.Expect("* Name taken, or one that looks just like it: Robert.")
 		alice.Send("/nick no way")
 		alice.Expect("* Name invalid: it may only contain letters, digits, '_', '-' and '.'.")
 	})

@@ -95,6 +95,7 @@ func TestLogin(t *testing.T) {
 		{name: "markup", typed: `<b>x</b>`, want: "may only contain"},
 		{name: "taken", typed: "Alice", want: "That name is taken"},
 		{name: "taken in another case", typed: "alice", want: "That name is taken"},
+		{name: "taken in look-alike letters", typed: "Аӏісе", want: "That name is taken, or one that looks just like it"},
 	}
 	for _, tc := range refused {
 		t.Run("refuses "+tc.name+" and keeps what was typed", func(t *testing.T) {

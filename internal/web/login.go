@@ -35,7 +35,7 @@ const (
 // The words a user sees when a name is refused. hub.NameError's Reason
 // completes the invalid-name sentence.
 const (
-	msgNameTaken   = "That name is taken. Please choose another."
+	msgNameTaken   = "That name is taken, or one that looks just like it. Please choose another."
 	msgLogin       = "Please choose a name to join."
 	msgClosed      = "The server is shutting down. Please try again in a moment."
 	msgUnavailable = "The chat cannot let anyone in just now. Please try again in a moment."

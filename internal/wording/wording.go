@@ -26,7 +26,7 @@ const (
 	noSuchName      = "Nobody called %s is here."
 	notAway         = "You are not away."
 	nameInvalid     = "Name invalid: %s." // NameError.Reason completes it
-	nameTaken       = "Name taken: %s."
+	nameTaken       = "Name taken, or one that looks just like it: %s."
 	nameUnavailable = "Your name cannot be changed just now: the link between servers is down. Try again in a moment."
 	replayGap       = "Some of what happened while you were away is too old to replay here."
 	notSent         = "Not sent: the server cannot keep it just now. Try again in a moment."

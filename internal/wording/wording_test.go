@@ -51,7 +51,7 @@ func TestNotice(t *testing.T) {
 		{"not away", &hub.Notice{Kind: hub.NoticeNotAway}, "", "You are not away."},
 		{"name invalid", &hub.Notice{Kind: hub.NoticeNameInvalid, NameError: &hub.NameError{Reason: "it is empty"}}, "",
 			"Name invalid: it is empty."},
-		{"name taken", &hub.Notice{Kind: hub.NoticeNameTaken, Name: "Robert"}, "", "Name taken: Robert."},
+		{"name taken", &hub.Notice{Kind: hub.NoticeNameTaken, Name: "Robert"}, "", "Name taken, or one that looks just like it: Robert."},
 		{"name unavailable", &hub.Notice{Kind: hub.NoticeNameUnavailable}, "",
 			"Your name cannot be changed just now: the link between servers is down. Try again in a moment."},
 		{"replay gap", &hub.Notice{Kind: hub.NoticeReplayGap}, "",
