@@ -13,9 +13,10 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/anseo ./cmd/anseo
 
-## test: formatting, vet, then every test with the race detector
+## test: formatting, vet, then every test with the race detector, the
+## fault-injection tests at the real timescale (build tag faults) included
 test: lint
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -tags faults -count=1 ./...
 
 ## lint: gofmt and go vet
 lint:
@@ -57,9 +58,10 @@ gobench:
 docker:
 	docker build --build-arg VERSION=$(VERSION) -t anseo:$(VERSION) .
 
-## faults: the fault-injection tests, real processes at the real timescale
-## (kill -9, NATS killed and wiped, slow clients, hang-ups, a failing disk),
-## with those too slow for make test (build tag faults), about 2 minutes.
+## faults: the fault-injection tests alone, real processes at the real
+## timescale (kill -9, NATS killed and wiped, slow clients, hang-ups, a
+## failing disk), about a minute; make test runs them too. Those behind the
+## build tag faults are left out of a bare go test ./... for a quick loop.
 FAULTS ?= KillNine|Slow|OneAddress|HungUp|FullDisk|NotReady|Outage|EmptyStore|NATSRestart|Refusals
 faults:
 	$(GO) test -race -tags faults -count=1 -run '$(FAULTS)' ./...

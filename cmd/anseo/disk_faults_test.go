@@ -5,39 +5,37 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/anseo/anseo/internal/history"
 )
 
-// TestAFullDiskIsToldForReal (make faults; needs root, to mount a tmpfs):
-// anseo's history on a real filesystem that fills up. Senders are told
-// "Not sent" instead of being shown what cannot be kept, /readyz answers
-// 503; once the disk has room again, what was on its way is written and
+// TestAFullDiskIsToldForReal (make faults): a real anseo whose history
+// file cannot grow. The disk fills for anseo alone: the test sets a file size
+// limit (RLIMIT_FSIZE) on the child process, which the kernel enforces on
+// every write past it as it enforces a full filesystem (the write fails;
+// EFBIG instead of ENOSPC), without root or a filesystem to fill; raising
+// the limit is the disk getting room. Senders are told "Not sent" instead of
+// being shown what cannot be kept, /readyz answers 503 and the anseo_log_ok
+// gauge is 0; once there is room again, what was on its way is written and
 // acknowledged, /readyz is 200, and every acknowledged message is in the
 // history file.
 func TestAFullDiskIsToldForReal(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatal("needs root, to mount a small tmpfs for the history (make faults runs as root on the development machine)")
-	}
-	disk := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk).CombinedOutput()
-	require.NoError(t, err, string(out))
-	t.Cleanup(func() { _ = exec.Command("umount", "-l", disk).Run() })
-
-	// Most of the disk is taken by a file the test removes later.
-	filler := filepath.Join(disk, "filler")
-	require.NoError(t, os.WriteFile(filler, make([]byte, 3<<20), 0o600))
-	db := filepath.Join(disk, "anseo.db")
+	db := filepath.Join(t.TempDir(), "anseo.db")
 	a := startChild(t, buildAnseo(t), "-db", db, "-flood-rate", "1000000", "-flood-burst", "1000000")
 	base := "http://" + a.httpAddr
+	room := func(bytes uint64) {
+		t.Helper()
+		limit := unix.Rlimit{Cur: bytes, Max: unix.RLIM_INFINITY}
+		require.NoError(t, unix.Prlimit(a.cmd.Process.Pid, unix.RLIMIT_FSIZE, &limit, nil))
+	}
+	room(512 << 10) // a few dozen messages more than the empty history
 
 	u := wsLogin(t, base, "alice")
 	u.connect(base, "")
@@ -70,7 +68,7 @@ func TestAFullDiskIsToldForReal(t *testing.T) {
 	// Room again: the message that was on its way when the disk filled is
 	// written, and only then acknowledged.
 	waiting := len(acked)
-	require.NoError(t, os.Remove(filler))
+	room(unix.RLIM_INFINITY)
 	u.next(func(m map[string]any) bool { return m["type"] == "message" && m["ref"] == fmt.Sprint(waiting) })
 	acked[fmt.Sprintf("%d %s", waiting, line)] = true
 	say(t, u, "after the disk had room", "last")
