@@ -5,8 +5,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -106,4 +108,50 @@ func TestBrowserARestartIsCalm(t *testing.T) {
 	assert.Empty(t, alice.Text("composer-hint"), "connected again: the hint is no longer true")
 	assert.Equal(t, "said while it was down", alice.Value("input"), "what was typed is still there")
 	assert.Empty(t, alice.Dialogs()) // the console has the refused attempts: not problems here
+}
+
+// TestBrowserLongNamesAndReasonsFit: a long name and a long away reason
+// are cut short with an ellipsis in the user list, which keeps its width
+// and its badges in the window, and are shown whole on hover and focus.
+func TestBrowserLongNamesAndReasonsFit(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	long := "abcdefghijklmnopqrstuvwxyzABCDEF" // 32: as long as a name may be
+	carol := join(t, srv.Hub, long, hub.TransportTelnet)
+	reason := strings.Repeat("gone to the far side of the moon and back ", 6) + strings.Repeat("x", 120)
+	require.NoError(t, carol.Say(t.Context(), "/away "+reason, ""))
+	entry := fmt.Sprintf(`document.querySelector('[data-testid=member][data-name=%q]')`, long)
+	alice.WaitJS(entry + `?.dataset.away === 'true'`)
+
+	fits := browsertest.Run(alice, chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const people = document.getElementById('people').getBoundingClientRect();
+		if (people.right > window.innerWidth + 0.5) out.push('the list leaves the window');
+		for (const m of document.querySelectorAll('[data-testid=member]')) {
+			const badge = m.querySelector('.badge').getBoundingClientRect();
+			if (badge.right > people.right + 0.5) out.push(m.dataset.name + ': the badge leaves the list');
+		}
+		return out;
+	})()`))
+	assert.Empty(t, fits)
+	assert.Equal(t, 16*16.0, browsertest.Run(alice, chromedp.Evaluate[float64](`document.getElementById('people').getBoundingClientRect().width`)), "the list keeps its width")
+
+	truncated := func(sel string) bool {
+		return browsertest.Run(alice, chromedp.Evaluate[bool](fmt.Sprintf(`(e => e.scrollWidth > e.clientWidth && getComputedStyle(e).textOverflow === 'ellipsis')(%s.querySelector(%q))`, entry, sel)))
+	}
+	assert.True(t, truncated(".member-status"), "the reason is cut short")
+	assert.True(t, truncated(".member-name"), "so is the name")
+	assert.Equal(t, "Away: "+strings.TrimSpace(reason), browsertest.Run(alice, chromedp.Evaluate[string](entry+`.querySelector('.member-status').title`)))
+
+	// Focus (the keyboard's hover) shows both whole.
+	require.True(t, browsertest.Run(alice, chromedp.Evaluate[bool](entry+`.querySelector('[data-testid=member-name]').focus() ?? true`)))
+	assert.False(t, truncated(".member-status"), "focused: the reason is whole")
+	assert.False(t, truncated(".member-name"), "and the name")
+	assert.Empty(t, browsertest.Run(alice, chromedp.Evaluate[[]string](`(() => {
+		const people = document.getElementById('people').getBoundingClientRect();
+		return [...document.querySelectorAll('[data-testid=member] .badge')].filter(b => b.getBoundingClientRect().right > people.right + 0.5).map(b => 'badge out');
+	})()`)), "still in the list")
+	assertNoProblems(t, alice)
 }

@@ -113,6 +113,7 @@ function labelMember(name, entry) {
   if (name === me) {
     label = el('span', 'member-name');
     label.dir = 'auto';
+    label.title = name; // whole, where the list cuts it short
     const you = el('span', 'you');
     you.textContent = '(you)';
     label.append(name, ' ', you);
