@@ -355,4 +355,3 @@ func TestLineFull(t *testing.T) {
 	alice.Type("9")
 	alice.WaitRows(0, "* The line is full (max 8 bytes); send it or shorten it.", "[alice] 12345678")
 }
-
