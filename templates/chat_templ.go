@@ -141,14 +141,14 @@ func chatHeader(me, icon string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\">People <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <span class=\"whoami\">Signed in as <b id=\"me\" dir=\"auto\" data-testid=\"me\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\">People <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden>🔔</button> <span class=\"whoami\">Signed in as <b id=\"me\" dir=\"auto\" data-testid=\"me\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(me)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 67, Col: 80}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 76, Col: 80}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {

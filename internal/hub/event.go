@@ -91,6 +91,11 @@ type Event struct {
 	// Text is the message text (KindMessage, KindAction, KindPrivate), or
 	// the operator's words (KindNotice, NoticeOperator).
 	Text string
+	// Mentions are the people the text names (KindMessage, KindAction), by
+	// the names the room listed them under when it was said: worked out
+	// once, by the hub, as names compare (see Hub.mentions). Nil for a
+	// message read back from the history store.
+	Mentions []string
 	// Reason is why a member left (KindLeft only). Text then holds the
 	// words they left with (/quit REASON), if any.
 	Reason Reason

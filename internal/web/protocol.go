@@ -142,13 +142,14 @@ type leftMsg struct {
 // messageMsg is a message or an action ("type" says which); privateMsg adds
 // the recipient.
 type messageMsg struct {
-	Type string `json:"type"`
-	ID   uint64 `json:"id"`
-	Time string `json:"time"`
-	From string `json:"from"`
-	Text string `json:"text"`
-	Own  bool   `json:"own,omitempty"`
-	Ref  string `json:"ref,omitempty"`
+	Type     string   `json:"type"`
+	ID       uint64   `json:"id"`
+	Time     string   `json:"time"`
+	From     string   `json:"from"`
+	Text     string   `json:"text"`
+	Mentions []string `json:"mentions,omitempty"`
+	Own      bool     `json:"own,omitempty"`
+	Ref      string   `json:"ref,omitempty"`
 }
 
 type privateMsg struct {
@@ -244,7 +245,7 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	case hub.KindLeft:
 		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
 	case hub.KindMessage, hub.KindAction:
-		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Own: own, Ref: ref})
+		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Mentions: ev.Mentions, Own: own, Ref: ref})
 	case hub.KindPrivate:
 		return json.Marshal(privateMsg{Type: "private", ID: ev.ID, Time: t, From: ev.Name, To: ev.To, Text: ev.Text, Own: own, Ref: ref})
 	case hub.KindRenamed:

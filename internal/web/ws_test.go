@@ -44,21 +44,22 @@ type serverMsg struct {
 		AwayReason string `json:"awayReason"`
 		LastActive string `json:"lastActive"`
 	} `json:"members"`
-	ID        uint64  `json:"id"`
-	Time      string  `json:"time"`
-	Name      string  `json:"name"`
-	Transport string  `json:"transport"`
-	Reason    string  `json:"reason"`
-	From      string  `json:"from"`
-	To        string  `json:"to"`
-	Text      string  `json:"text"`
-	Own       bool    `json:"own"`
-	Ref       *string `json:"ref"`
-	NewName   string  `json:"newName"`
-	Away      bool    `json:"away"`
-	Phase     string  `json:"phase"`
-	Kind      string  `json:"kind"`
-	Code      string  `json:"code"`
+	ID        uint64   `json:"id"`
+	Time      string   `json:"time"`
+	Name      string   `json:"name"`
+	Transport string   `json:"transport"`
+	Reason    string   `json:"reason"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	Text      string   `json:"text"`
+	Mentions  []string `json:"mentions"`
+	Own       bool     `json:"own"`
+	Ref       *string  `json:"ref"`
+	NewName   string   `json:"newName"`
+	Away      bool     `json:"away"`
+	Phase     string   `json:"phase"`
+	Kind      string   `json:"kind"`
+	Code      string   `json:"code"`
 }
 
 type sayMsg struct {
@@ -258,6 +259,17 @@ func TestWebSocketChat(t *testing.T) {
 			assert.Equal(t, "hello from telnet", m.Text)
 			assert.Nil(t, m.Ref)
 		}
+	})
+
+	t.Run("a message says whom it names", func(t *testing.T) {
+		require.NoError(t, bob.Say(t.Context(), "thanks ALICE, and @Carol.", ""))
+		for _, c := range []*wsClient{alice, carol} {
+			m := c.next()
+			assert.Equal(t, []string{"alice", "carol"}, m.Mentions, "as names compare, by the names the room lists")
+		}
+		require.NoError(t, bob.Say(t.Context(), "nobody named", ""))
+		assert.Nil(t, alice.next().Mentions)
+		carol.next()
 	})
 
 	t.Run("control characters are removed before anyone sees them", func(t *testing.T) {

@@ -8,6 +8,7 @@
 //   roster.js      the user list: presence, away, idle times
 //   history.js     older messages and search over HTTP
 //   composer.js    the input, sending with refs and ticks, the away button
+//   notify.js      mentions: what is for us, and desktop notifications of it
 //   dom.js         making elements; text only ever goes in as text
 //
 // It speaks the protocol of docs/protocol.md over one WebSocket. Text from
@@ -19,6 +20,7 @@ import * as connection from './connection.js';
 import { $ } from './dom.js';
 import * as history from './history.js';
 import * as log from './log.js';
+import * as notify from './notify.js';
 import * as protocol from './protocol.js';
 import * as roster from './roster.js';
 import * as session from './session.js';
@@ -26,6 +28,7 @@ import * as session from './session.js';
 composer.start();
 history.start();
 roster.start();
+notify.start();
 log.start({ onTop: history.loadOlder, onNewMessages: composer.focus });
 
 $('quit-form').addEventListener('submit', (e) => {

@@ -3,6 +3,7 @@
 // the reader is at the bottom, and counting what arrived unseen.
 
 import { $, el, nameEl, textEl, timeEl, userText } from './dom.js';
+import { mentionsMe } from './notify.js';
 import { me } from './session.js';
 
 const log = $('messages');
@@ -13,6 +14,7 @@ const baseTitle = document.title;
 const seen = new Set(); // IDs of the events shown
 let maxId = 0; // the greatest ID shown
 let unread = 0; // messages that arrived while the tab was hidden
+let mentions = 0; // of them, those for us (notify.mentionsMe)
 let below = 0; // messages that arrived while the reader was scrolled up
 
 // start follows the reader's scrolling: onTop() when they near the top of
@@ -49,12 +51,12 @@ export function canShow(type) {
 // and a reloaded tab alike. They change nothing else.
 export const views = {
   message(msg) {
-    return messageItem(msg, Boolean(msg.own), 'delivered');
+    return marked(messageItem(msg, Boolean(msg.own), 'delivered'), msg);
   },
   action(msg) {
     const item = eventItem('action', ['** ', nameEl(msg.from), ' ', userText(msg.text)], msg.time);
     if (msg.own) item.classList.add('own');
-    return item;
+    return marked(item, msg);
   },
   private(msg) {
     const item = el('article', msg.own ? 'msg private own' : 'msg private');
@@ -107,6 +109,15 @@ export const views = {
     return item;
   },
 };
+
+// marked highlights an event that names us.
+function marked(item, msg) {
+  if (mentionsMe(msg)) {
+    item.classList.add('mention');
+    item.dataset.mention = 'true';
+  }
+  return item;
+}
 
 function transportSuffix(transport) {
   return transport === 'telnet' ? ' over telnet' : '';
@@ -267,15 +278,18 @@ export function reveal(id) {
   setTimeout(() => item.classList.remove('found'), 2000);
 }
 
-// countUnread counts a message in the tab's title while the tab is hidden.
-export function countUnread() {
+// countUnread counts a message in the tab's title while the tab is hidden:
+// "(5) anseo"; those for us (mention) also apart, first: "@2 (5) anseo".
+export function countUnread(mention) {
   if (!document.hidden) return;
   unread++;
-  document.title = `(${unread}) ${baseTitle}`;
+  if (mention) mentions++;
+  document.title = `${mentions ? `@${mentions} ` : ''}(${unread}) ${baseTitle}`;
 }
 
 // readAll clears the count: the tab is visible again.
 export function readAll() {
   unread = 0;
+  mentions = 0;
   document.title = baseTitle;
 }

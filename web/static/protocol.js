@@ -6,6 +6,7 @@ import * as composer from './composer.js';
 import * as connection from './connection.js';
 import * as history from './history.js';
 import * as log from './log.js';
+import * as notify from './notify.js';
 import * as roster from './roster.js';
 import * as session from './session.js';
 
@@ -126,7 +127,11 @@ function onEvent(msg) {
   if (replay?.kind === 'history') item.classList.add('replayed');
   log.place(item, msg.id, Boolean(msg.own) && !replay);
   session.keep(msg);
-  if (!replay && !msg.own && (msg.type === 'message' || msg.type === 'action' || msg.type === 'private')) log.countUnread();
+  if (!replay && !msg.own && (msg.type === 'message' || msg.type === 'action' || msg.type === 'private')) {
+    const mention = notify.mentionsMe(msg);
+    log.countUnread(mention);
+    if (mention) notify.alert(msg);
+  }
 }
 
 // resetView forgets what the tab shows: the server did not resume our
