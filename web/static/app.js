@@ -5,6 +5,7 @@
 //   protocol.js    docs/protocol.md: a handler per server message, close codes, quitting
 //   session.js     our name, the resume token, what a reload shows again
 //   log.js         the message log: views of events, order, scrolling, unread
+//   days.js        a separator where the day changes, in the reader's zone
 //   roster.js      the user list: presence, away, idle times
 //   history.js     older messages and search over HTTP
 //   composer.js    the input, sending with refs and ticks, the away button

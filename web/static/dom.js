@@ -10,12 +10,17 @@ export function el(tag, className) {
   return e;
 }
 
+// Times in the reader's locale and time zone (the browser's): the hour and
+// minute in the log, the whole date and time on hover.
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+
 export function timeEl(iso) {
   const t = el('time');
   const d = new Date(iso);
   t.dateTime = iso;
-  t.textContent = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  t.title = d.toLocaleString();
+  t.textContent = clockFormat.format(d);
+  t.title = fullFormat.format(d);
   return t;
 }
 

@@ -2,6 +2,7 @@
 // shown once (de-duplicated by ID), following the conversation down only when
 // the reader is at the bottom, and counting what arrived unseen.
 
+import { markDays, relabelAtMidnight } from './days.js';
 import { $, el, nameEl, textEl, timeEl, userText } from './dom.js';
 import { mentionsMe } from './notify.js';
 import { me } from './session.js';
@@ -27,6 +28,7 @@ export function start({ onTop, onNewMessages }) {
     }
     if (log.scrollTop < 40) onTop();
   });
+  relabelAtMidnight(log);
   newMessages.addEventListener('click', () => {
     scrollToBottom();
     onNewMessages();
@@ -192,6 +194,7 @@ export function place(item, id, follow = false) {
   if (id) item.dataset.id = String(id);
   if (id && id < maxId) {
     insertInOrder(item, id, log.firstElementChild);
+    markDays(log);
     return;
   }
   if (id) maxId = Math.max(maxId, id);
@@ -218,6 +221,7 @@ function insertInOrder(item, id, from) {
 export function appendLine(item, follow = false) {
   const stick = follow || atBottom();
   log.append(item);
+  markDays(log);
   if (stick) {
     scrollToBottom();
   } else {
@@ -252,6 +256,7 @@ export function showOlder(events) {
     from = insertInOrder(item, ev.id, from);
     maxId = Math.max(maxId, ev.id);
   }
+  markDays(log);
   log.scrollTop = log.scrollHeight - fromBottom;
 }
 
