@@ -112,9 +112,82 @@ func (w *logWriter) Write(p []byte) (int, error) {
 // TestSeedTranscript replays the 2014 server's recorded session
 // (testdata/seed_transcript.txt, copied from the seed) against anseo and
 // requires every byte each client reads to be the recorded byte, with only
-// anseo's own "* " lines allowed between them.
+// anseo's own "* " lines allowed between them: on the line port as the
+// bytes come, and on the terminal port as the 2014 client's telnetlib read
+// them, which refused every option offered and removed the commands.
 func TestSeedTranscript(t *testing.T) {
 	a := startAnseo(t)
+	t.Run("line port", func(t *testing.T) {
+		replaySeed(t, a.telnetAddr, func(c net.Conn) io.Reader { return c })
+	})
+	t.Run("terminal port, as telnetlib", func(t *testing.T) {
+		replaySeed(t, a.termAddr, func(c net.Conn) io.Reader { return &telnetlib{conn: c} })
+	})
+}
+
+// telnetlib reads a connection as Python's telnetlib did for a client that
+// set no option callback: "DO x" and "DONT x" are answered "WONT x", "WILL
+// x" and "WONT x" "DONT x", subnegotiations are dropped, and the commands
+// never reach the text.
+type telnetlib struct {
+	conn  net.Conn
+	state int // 0 data, 1 after IAC, 2 after a verb, 3 in SB, 4 IAC in SB
+	verb  byte
+}
+
+func (r *telnetlib) Read(p []byte) (int, error) {
+	for {
+		n, err := r.conn.Read(p)
+		out := 0
+		for _, c := range p[:n] {
+			switch r.state {
+			case 0:
+				if c == 255 {
+					r.state = 1
+					continue
+				}
+				p[out] = c
+				out++
+			case 1:
+				switch {
+				case c == 255:
+					p[out] = c
+					out++
+					r.state = 0
+				case c >= 251 && c <= 254:
+					r.verb, r.state = c, 2
+				case c == 250:
+					r.state = 3
+				default:
+					r.state = 0
+				}
+			case 2:
+				answer := byte(254) // DONT
+				if r.verb == 253 || r.verb == 254 {
+					answer = 252 // WONT
+				}
+				if _, werr := r.conn.Write([]byte{255, answer, c}); werr != nil {
+					return out, werr
+				}
+				r.state = 0
+			case 3:
+				if c == 255 {
+					r.state = 4
+				}
+			case 4:
+				r.state = 3
+				if c == 240 {
+					r.state = 0
+				}
+			}
+		}
+		if out > 0 || err != nil {
+			return out, err
+		}
+	}
+}
+
+func replaySeed(t *testing.T, addr string, wrap func(net.Conn) io.Reader) {
 	f, err := os.Open("testdata/seed_transcript.txt")
 	require.NoError(t, err)
 	defer f.Close()
@@ -128,10 +201,10 @@ func TestSeedTranscript(t *testing.T) {
 		action, who, data := fields[1], fields[2], pyBytes(t, fields[3])
 		conn := clients[who]
 		if conn == nil {
-			conn, err = net.Dial("tcp", a.telnetAddr)
+			conn, err = net.Dial("tcp", addr)
 			require.NoError(t, err)
 			defer conn.Close()
-			clients[who], readers[who] = conn, bufio.NewReader(conn)
+			clients[who], readers[who] = conn, bufio.NewReader(wrap(conn))
 		}
 		switch action {
 		case "send":

@@ -10,9 +10,12 @@ import (
 
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/linetest"
+	"github.com/anseo/anseo/internal/namecolour"
 	"github.com/anseo/anseo/internal/telnet"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/vt"
 	"github.com/rivo/uniseg"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -354,4 +357,69 @@ func TestLineFull(t *testing.T) {
 	alice.WaitRows(0, "[alice] 12345678")
 	alice.Type("9")
 	alice.WaitRows(0, "* The line is full (max 8 bytes); send it or shorten it.", "[alice] 12345678")
+}
+
+// cellStyle returns the style of the cell at column x of the row that
+// reads row, failing the test if no row does.
+func (tm *term) cellStyle(row string, x int) uv.Style {
+	tm.t.Helper()
+	rows, _, _ := tm.rows()
+	for y, r := range rows {
+		if r == row {
+			tm.mu.Lock()
+			defer tm.mu.Unlock()
+			return tm.screen.CellAt(x, y).Style
+		}
+	}
+	tm.t.Fatalf("no row %q on the screen:\n%s", row, strings.Join(rows, "\n"))
+	return uv.Style{}
+}
+
+// TestColoursAndMentions: a name has one colour wherever it shows, two
+// names of different hues have different colours, a mention of the user's
+// name is marked, and a dumb terminal gets none of it.
+func TestColoursAndMentions(t *testing.T) {
+	require.NotEqual(t, namecolour.Hue("bob"), namecolour.Hue("carol"), "the test needs names of two hues")
+	srv := start(t, hub.Options{}, termConfig)
+	alice := dialTerm(t, srv.termAddr, 60, 12, "xterm-256color")
+	alice.Login("alice")
+	dumb := dialTerm(t, srv.termAddr, 60, 12, "dumb")
+	dumb.Login("dumbo")
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Login("bob")
+	carol := linetest.Dial(t, srv.addr, "carol")
+	carol.Login("carol")
+
+	bob.Send("hi")
+	alice.WaitRows(0, "<bob> hi", "[alice] ")
+	carol.Send("hey alice, and alicent")
+	alice.WaitRows(0, "<bob> hi", "<carol> hey alice, and alicent", "[alice] ")
+	dumb.WaitRows(0, "<bob> hi", "<carol> hey alice, and alicent", "[dumbo] ")
+
+	bobJoined := alice.cellStyle("bob has joined the channel.", 0)
+	bobSaid := alice.cellStyle("<bob> hi", 1)
+	require.NotNil(t, bobSaid.Fg, "a name is in colour")
+	assert.Equal(t, bobJoined.Fg, bobSaid.Fg, "the same colour everywhere")
+	assert.Nil(t, alice.cellStyle("<bob> hi", 0).Fg, "the rest is not")
+	assert.NotEqual(t, bobSaid.Fg, alice.cellStyle("<carol> hey alice, and alicent", 1).Fg)
+
+	const mention = len("<carol> hey ")
+	assert.NotZero(t, alice.cellStyle("<carol> hey alice, and alicent", mention).Attrs&uv.AttrReverse, "alice is marked")
+	assert.Zero(t, alice.cellStyle("<carol> hey alice, and alicent", mention-2).Attrs&uv.AttrReverse, "hey is not")
+	assert.Zero(t, alice.cellStyle("<carol> hey alice, and alicent", mention+11).Attrs&uv.AttrReverse, "alicent is another word")
+
+	for _, x := range []int{0, 1, mention} {
+		s := dumb.cellStyle("<carol> hey alice, and alicent", x)
+		assert.Nil(t, s.Fg)
+		assert.Zero(t, s.Attrs)
+	}
+}
+
+// TestRenameChangesThePrompt: after /nick the prompt has the new name.
+func TestRenameChangesThePrompt(t *testing.T) {
+	srv := start(t, hub.Options{}, termConfig)
+	alice := dialTerm(t, srv.termAddr, 60, 12, "xterm")
+	alice.Login("alice")
+	alice.Type("/nick alicia\r\x00")
+	alice.WaitRows(0, "* alice is now known as alicia", "[alicia] ")
 }

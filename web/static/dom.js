@@ -26,6 +26,8 @@ export function timeEl(iso) {
 
 // hue gives each name its own colour, the same on every page: one of a few
 // hues far enough apart to tell apart at a glance.
+// internal/namecolour mirrors it for terminals; its test holds both to one
+// table, in the browser.
 const hues = [4, 28, 48, 142, 172, 198, 222, 258, 286, 318];
 
 export function hue(name) {
