@@ -10,8 +10,9 @@ import (
 
 // mentions returns the people in the room whom text names, by the name the
 // room lists them under, each once, in the order text first names them. A
-// word names someone when it is their name as names compare (nameKey: case
-// and width do not matter, so "ALICE" and "ａｌｉｃｅ" name alice), with a
+// word names someone when it is their name as names compare (nameKey: case,
+// width and look-alike letters do not matter, so "ALICE", "ａｌｉｃｅ" and
+// "a1ice" name alice), with a
 // sentence's dots or dashes after it ("thanks, alice.") and an "@" before
 // it allowed. Hub goroutine only: it reads the room.
 //
@@ -54,17 +55,17 @@ func nameWords(text string) func(yield func(string) bool) {
 }
 
 // wordKey is nameKey for any word: "" if it could be nobody's name. ASCII
-// words, nearly all of them, take the short way: for them the PRECIS
-// profile is lower case.
+// words, nearly all of them, take the short way to the folded form: for
+// them the PRECIS profile is lower case.
 func wordKey(word string) string {
-	if ascii(word) {
-		return strings.ToLower(word)
+	folded := strings.ToLower(word)
+	if !ascii(word) {
+		var err error
+		if folded, err = precis.UsernameCaseMapped.String(word); err != nil {
+			return ""
+		}
 	}
-	key, err := precis.UsernameCaseMapped.String(word)
-	if err != nil {
-		return ""
-	}
-	return key
+	return skeleton(folded)
 }
 
 func ascii(s string) bool {

@@ -25,6 +25,7 @@ func TestMentions(t *testing.T) {
 			{"hi bob", []string{"Bob"}},
 			{"BOB, are you there?", []string{"Bob"}},
 			{"ｂｏｂ in full width", []string{"Bob"}},
+			{"b0b, a look-alike", []string{"Bob"}},
 			{"@bob: look", []string{"Bob"}},
 			{"thanks, bob.", []string{"Bob"}},
 			{"bob and seán and bob again", []string{"Bob", "Seán"}},
