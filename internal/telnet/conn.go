@@ -209,11 +209,19 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 // readLine returns the next line the user sent: as it came, in line mode;
 // as the line editor made it, in the interactive mode.
 func (cn *conn) readLine() ([]byte, error) {
-	if cn.term != nil {
-		return cn.term.readLine(cn)
+	if cn.term != nil && !cn.term.lineMode {
+		line, err := cn.term.readLine(cn)
+		if !errors.Is(err, errLineMode) {
+			return line, err
+		}
+		cn.toLineMode()
 	}
 	return cn.lines.readLine()
 }
+
+// drawing reports whether the connection's output goes through its
+// screen. Writer only (the handler before join).
+func (cn *conn) drawing() bool { return cn.term != nil && !cn.term.screen.off }
 
 // readChat reads chat lines until the connection ends or the user's member
 // is gone, and hands them to the hub.
@@ -276,7 +284,7 @@ func (cn *conn) sendRaw(b []byte) error {
 
 // WriteEvents renders events into the write buffer.
 func (cn *conn) WriteEvents(_ context.Context, events []*hub.Event) error {
-	if cn.term != nil {
+	if cn.drawing() {
 		return cn.term.writeEvents(cn, events)
 	}
 	for _, ev := range events {
@@ -325,14 +333,14 @@ func (cn *conn) farewell(reason hub.Reason) {
 		_ = cn.write(line)
 	}
 	if cn.term != nil {
-		cn.term.screen.closing = true // no prompt after the last word
+		cn.term.screen.off = true // no prompt after the last word
 	}
 	_ = cn.flush()
 }
 
 // write buffers one line and its CR LF; on a terminal, above the input.
 func (cn *conn) write(text string) error {
-	if cn.term != nil {
+	if cn.drawing() {
 		return cn.writeBytes(cn.term.screen.print([]line{{parts: []part{{text: text}}}}))
 	}
 	return cn.writeRaw(text + crlf)

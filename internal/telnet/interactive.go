@@ -30,6 +30,10 @@ import (
 // errLeave is Ctrl-D on an empty line: the user wants to go.
 var errLeave = errors.New("leave")
 
+// errLineMode says the client switched to line mode ("mode line" in
+// telnet): what it sends from now on are lines.
+var errLineMode = errors.New("the client went to line mode")
+
 // noticeLineFull answers a key that would make the line longer than a line
 // may be.
 const noticeLineFull = "* The line is full (max %d bytes); send it or shorten it."
@@ -39,9 +43,11 @@ type terminal struct {
 	// The reader's.
 	editor  *editor
 	keys    keyDecoder
-	pending []key     // decoded, not yet applied
-	in      io.Reader // what is left of the negotiation's read, then the socket
-	buf     []byte
+	pending  []key     // decoded, not yet applied
+	in       io.Reader // what is left of the negotiation's read, then the socket
+	buf      []byte
+	lineMode bool   // the client switched to line mode: read lines
+	rest     []byte // input read before the switch was seen
 
 	// The writer's (the handler's before join).
 	screen *screen
@@ -111,6 +117,20 @@ func (cn *conn) settle(deadline time.Time) error {
 	return cn.flush() // the input area, under the name prompt
 }
 
+// toLineMode serves the rest of the connection in line mode, after the
+// client switched to it: the reader reads lines, and the writer takes the
+// input area away and writes what the line port writes.
+func (cn *conn) toLineMode() {
+	cn.lines = newLineReader(io.MultiReader(bytes.NewReader(cn.term.rest), cn.filter), cn.srv.cfg.MaxLineBytes)
+	cn.term.rest = nil
+	cn.toScreen(func(s *screen) []byte {
+		cn.events.ownLines = false
+		out := s.erase()
+		s.off = true
+		return out
+	})
+}
+
 // toScreen runs f on the screen and sends what it returns: itself before
 // the user joins (the reader then writes), through the writer after.
 func (cn *conn) toScreen(f func(*screen) []byte) {
@@ -158,6 +178,11 @@ func (t *terminal) readLine(cn *conn) ([]byte, error) {
 		}
 		t.show(cn, false) // once for all the keys one read brought
 		n, err := t.in.Read(t.buf)
+		if cn.opts.mode == modeLine {
+			t.lineMode = true
+			t.rest = t.buf[:n] // typed after the switch, most likely
+			return nil, errLineMode
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -52,7 +52,8 @@ type option struct {
 // The client is served interactively once it agrees to both ECHO and
 // SUPPRESS-GO-AHEAD before sending any data; any data first, a refusal, or
 // the caller's give-up (decideLine) means line mode, and what the client
-// agreed to is withdrawn, so its own echo comes back on. A port that offers
+// agreed to is withdrawn, so its own echo comes back on. A client that
+// switches either off later (telnet's "mode line") goes to line mode too. A port that offers
 // nothing is in line mode from the start and refuses every option, as the
 // 2014 server's clients expect.
 type negotiation struct {
@@ -132,8 +133,10 @@ func (n *negotiation) answer(verb, code byte) []byte {
 		}
 		refused := o.pending || o.on
 		o.pending, o.on = false, false
-		if refused && ours && n.mode == modeUndecided {
-			reply = append(reply, n.decideLine()...)
+		if refused && ours && n.mode != modeLine {
+			// Refused, or switched off later (telnet's "mode line"):
+			// the client wants to type lines itself.
+			reply = append(reply, n.toLine()...)
 		}
 		return reply
 	}
@@ -188,6 +191,12 @@ func (n *negotiation) decideLine() []byte {
 	if n.mode != modeUndecided {
 		return nil
 	}
+	return n.toLine()
+}
+
+// toLine switches to line mode, from either of the others, and returns
+// the commands that withdraw what is still on of the server's side.
+func (n *negotiation) toLine() []byte {
 	n.mode = modeLine
 	var b []byte
 	for i := range n.opts {

@@ -57,7 +57,7 @@ type screen struct {
 
 	drawn     bool // the input area is on the screen as it is now
 	cursorRow int  // rows the cursor is below the input area's first
-	closing   bool // the connection is ending: the input is not drawn again
+	off       bool // the connection is ending, or went to line mode: no more drawing
 }
 
 func newScreen() *screen {
@@ -106,7 +106,7 @@ func (s *screen) print(lines []line) []byte {
 
 // refresh draws the input area if it is not on the screen.
 func (s *screen) refresh() []byte {
-	if s.drawn || s.closing {
+	if s.drawn || s.off {
 		return nil
 	}
 	s.drawn = true

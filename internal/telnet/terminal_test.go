@@ -423,3 +423,22 @@ func TestRenameChangesThePrompt(t *testing.T) {
 	alice.Type("/nick alicia\r\x00")
 	alice.WaitRows(0, "* alice is now known as alicia", "[alicia] ")
 }
+
+// TestModeLine: telnet's "mode line" (^] mode line) switches the client
+// back to typing lines itself (it sends DONT SGA, WILL LINEMODE, DONT
+// ECHO); the server stops drawing and speaks the line protocol from then on.
+func TestModeLine(t *testing.T) {
+	srv := start(t, hub.Options{}, termConfig)
+	alice := dialTerm(t, srv.termAddr, 60, 12, "xterm")
+	alice.Login("alice")
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Login("bob")
+	alice.WaitRows(0, "bob has joined the channel.", "[alice] ")
+
+	alice.Type("\xff\xfe\x03\xff\xfb\x22\xff\xfe\x01")
+	alice.WaitRows(0, "bob has joined the channel.", "")
+	alice.Type("typed as a line\r\n")
+	bob.Expect("<alice> typed as a line")
+	bob.Send("and back")
+	alice.WaitRows(0, "bob has joined the channel.", "<bob> and back", "")
+}
