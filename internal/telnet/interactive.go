@@ -41,8 +41,8 @@ const noticeLineFull = "* The line is full (max %d bytes); send it or shorten it
 // terminal is the interactive mode of one connection.
 type terminal struct {
 	// The reader's.
-	editor  *editor
-	keys    keyDecoder
+	editor   *editor
+	keys     keyDecoder
 	pending  []key     // decoded, not yet applied
 	in       io.Reader // what is left of the negotiation's read, then the socket
 	buf      []byte
