@@ -141,20 +141,33 @@ func chatHeader(me, icon string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\">People <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden>🔔</button> <span class=\"whoami\">Signed in as <b id=\"me\" dir=\"auto\" data-testid=\"me\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><div class=\"identity\"><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><span class=\"whoami\"><span class=\"whoami-label\">Signed in as </span><b id=\"me\" dir=\"auto\" title=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(me)
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(me).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 76, Col: 80}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 57, Col: 103}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</b></span> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" data-testid=\"me\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var8 string
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(me)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 57, Col: 127}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</b></span></div><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\"><span class=\"people-label\">People</span> <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden><svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6zm-2.5 15.5a2.5 2.5 0 0 0 5 0z\" fill=\"currentColor\"></path></svg></button> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -179,7 +192,7 @@ func people() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -206,7 +219,7 @@ func searchResults() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -231,7 +244,7 @@ func composer() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

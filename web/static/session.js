@@ -37,6 +37,7 @@ const viewKey = 'anseo.view';
 export function setMe(name) {
   me = name;
   meEl.textContent = name;
+  meEl.title = name; // whole, where the header has room for only the start of it
 }
 
 // received notes the ID of an event that came over the socket.
