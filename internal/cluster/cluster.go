@@ -95,6 +95,7 @@ type Link struct {
 	namesPrefix, tokensPrefix string
 	out                       chan outgoing
 	ready                     chan struct{}
+	rewatch                   chan time.Time  // heal to watch: the names bucket was made anew, at this time
 	history                   chan *hub.Event // to the history writer; see keep
 
 	mu    sync.Mutex
@@ -198,6 +199,7 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 		subject: cfg.Prefix + ".room",
 		out:     make(chan outgoing, outboxLen),
 		ready:   make(chan struct{}),
+		rewatch: make(chan time.Time, 1),
 		history: make(chan *hub.Event, historyQueueLen),
 		owned:   make(map[string]*heldName),
 	}

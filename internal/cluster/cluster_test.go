@@ -436,3 +436,43 @@ func TestNATSBackWithAnEmptyStoreHeals(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, names)
 }
+
+// After NATS lost its store, a node that dies is still announced as gone by
+// the others: they watch the names bucket made anew, not the lost one.
+func TestANodeThatDiesAfterNATSLostItsStoreIsAnnounced(t *testing.T) {
+	srv, n := threeNodes(t, cluster.Config{NameTTL: time.Second, FlushTimeout: time.Millisecond})
+	catchUp(t, n[0].join("alice"))
+	bob := n[1].join("bob")
+	catchUp(t, bob)
+	carol := n[2].join("carol")
+	catchUp(t, carol)
+
+	srv.Wipe()
+	require.NoError(t, bob.Say(t.Context(), "after the wipe", ""))
+	await(t, bob, "his line, once the room is set up again", said("after the wipe"))
+	n[0].crash()
+	ev := await(t, bob, "alice's departure", kind(hub.KindLeft, "alice"))
+	assert.Equal(t, hub.ReasonLost, ev.Reason)
+	await(t, carol, "alice's departure", kind(hub.KindLeft, "alice"))
+	_, err := n[2].hub.Join(t.Context(), "alice", hub.JoinOptions{})
+	assert.NoError(t, err, "her name is free")
+}
+
+// A node that died as NATS lost its store cannot claim its names again:
+// the others announce its people as gone, once.
+func TestANodeThatDiedAsNATSLostItsStoreIsAnnounced(t *testing.T) {
+	srv, n := threeNodes(t, cluster.Config{NameTTL: time.Minute, FlushTimeout: time.Millisecond})
+	catchUp(t, n[0].join("alice"))
+	bob := n[1].join("bob")
+	catchUp(t, bob)
+
+	n[0].crash()
+	srv.Wipe()
+	ev := await(t, bob, "alice's departure", kind(hub.KindLeft, "alice"))
+	assert.Equal(t, hub.ReasonLost, ev.Reason)
+	require.NoError(t, bob.Say(t.Context(), "marker", ""))
+	await(t, bob, "his marker", func(ev *hub.Event) bool {
+		require.False(t, ev.Kind == hub.KindLeft, "a second departure for alice")
+		return said("marker")(ev)
+	})
+}

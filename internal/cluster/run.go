@@ -36,21 +36,20 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 		return fmt.Errorf("cluster: this node's history goes up to event %d, beyond the cluster's %d: "+
 			"it was kept outside this cluster; start the node with an empty history file", last, streamLast)
 	}
-	watcher, err := l.names.WatchAll(ctx)
-	if err != nil {
-		return fmt.Errorf("cluster: watching names: %w", err)
-	}
-	defer func() { _ = watcher.Stop() }()
-	known, err := l.addRemote(ctx, h, watcher)
-	if err != nil {
-		return ignoreStop(err)
-	}
 	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   last + 1,
 	})
 	if err != nil {
 		return fmt.Errorf("cluster: reading the room stream: %w", err)
+	}
+	watcher, known, err := l.readNames(ctx)
+	if err != nil {
+		return ignoreStop(err)
+	}
+	if err := h.AddRemote(ctx, l.elsewhere(known)); err != nil {
+		_ = watcher.Stop()
+		return ignoreStop(err)
 	}
 	l.log.Info("cluster: linked", "node", l.node, "from", last+1, "catchUpTo", streamLast, "elsewhere", len(known))
 	if last == streamLast {
@@ -83,31 +82,47 @@ func ignoreStop(err error) error {
 	return err
 }
 
-// addRemote reads who holds a name now, tells h about those on other nodes,
-// and returns every holder's name by encoded key.
-func (l *Link) addRemote(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher) (map[string]string, error) {
-	known := make(map[string]string)
-	var people []hub.Presence
+// holder is who holds a name, as the names bucket last said.
+type holder struct {
+	nameValue
+	rev uint64 // the entry's revision
+}
+
+// readNames starts watching the names bucket and reads who holds each name
+// now, by encoded key. The caller stops the watcher.
+func (l *Link) readNames(ctx context.Context) (jetstream.KeyWatcher, map[string]holder, error) {
+	w, err := l.names.WatchAll(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cluster: watching names: %w", err)
+	}
+	known := make(map[string]holder)
 	for {
 		var e jetstream.KeyValueEntry
 		select {
 		case e = <-w.Updates():
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			_ = w.Stop()
+			return nil, nil, ctx.Err()
 		}
 		if e == nil {
-			break // the current values are all in
+			return w, known, nil // the current values are all in
 		}
 		var v nameValue
-		if e.Operation() != jetstream.KeyValuePut || json.Unmarshal(e.Value(), &v) != nil {
-			continue
+		if e.Operation() == jetstream.KeyValuePut && json.Unmarshal(e.Value(), &v) == nil {
+			known[e.Key()] = holder{v, e.Revision()}
 		}
-		known[e.Key()] = v.Name
+	}
+}
+
+// elsewhere returns the people of known who are on other nodes.
+func (l *Link) elsewhere(known map[string]holder) []hub.Presence {
+	var people []hub.Presence
+	for _, v := range known {
 		if v.Node != l.node {
 			people = append(people, hub.Presence{Name: v.Name, Transport: v.Transport, Since: v.Since, LastActive: v.Since})
 		}
 	}
-	return known, h.AddRemote(ctx, people)
+	return people
 }
 
 // consume delivers the stream's events to h in the stream's order. Those up
@@ -171,19 +186,39 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 // nodes claim them again at once (reclaim). So a departure is announced
 // only if the name stays free for lostDelay; a node claims its own names
 // again unless it was out of touch for longer than the TTL itself.
-func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, known map[string]string) error {
-	type loss struct {
-		name, msgID string
-		at          time.Time
-	}
+//
+// When NATS loses the bucket and heal makes it anew, the watcher reads a
+// stream that is gone, so watch starts over on the new bucket (see
+// rewatched). watch stops its watcher.
+func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, known map[string]holder) error {
+	defer func() {
+		if w != nil {
+			_ = w.Stop()
+		}
+	}()
 	pending := make(map[string]loss) // expired names, announced at at unless claimed again
+	var madeAt time.Time             // when the bucket was made anew, while w is to be made again
 	tick := time.NewTicker(lostDelay / 4)
 	defer tick.Stop()
 	for {
+		var updates <-chan jetstream.KeyValueEntry
+		if w != nil {
+			updates = w.Updates()
+		}
 		var e jetstream.KeyValueEntry
 		select {
-		case e = <-w.Updates():
+		case e = <-updates:
+		case madeAt = <-l.rewatch:
+			if w != nil {
+				_ = w.Stop()
+				w = nil
+			}
+			w, known = l.rewatched(ctx, known, pending, madeAt)
+			continue
 		case now := <-tick.C:
+			if w == nil && !madeAt.IsZero() { // NATS failed us while starting over: try again
+				w, known = l.rewatched(ctx, known, pending, madeAt)
+			}
 			for key, p := range pending {
 				if now.After(p.at) {
 					delete(pending, key)
@@ -205,12 +240,12 @@ func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, kn
 			if json.Unmarshal(e.Value(), &v) != nil {
 				continue
 			}
-			known[key] = v.Name
+			known[key] = holder{v, e.Revision()}
 			if v.Node != l.node && l.held(key, true) {
 				l.evict(ctx, h, key, hub.ReasonMoved)
 			}
 		case jetstream.KeyValuePurge: // expired
-			name, ok := known[key]
+			was, ok := known[key]
 			delete(known, key)
 			if held := l.take(key); held != nil {
 				if !l.outTooLong() && l.reclaimName(ctx, key, held) {
@@ -219,13 +254,46 @@ func (l *Link) watch(ctx context.Context, h *hub.Hub, w jetstream.KeyWatcher, kn
 				l.evict(ctx, h, key, hub.ReasonLost)
 			}
 			if ok {
-				pending[key] = loss{name, fmt.Sprintf("expired-%s-%d", key, e.Revision()), time.Now().Add(lostDelay)}
+				pending[key] = loss{was.Name, fmt.Sprintf("expired-%s-%d", key, e.Revision()), time.Now().Add(lostDelay)}
 			}
 		case jetstream.KeyValueDelete: // freed by its node, which announced it
 			delete(known, key)
 			delete(pending, key)
 		}
 	}
+}
+
+// loss is a name that expired or was lost with the bucket: its person's
+// departure is announced at at, under msgID, unless it is claimed first.
+type loss struct {
+	name, msgID string
+	at          time.Time
+}
+
+// rewatched watches the names bucket heal made anew at madeAt, and returns
+// the new watcher (nil if NATS failed; watch tries again) and who holds each
+// name now. The nodes that are alive claim their names again as they heal,
+// each within a healEvery of the others; a name known before that is still
+// free lostDelay after that is a person whose node is gone, and its
+// departure is announced as an expired name's is, under an ID every node
+// makes alike.
+func (l *Link) rewatched(ctx context.Context, known map[string]holder, pending map[string]loss, madeAt time.Time) (jetstream.KeyWatcher, map[string]holder) {
+	w, now, err := l.readNames(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			l.log.Warn("cluster: watching the names again failed; retrying", "err", err)
+		}
+		return nil, known
+	}
+	for key, was := range known {
+		if _, ok := now[key]; !ok {
+			pending[key] = loss{was.Name, fmt.Sprintf("lost-%s-%d", key, madeAt.UnixNano()), time.Now().Add(healEvery + lostDelay)}
+		}
+	}
+	for key := range now {
+		delete(pending, key)
+	}
+	return w, now
 }
 
 // lostDelay is how long an expired name must stay free before its person's
@@ -616,6 +684,11 @@ func (l *Link) heal(ctx context.Context) {
 			continue
 		}
 		l.reclaim(ctx)
+		select {
+		case <-l.rewatch: // not taken yet: this one replaces it
+		default:
+		}
+		l.rewatch <- l.created // heal is the only sender: there is room
 		l.lost.Store(false)
 		l.log.Info("cluster: the room's stream and names are set up again")
 	}
