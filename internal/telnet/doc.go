@@ -16,6 +16,14 @@
 //     bare CR is not a line end.
 //  5. Every line anseo sends that the seed did not define starts with "* ".
 //
+// The terminal port (Server.ServeTerminals) serves the same protocol to
+// clients that do not negotiate, after offering the telnet options of
+// character mode (negotiate.go); a client that takes them, as Debian's
+// telnet does, gets the interactive mode instead (interactive.go): a line
+// editor (editor.go, keys.go) under a screen that keeps the line being
+// typed while the conversation scrolls above it (screen.go). Both render
+// events from the same lines (render.go).
+//
 // Each connection has one reader (its handler goroutine) and, once the user
 // has joined, one writer goroutine that alone writes to the socket. The
 // package knows the hub and nothing of other transports.

@@ -1,6 +1,7 @@
 package telnet_test
 
 import (
+	"bufio"
 	"context"
 	"os"
 	"os/exec"
@@ -31,8 +32,7 @@ func need(t *testing.T, program string) string {
 
 // TestRealTelnetUnderTmux is a new user with Debian's telnet: type half a
 // line, let two messages arrive, finish it. tmux is the terminal; its
-// screen is read after each step, waiting on tmux's own wait-for rather
-// than on time.
+// screen is read again whenever tmux reports output to it.
 func TestRealTelnetUnderTmux(t *testing.T) {
 	telnetPath := need(t, "telnet")
 	tmux := need(t, "tmux")
@@ -51,12 +51,34 @@ func TestRealTelnetUnderTmux(t *testing.T) {
 	run("new-session", "-d", "-x", "60", "-y", "15", "-e", "TERM=xterm-256color", telnetPath, host, port)
 	t.Cleanup(func() { _ = exec.Command(tmux, "-S", socket, "kill-server").Run() })
 
-	// waitScreen polls tmux's screen until it shows want: tmux has no
-	// event for "the screen now shows", so each look is a fresh capture,
-	// bounded by a deadline.
+	// A control-mode client reports every output to the pane (%output):
+	// the screen is read again after each, not on a timer.
+	control := exec.Command(tmux, "-S", socket, "-C", "attach")
+	stdin, err := control.StdinPipe() // open until the test ends: closing it detaches
+	require.NoError(t, err)
+	stdout, err := control.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, control.Start())
+	output := make(chan struct{}, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "%output") {
+				select {
+				case output <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		stdin.Close()
+		_ = control.Wait()
+	})
+
 	waitScreen := func(want ...string) {
 		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
+		timeout := time.After(10 * time.Second)
 		for {
 			screen := run("capture-pane", "-p")
 			ok := true
@@ -66,10 +88,11 @@ func TestRealTelnetUnderTmux(t *testing.T) {
 			if ok {
 				return
 			}
-			if time.Now().After(deadline) {
+			select {
+			case <-output:
+			case <-timeout:
 				t.Fatalf("screen:\n%s\nwant %q", screen, want)
 			}
-			run("wait-for", "-S", "anseo-tick") // a round trip to tmux, not a sleep
 		}
 	}
 	waitScreen("What's your name?\n>")

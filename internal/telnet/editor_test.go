@@ -1,0 +1,90 @@
+package telnet
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestHistoryKeepsTheLast100: Up brings back at most the last 100 lines
+// sent, and stops at the oldest of them.
+func TestHistoryKeepsTheLast100(t *testing.T) {
+	e := newEditor(64)
+	for i := range 150 {
+		e.apply(key{op: opInsert, text: fmt.Sprint("line ", i)})
+		e.apply(key{op: opEnter})
+	}
+	for range historyLen {
+		result, _ := e.apply(key{op: opUp})
+		assert.Equal(t, editChanged, result)
+	}
+	assert.Equal(t, "line 50", e.line)
+	result, _ := e.apply(key{op: opUp})
+	assert.Equal(t, editNothing, result, "nothing older")
+	assert.Equal(t, "line 50", e.line)
+}
+
+// TestKeysSplitAcrossReads: a character or an escape sequence cut in two by
+// the network is one key once the rest comes; telnet's Enter (CR NUL) and
+// a terminal's (CR LF) are one Enter each.
+func TestKeysSplitAcrossReads(t *testing.T) {
+	var d keyDecoder
+	assert.Equal(t, []key{{op: opInsert, text: "a"}}, d.decode([]byte("a\xe6\xbc")))
+	assert.Equal(t, []key{{op: opInsert, text: "漢b"}, {op: opLeft}}, d.decode([]byte("\xa2b\x1b[D\x1b")))
+	assert.Equal(t, []key{{op: opDelete}, {op: opEnter}}, d.decode([]byte("[3~\r")))
+	assert.Nil(t, d.decode([]byte("\x00")), "the NUL of CR NUL")
+	assert.Equal(t, []key{{op: opEnter}, {op: opEnter}}, d.decode([]byte("\r\n\n")))
+	assert.Equal(t, []key{{op: opWordLeft}, {op: opWordRight}, {op: opHome}, {op: opEnd}}, d.decode([]byte("\x1b[1;5D\x1bf\x1bOH\x1b[4~")))
+	assert.Equal(t, []key{{op: opInsert, text: "x"}}, d.decode([]byte("\x1b[99;99;99;99;99;99;99zx")), "an unknown sequence is swallowed whole")
+}
+
+// TestEditorMovesByCharacters: a character made of several code points
+// (e and a combining accent, a flag) is one step and one deletion.
+func TestEditorMovesByCharacters(t *testing.T) {
+	e := newEditor(64)
+	e.apply(key{op: opInsert, text: "ae\u0301🇮🇪z"})
+	e.apply(key{op: opLeft})
+	e.apply(key{op: opBackspace}) // the flag, whole
+	assert.Equal(t, "ae\u0301z", e.line)
+	e.apply(key{op: opBackspace}) // é, whole
+	assert.Equal(t, "az", e.line)
+	assert.Equal(t, 1, e.cursor)
+}
+
+// TestWindowWidthIsBounded: a window too narrow to type in is taken as
+// ten columns; one absurdly wide as a thousand.
+func TestWindowWidthIsBounded(t *testing.T) {
+	s := newScreen()
+	s.resize(1)
+	assert.Equal(t, minWidth, s.width)
+	s.resize(65535)
+	assert.Equal(t, maxWidth, s.width)
+}
+
+// FuzzEditor types arbitrary bytes: the editor never panics, never holds
+// more than its limit, its cursor is always inside the line, and the
+// screen draws whatever it holds, at any width.
+func FuzzEditor(f *testing.F) {
+	for _, seed := range []string{"hello\r\x00", "\x1b[D\x1b[Dx\x17\x15", "é\u0301\x7f\x7f\x1b[3~", "a\tb\x1b[A\x1b[B\x0b\x03\x04", "\xe6\xbc", "\x1b[1;5C\x1bb"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var d keyDecoder
+		e := newEditor(16)
+		s := newScreen()
+		s.me = "alice"
+		s.resize(len(in) % 30)
+		for i := 0; i < len(in); i += 3 { // as the network might cut it
+			for _, k := range d.decode(in[i:min(i+3, len(in))]) {
+				e.apply(k)
+				if len(e.line) > e.max || e.cursor < 0 || e.cursor > len(e.line) {
+					t.Fatalf("line %q, cursor %d", e.line, e.cursor)
+				}
+				s.setInput(e.line, e.cursor)
+				s.refresh()
+				s.print([]line{{parts: says(seedMessage, name("alice"), text(e.line))}})
+			}
+		}
+	})
+}
