@@ -442,3 +442,18 @@ func TestModeLine(t *testing.T) {
 	bob.Send("and back")
 	alice.WaitRows(0, "bob has joined the channel.", "<bob> and back", "")
 }
+
+// TestAMessageOfSeveralLines: each line of a message (from the web, which
+// can send one) shows with its sender in front, wrapped on its own.
+func TestAMessageOfSeveralLines(t *testing.T) {
+	srv := start(t, hub.Options{}, termConfig)
+	alice := dialTerm(t, srv.termAddr, 30, 10, "xterm")
+	alice.Login("alice")
+	web, err := srv.hub.Join(t.Context(), "webby", hub.JoinOptions{Transport: hub.TransportWeb})
+	require.NoError(t, err)
+	t.Cleanup(web.Leave)
+	alice.WaitRows(0, "webby has joined the channel.", "[alice] ")
+	alice.Type("mid-")
+	require.NoError(t, web.Say(t.Context(), "first line\nand a second line that is longer", ""))
+	alice.WaitRows(0, "<webby> first line", "<webby> and a second line that", "is longer", "[alice] mid-")
+}
