@@ -88,3 +88,25 @@ func FuzzEditor(f *testing.F) {
 		}
 	})
 }
+
+// TestWrapBetweenWords: a line wraps after a space, also the one after
+// the sender's name, and a word longer than the window is cut.
+func TestWrapBetweenWords(t *testing.T) {
+	s := newScreen()
+	s.resize(12)
+	rows := func(l line) []string {
+		var out []string
+		for _, row := range wrap(s.cells(l), s.width) {
+			var b []byte
+			for _, c := range row {
+				b = append(b, c.text...)
+			}
+			out = append(out, string(b))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"<bob>", "averyverylon", "gword"},
+		rows(line{parts: says(seedMessage, name("bob"), text("averyverylongword"))}))
+	assert.Equal(t, []string{"<bob> one", "two three"},
+		rows(line{parts: says(seedMessage, name("bob"), text("one two three"))}))
+}

@@ -86,12 +86,12 @@ func (cn *conn) settle(deadline time.Time) error {
 		if len(read) > 0 { // the input that settled it comes first
 			rest := bytes.NewReader(read)
 			wait := readable(cn.c)
-			if wait != nil {
+			if socket := wait; socket != nil {
 				wait = func() error {
 					if rest.Len() > 0 {
 						return nil
 					}
-					return readable(cn.c)()
+					return socket()
 				}
 			}
 			cn.lines = newIdleLineReader(io.MultiReader(rest, cn.filter), cn.srv.cfg.MaxLineBytes, cn.srv.readers, wait)

@@ -114,18 +114,10 @@ func (s *screen) refresh() []byte {
 	for _, p := range s.prompt() {
 		cells = s.appendCells(cells, p.text, s.style(p))
 	}
-	promptLen := len(cells)
-	cells = s.appendCells(cells, s.line, "")
+	cells = s.appendCells(cells, s.line[:s.cursor], "")
+	at := len(cells) // the cursor is on the cluster after the text before it
+	cells = s.appendCells(cells, s.line[s.cursor:], "")
 	rows, pos := layout(cells, s.width)
-	// The cursor is where its cluster is, or after the last.
-	at := len(cells)
-	for i, off := promptLen, 0; i < len(cells); i++ {
-		if off >= s.cursor {
-			at = i
-			break
-		}
-		off += len(cells[i].text)
-	}
 	cur := pos[at]
 	var out []byte
 	for i, row := range rows {
@@ -201,9 +193,12 @@ func (s *screen) appendCells(cells []cell, text, style string) []cell {
 		if !printable(c) {
 			continue
 		}
+		// The end of a part is the end of uniseg's text ("must break"):
+		// a line may wrap there only after a space, as inside a part.
+		lb, space := b&uniseg.MaskLine, isSpace(c)
 		cells = append(cells, cell{
 			text: c, width: b >> uniseg.ShiftWidth, style: style,
-			canBreak: b&uniseg.MaskLine == uniseg.LineCanBreak, space: isSpace(c),
+			canBreak: lb == uniseg.LineCanBreak || lb == uniseg.LineMustBreak && space, space: space,
 		})
 	}
 	return cells
