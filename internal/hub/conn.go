@@ -98,6 +98,10 @@ func (c *Conn) Say(ctx context.Context, text, ref string) error {
 		}
 		return err
 	}
+	if err := c.hub.valve.wait(ctx, c.transport); err != nil {
+		return err
+	}
+	c.hub.valve.sending()
 	req := request{kind: reqSay, conn: c, text: text, ref: ref}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args
@@ -107,7 +111,11 @@ func (c *Conn) Say(ctx context.Context, text, ref string) error {
 	} else if strings.HasPrefix(text, "//") {
 		req.text = text[1:]
 	}
-	return c.hub.send(ctx, req)
+	err := c.hub.send(ctx, req)
+	if err != nil {
+		c.hub.valve.received() // it never will be
+	}
+	return err
 }
 
 // throttle waits as flood control requires, or refuses with ErrFlood.

@@ -119,6 +119,7 @@ type Hub struct {
 	opts     Options
 	log      *slog.Logger
 	requests chan request
+	valve    *valve        // holds senders back while readers catch up
 	loaded   chan struct{} // closed when Run has loaded the history and serves requests
 	done     chan struct{} // closed when Run returns
 
@@ -131,6 +132,7 @@ type Hub struct {
 	replay   *ring              // recent events, for connections that resume
 	recent   *ring              // recent messages and actions, for newcomers
 	serial   uint64             // the last serial appended to the log
+	busy     bool               // as much on its way as the valve allows: see valve
 	stopping bool               // Run is ending: nothing more comes back from the log
 	pending  map[uint64]pending // serial → entry appended, not yet back from the log
 }
@@ -193,6 +195,7 @@ func New(opts Options) *Hub {
 		opts:     opts,
 		log:      opts.Logger,
 		requests: make(chan request, requestQueueLen),
+		valve:    newValve(opts.QueueLen/4, opts.Metrics.Held),
 		loaded:   make(chan struct{}),
 		done:     make(chan struct{}),
 		byKey:    make(map[string]*person),
@@ -284,7 +287,11 @@ loop:
 			}
 			break loop
 		case req := <-h.requests:
+			if req.kind == reqSay || req.kind == reqCommand {
+				h.valve.received()
+			}
 			h.handle(req)
+			h.checkBusy()
 		}
 	}
 	h.stopping = true
@@ -468,6 +475,15 @@ func (h *Hub) AddRemote(ctx context.Context, people []Presence) error {
 // otherwise. Names implementations shared by several nodes call it.
 func (h *Hub) Evict(ctx context.Context, key string, reason Reason) error {
 	return h.send(ctx, request{kind: reqEvict, name: key, reason: reason})
+}
+
+// checkBusy tells the valve whether the hub has as many entries on their
+// way through the log as it should.
+func (h *Hub) checkBusy() {
+	if busy := len(h.pending) >= h.opts.QueueLen/4; busy != h.busy {
+		h.busy = busy
+		h.valve.setBusy(busy)
+	}
 }
 
 // send hands req to the hub without waiting for it to be handled.

@@ -17,6 +17,9 @@ type Metrics interface {
 	// Refused counts a message refused by flood control (ErrFlood) or for
 	// its size (ErrTooLong).
 	Refused(t Transport, err error)
+	// Held counts a message from a member held back until the room's
+	// readers caught up (see valve).
+	Held(t Transport)
 	// FannedOut reports one event offered to every member: how many queues
 	// took it, and how long the offering took.
 	FannedOut(delivered int, took time.Duration)
@@ -29,4 +32,5 @@ func (noMetrics) Joined(Transport)             {}
 func (noMetrics) Left(Transport, Reason)       {}
 func (noMetrics) Said(Transport)               {}
 func (noMetrics) Refused(Transport, error)     {}
+func (noMetrics) Held(Transport)               {}
 func (noMetrics) FannedOut(int, time.Duration) {}

@@ -132,6 +132,7 @@ func (c *counts) Left(_ hub.Transport, r hub.Reason) {
 }
 func (c *counts) Said(hub.Transport)           { c.mu.Lock(); c.said++; c.mu.Unlock() }
 func (c *counts) Refused(hub.Transport, error) { c.mu.Lock(); c.refused++; c.mu.Unlock() }
+func (c *counts) Held(hub.Transport)           {}
 func (c *counts) FannedOut(n int, _ time.Duration) {
 	c.mu.Lock()
 	c.fannedOut[hub.ReasonNone]++

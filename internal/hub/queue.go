@@ -3,6 +3,8 @@ package hub
 import (
 	"context"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // queue is one member's undelivered events, and the jobs its transport
@@ -30,14 +32,33 @@ type queue struct {
 	// or the news that the queue is closed. put and post add one when
 	// there was none; close closes the channel, which the hub alone may do.
 	ready chan struct{}
+	// valve is told when this queue falls behind while its pump takes
+	// (lagging), and when it no longer is; see valve.
+	valve   *valve
+	lagging bool
+	// lastTake is when the pump last took from the queue (since epoch).
+	lastTake atomic.Int64
 }
+
+// epoch is the origin of queue.lastTake: a monotonic clock in an int64.
+var epoch = time.Now()
 
 // maxJobs bounds the jobs waiting for a pump. A poster waits while this
 // many wait, which slows a reader whose client makes it post (errors, or
 // notices, for bad requests) to the pace its writer can answer.
 const maxJobs = 8
 
-func newQueue() queue { return queue{ready: make(chan struct{}, 1)} }
+// init makes a new queue ready for use, reporting to v.
+func (q *queue) init(v *valve) {
+	q.ready = make(chan struct{}, 1)
+	q.valve = v
+	q.lastTake.Store(int64(time.Since(epoch)))
+}
+
+// stuck reports whether the pump has taken nothing for stuckAfter.
+func (q *queue) stuck() bool {
+	return time.Since(epoch)-time.Duration(q.lastTake.Load()) > stuckAfter
+}
 
 // put appends ev unless limit events are already waiting or the queue is
 // closed, and reports whether it did. It never waits for the writer.
@@ -52,7 +73,12 @@ func (q *queue) put(ev *Event, limit int) bool {
 		q.waiting = batchPool.Get().(*batch)
 	}
 	q.waiting.events = append(q.waiting.events, ev)
+	lag := !q.lagging && len(q.waiting.events) >= limit/4 && !q.stuck()
+	q.lagging = q.lagging || lag
 	q.mu.Unlock()
+	if lag {
+		q.valve.lag(q)
+	}
 	if first {
 		select {
 		case q.ready <- struct{}{}:
@@ -67,9 +93,13 @@ func (q *queue) put(ev *Event, limit int) bool {
 // closed.
 func (q *queue) close() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.closed = true
 	close(q.ready)
+	lagging := q.lagging
+	q.mu.Unlock()
+	if lagging {
+		q.valve.caughtUp(q)
+	}
 }
 
 // wake puts a token in ready unless the queue is closed (then ready is
@@ -121,11 +151,17 @@ func (q *queue) post(ctx context.Context, job func(context.Context) error) error
 // take returns the events waiting (nil if none), the jobs waiting, and
 // whether the queue is closed behind them.
 func (q *queue) take() (b *batch, jobs []func(context.Context) error, closed bool) {
+	q.lastTake.Store(int64(time.Since(epoch)))
 	q.mu.Lock()
 	b, jobs, closed = q.waiting, q.jobs, q.closed
 	q.waiting, q.jobs = nil, nil
 	q.makeRoom()
+	lagging := q.lagging
+	q.lagging = false
 	q.mu.Unlock()
+	if lagging {
+		q.valve.caughtUp(q)
+	}
 	return b, jobs, closed
 }
 

@@ -104,7 +104,6 @@ func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
 		hub:       h,
 		person:    p,
 		transport: opts.Transport,
-		queue:     newQueue(),
 		index:     len(h.conns),
 		// It has seen what there is to see: the replay that follows
 		// brings it up to here. A client resuming from further on than
@@ -112,6 +111,7 @@ func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
 		// seen more: what it has is not sent again when it arrives here.
 		lastQueued: max(h.lastID, opts.After),
 	}
+	m.queue.init(h.valve)
 	h.conns = append(h.conns, m)
 	p.conns = append(p.conns, m)
 	if opts.WithRoster {

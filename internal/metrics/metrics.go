@@ -24,6 +24,7 @@ type Metrics struct {
 	leaves      *prometheus.CounterVec
 	messages    *prometheus.CounterVec
 	refused     *prometheus.CounterVec
+	held        *prometheus.CounterVec
 	deliveries  prometheus.Counter
 	fanout      prometheus.Histogram
 }
@@ -53,6 +54,10 @@ func New() *Metrics {
 			Name: "anseo_messages_refused_total",
 			Help: "Messages refused, by transport and reason (flood: rate-limited; too long).",
 		}, []string{"transport", "reason"}),
+		held: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anseo_senders_held_total",
+			Help: "Messages held back, by the sender's transport, because a reader that keeps up had fallen behind the room (the server writes slower than the room talks).",
+		}, []string{"transport"}),
 		deliveries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "anseo_deliveries_total",
 			Help: "Events (messages, joins, leaves, notices) queued for a member: one per recipient.",
@@ -64,7 +69,7 @@ func New() *Metrics {
 		}),
 	}
 	m.reg.MustRegister(
-		m.connections, m.joins, m.leaves, m.messages, m.refused, m.deliveries, m.fanout,
+		m.connections, m.joins, m.leaves, m.messages, m.refused, m.held, m.deliveries, m.fanout,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -157,6 +162,9 @@ func (m *Metrics) Refused(t hub.Transport, err error) {
 	}
 	m.refused.WithLabelValues(string(t), reason).Inc()
 }
+
+// Held implements hub.Metrics.
+func (m *Metrics) Held(t hub.Transport) { m.held.WithLabelValues(string(t)).Inc() }
 
 // FannedOut implements hub.Metrics.
 func (m *Metrics) FannedOut(delivered int, took time.Duration) {
