@@ -311,6 +311,10 @@ func TestEditingKeys(t *testing.T) {
 	alice.WaitRows(2, "[alice] ll")
 	alice.Type("\x03") // Ctrl-C: the line is gone
 	alice.WaitRows(0, "[alice] ")
+	alice.Type("abc\xff\xf7") // telnet's Erase Character
+	alice.WaitRows(0, "[alice] ab")
+	alice.Type("\xff\xf4") // telnet's Interrupt Process, as Ctrl-C
+	alice.WaitRows(0, "[alice] ")
 
 	alice.Type("first\r\x00second\r\n")
 	bob.Expect("<alice> first")
