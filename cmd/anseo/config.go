@@ -50,6 +50,7 @@ type config struct {
 	db         string
 	historyLen int
 	grace      time.Duration
+	leaveGrace time.Duration
 	retention  hub.Retention
 
 	natsURL  string
@@ -171,6 +172,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.intVar(&cfg.historyLen, "history", "ANSEO_HISTORY", hub.DefaultHistoryLen, "recent `messages` a newcomer is shown")
 	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`entries` (messages, joins, departures, renames, ...) the history keeps at most; 0: no limit")
 	fs.durationVar(&cfg.retention.MaxAge, "history-max-age", "ANSEO_HISTORY_MAX_AGE", 0, "how long the history keeps a message; 0: no limit")
+	fs.durationVar(&cfg.leaveGrace, "leave-grace", "ANSEO_LEAVE_GRACE", hub.DefaultLeaveGrace, "how long a web user whose page said it was closing keeps their name: a reload within it resumes unnoticed, a closed tab is seen to leave after it (at most -grace)")
 	fs.durationVar(&cfg.grace, "grace", "ANSEO_GRACE", hub.DefaultGrace, "how long a dropped user keeps their name: a reloaded page resumes unnoticed, a telnet user may reclaim it")
 
 	var proxies string
@@ -254,6 +256,7 @@ func (cfg config) validate() error {
 	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")
 	check(cfg.retention.MaxAge >= 0, "-history-max-age: must not be negative")
 	check(cfg.grace >= 0, "-grace: must not be negative")
+	check(cfg.leaveGrace > 0, "-leave-grace: must be positive")
 	check(cfg.nameTTL >= time.Second, "-name-ttl: must be at least 1s")
 	check((cfg.tlsCert == "") == (cfg.tlsKey == ""), "-tls-cert and -tls-key: give both or neither")
 	// The profiles show the program's memory and cost CPU to take: they go

@@ -98,6 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Flood:        cfg.flood,
 		HistoryLen:   cfg.historyLen,
 		Grace:        cfg.hubGrace(),
+		LeaveGrace:   cfg.leaveGrace,
 		Store:        store,
 		Retention:    cfg.hubRetention(),
 	}

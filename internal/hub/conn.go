@@ -23,6 +23,7 @@ type Conn struct {
 	queue     queue
 	roster    atomic.Pointer[[]Presence] // until Roster takes it
 	reason    atomic.Uint32
+	leaving   atomic.Bool // it said its page is closing: see Leaving
 
 	// Owned by the hub goroutine.
 	index      int    // position in hub.conns; -1 once removed
@@ -81,6 +82,7 @@ func (c *Conn) Reason() Reason { return Reason(c.reason.Load()) }
 // if the hub has stopped, or ctx's error. Call it from one goroutine, the
 // member's reader, so that messages keep their order.
 func (c *Conn) Say(ctx context.Context, text, ref string) error {
+	c.leaving.Store(false) // it is still here after all
 	text = trimBlankLines(cleanText(text))
 	switch {
 	case isBlank(text):
@@ -141,6 +143,15 @@ func (c *Conn) throttle(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// Leaving says that the connection's client is going away on purpose (a
+// page being closed or reloaded says so as it goes): if this is its
+// person's last connection when it closes, the person waits only
+// Options.LeaveGrace for a connection to resume it, not the whole Grace
+// that covers a network's blips. A closed tab is then seen to leave in
+// seconds, and a reload still comes back unnoticed. Saying anything
+// afterwards takes it back. Safe from any goroutine; it never waits.
+func (c *Conn) Leaving() { c.leaving.Store(true) }
 
 // Leave ends this connection: its connection dropped or its user hung up.
 // If it was the person's last, the person leaves the room and everyone is

@@ -43,6 +43,12 @@ type Options struct {
 	// waiting to be resumed; one that did not leaves at once but may reclaim
 	// its name with its token for that long. Default 30 s; negative: none.
 	Grace time.Duration
+	// LeaveGrace replaces Grace for a person whose last connection said
+	// it was leaving (Conn.Leaving: its page is closing) before it closed.
+	// Default 5 s: time for a reloading page to come back unnoticed, and
+	// still a departure that others see in seconds when a tab was closed.
+	// It is never longer than Grace.
+	LeaveGrace time.Duration
 	// Store, if set, is the room's history: the hub reads its recent
 	// history and the last entry's ID from it at start, transports read
 	// older history and search through it, and the local log (see Log)
@@ -82,6 +88,7 @@ const (
 	DefaultHistoryLen   = 50
 	DefaultReplayLen    = 1024
 	DefaultGrace        = 30 * time.Second
+	DefaultLeaveGrace   = 5 * time.Second
 )
 
 // Flood is the flood control each member's messages pass, in the manner of
@@ -175,6 +182,10 @@ func New(opts Options) *Hub {
 	if opts.Grace == 0 {
 		opts.Grace = DefaultGrace
 	}
+	if opts.LeaveGrace <= 0 {
+		opts.LeaveGrace = DefaultLeaveGrace
+	}
+	opts.LeaveGrace = min(opts.LeaveGrace, max(opts.Grace, 0))
 	if opts.Retention.Keep == 0 {
 		opts.Retention.Keep = DefaultRetentionKeep
 	}

@@ -172,3 +172,64 @@ func TestResumeAfterTooMuch(t *testing.T) {
 		assert.Equal(t, []string{"2", "3", "4", "5"}, replayed, "the newest the hub holds")
 	})
 }
+
+// TestLeavingShortensTheGrace: a page that says it is going (its tab is
+// closing, or reloading) before its socket closes leaves after the short
+// grace, not the long one that covers a network's blips; a reload within
+// it still resumes unnoticed.
+func TestLeavingShortensTheGrace(t *testing.T) {
+	eachLocalLog(t, func(t *testing.T, k logKind) {
+		t.Run("a closed tab leaves after the short grace", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := k.startHub(t, hub.Options{Grace: 30 * time.Second, LeaveGrace: 3 * time.Second})
+				bob := join(t, h, "bob")
+				alice := webJoin(t, h, "alice", hub.JoinOptions{})
+				next(t, bob)
+				start := time.Now()
+				alice.Leaving()
+				alice.Leave()
+				ev := next(t, bob)
+				assert.Equal(t, hub.KindLeft, ev.Kind)
+				assert.Equal(t, 3*time.Second, time.Since(start))
+			})
+		})
+		t.Run("a reload within it resumes unnoticed", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := k.startHub(t, hub.Options{Grace: 30 * time.Second, LeaveGrace: 3 * time.Second})
+				bob := join(t, h, "bob")
+				alice := webJoin(t, h, "alice", hub.JoinOptions{})
+				next(t, bob)
+				alice.Leaving()
+				alice.Leave()
+				closed(t, alice)
+				time.Sleep(2 * time.Second)
+				again := webJoin(t, h, "", hub.JoinOptions{Token: alice.Token()})
+				require.NoError(t, again.Say(t.Context(), "back", ""))
+				ev := next(t, bob)
+				assert.Equal(t, "back", ev.Text, "bob saw %v before alice's message", ev.Kind)
+				time.Sleep(time.Minute)
+				synctest.Wait()
+				assert.Zero(t, bob.Queued(), "no departure, however long one waits")
+			})
+		})
+		t.Run("a drop without a word waits the whole grace", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				h := k.startHub(t, hub.Options{Grace: 30 * time.Second, LeaveGrace: 3 * time.Second})
+				bob := join(t, h, "bob")
+				alice := webJoin(t, h, "alice", hub.JoinOptions{})
+				next(t, bob)
+				alice.Leaving()
+				require.NoError(t, alice.Say(t.Context(), "still here after all", ""))
+				next(t, bob)
+				start := time.Now()
+				alice.Leave() // the network drops: its word about leaving was taken back
+				time.Sleep(29 * time.Second)
+				synctest.Wait()
+				assert.Zero(t, bob.Queued(), "still in the room after the short grace")
+				ev := next(t, bob)
+				assert.Equal(t, hub.KindLeft, ev.Kind)
+				assert.Equal(t, 30*time.Second, time.Since(start))
+			})
+		})
+	})
+}

@@ -472,7 +472,8 @@ func (h *Hub) closeConn(m *Conn, reason Reason) {
 }
 
 // detach ends a connection that dropped or hung up. If it was its person's
-// last, the person leaves, or, with KeepOnDrop, waits out the grace period.
+// last, the person leaves, or, with KeepOnDrop, waits out the grace period:
+// the short one if the connection said it was leaving.
 func (h *Hub) detach(m *Conn, reason Reason) {
 	if m.index < 0 {
 		return
@@ -486,8 +487,12 @@ func (h *Hub) detach(m *Conn, reason Reason) {
 		h.removePerson(p, ReasonQuit, "", true)
 		return
 	}
+	grace := h.opts.Grace
+	if m.leaving.Load() { // its page is closing: a reload comes back within seconds
+		grace = h.opts.LeaveGrace
+	}
 	gen := p.detachGen
-	p.graceTimer = time.AfterFunc(h.opts.Grace, func() {
+	p.graceTimer = time.AfterFunc(grace, func() {
 		// Sent from the timer's goroutine; if the hub has stopped, nobody
 		// needs to expire anything.
 		_ = h.send(context.Background(), request{kind: reqExpire, person: p, gen: gen})

@@ -294,11 +294,13 @@ func encodeError(e *protocolError) []byte {
 
 // Client → server.
 
-// say is the one request a client makes: send text to the room. Ref, if
-// given, comes back on the sender's own copy of the message.
-type say struct {
-	Text string
-	Ref  string
+// request is what a client asks: to say Text to the room (Ref, if given,
+// comes back on the sender's own copy of the message), or, Leaving, to
+// tell the server that it is going away on purpose (its page is closing).
+type request struct {
+	Leaving bool
+	Text    string
+	Ref     string
 }
 
 // protocolError is a client mistake that the server answers with an error
@@ -339,26 +341,29 @@ type clientMsg struct {
 
 // decodeClient parses one client message. It returns a *protocolError for
 // anything the protocol does not allow.
-func decodeClient(data []byte, maxTextBytes int) (say, error) {
+func decodeClient(data []byte, maxTextBytes int) (request, error) {
 	var msg clientMsg
 	if err := json.Unmarshal(data, &msg); err != nil || msg.Type == nil {
-		return say{}, &protocolError{code: errCodeBadRequest, text: "messages are JSON objects with a string field \"type\""}
+		return request{}, &protocolError{code: errCodeBadRequest, text: "messages are JSON objects with a string field \"type\""}
+	}
+	if *msg.Type == "leaving" {
+		return request{Leaving: true}, nil
 	}
 	if *msg.Type != "say" {
-		return say{}, &protocolError{code: errCodeUnknownType, text: "unknown message type"}
+		return request{}, &protocolError{code: errCodeUnknownType, text: "unknown message type"}
 	}
-	var s say
+	var s request
 	if msg.Ref != nil {
 		if len(*msg.Ref) > MaxRefBytes {
-			return say{}, &protocolError{code: errCodeBadRequest, text: "ref is longer than 64 bytes"}
+			return request{}, &protocolError{code: errCodeBadRequest, text: "ref is longer than 64 bytes"}
 		}
 		s.Ref = *msg.Ref
 	}
 	if msg.Text == nil {
-		return say{}, &protocolError{code: errCodeBadRequest, text: "say needs a string field \"text\"", ref: s.Ref}
+		return request{}, &protocolError{code: errCodeBadRequest, text: "say needs a string field \"text\"", ref: s.Ref}
 	}
 	if len(*msg.Text) > maxTextBytes {
-		return say{}, tooLong(maxTextBytes, s.Ref)
+		return request{}, tooLong(maxTextBytes, s.Ref)
 	}
 	s.Text = *msg.Text
 	return s, nil

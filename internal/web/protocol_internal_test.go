@@ -121,6 +121,7 @@ func TestFormatTime(t *testing.T) {
 func FuzzDecodeClient(f *testing.F) {
 	for _, seed := range []string{
 		`{"type":"say","text":"hi","ref":"r1"}`,
+		`{"type":"leaving"}`,
 		`{"type":"say","text":""}`,
 		`{"type":"say"}`,
 		`{"type":"shout"}`,

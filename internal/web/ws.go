@@ -261,6 +261,10 @@ func (s *session) read(ctx context.Context) {
 			s.reply(ctx, encodeError(perr))
 			continue
 		}
+		if msg.Leaving { // its page is closing: a reload comes back within the short grace
+			s.m.Leaving()
+			continue
+		}
 		// Say may wait: flood control slows a fast sender, and so its reading.
 		err = s.m.Say(ctx, msg.Text, msg.Ref)
 		if perr := sayRefusal(err, s.cfg.MaxTextBytes, s.cfg.MaxTextLines, msg.Ref); perr != nil {

@@ -41,7 +41,11 @@ document.addEventListener('visibilitychange', () => {
   if (document.hidden) session.saveView();
   else log.readAll();
 });
-window.addEventListener('pagehide', session.saveView); // a reload or a closed tab: keep what was shown
+window.addEventListener('pagehide', () => {
+  // A reload or a closed tab: keep what was shown, and tell the server.
+  session.saveView();
+  connection.leaving();
+});
 
 session.restoreView(log.restore);
 connection.start({ url: session.socketURL, message: protocol.handle, close: protocol.closed });

@@ -78,6 +78,14 @@ export function send(msg) {
   ws.send(JSON.stringify(msg));
 }
 
+// leaving tells the server, as the page goes (its tab closed, or reloading),
+// that it goes on purpose: the server then holds our place only for a few
+// seconds, time for a reload to come back unnoticed, instead of the long
+// grace that covers a network's blips (docs/protocol.md §4, `leaving`).
+export function leaving() {
+  if (ws && live) ws.send(JSON.stringify({ type: 'leaving' }));
+}
+
 // welcomed marks the current socket live: the backoff starts again from the
 // beginning next time, and the banner goes.
 export function welcomed() {
