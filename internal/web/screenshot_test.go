@@ -16,7 +16,8 @@ import (
 )
 
 // TestScreenshot renders the chat page, with a short conversation between
-// browser and telnet users, to the PNG file $ANSEO_SCREENSHOT names. It is
+// browser and telnet users (a message of several lines, one that names the
+// reader, a link), to the PNG file $ANSEO_SCREENSHOT names. It is
 // how docs/screenshot.png is made:
 //
 //	ANSEO_SCREENSHOT=$PWD/docs/screenshot.png go test -run TestScreenshot ./internal/web/
@@ -75,14 +76,16 @@ func TestScreenshot(t *testing.T) {
 	}
 
 	bobSays("Morning! Is the deploy still on for today?")
+	plan := "Yes, in three steps:\n1. canary at 10:00\n2. half the fleet at 10:30\n3. everyone by noon"
+	require.NoError(t, carol.Say(t.Context(), plan, "")) // several lines, as pasted
+	alice.WaitMessage("carol", plan)
+	bobSays("@alice the runbook is at https://wiki.example.com/runbooks/deploy if you need it")
 	alice.Say("Great. I'll keep an eye on the dashboards.")
 	alice.WaitDelivered("Great. I'll keep an eye on the dashboards.")
 	require.NoError(t, carol.Say(t.Context(), "/me starts the rollout, tailing the logs", ""))
 	alice.WaitEvent("action", "carol starts the rollout")
 	bob.Say("/msg alice can you look at my PR after the deploy?")
 	alice.WaitJS(`document.querySelector('[data-kind=private]') !== null`)
-	alice.Say("/msg bob sure, after lunch")
-	alice.WaitJS(`document.querySelectorAll('[data-kind=private]').length === 2`)
 	bob.Say("/away lunch")
 	alice.WaitEvent("away", "bob is away")
 	alice.Do(chromedp.SendKeys(browsertest.TestID("input"), "Shall we do 50%"))
