@@ -119,6 +119,7 @@ func (u *wsUser) connect(base, query string) map[string]any {
 	h.Add("Cookie", u.cookie.String())
 	c, _, err := websocket.Dial(u.t.Context(), "ws"+strings.TrimPrefix(base, "http")+"/ws"+query, &websocket.DialOptions{HTTPHeader: h})
 	require.NoError(u.t, err)
+	c.SetReadLimit(128 << 10) // frames are at most 64 KiB (docs/protocol.md); the library's default is half that
 	u.conn, u.unread = c, nil
 	welcome := u.next(func(m map[string]any) bool { return m["type"] == "welcome" })
 	u.token = welcome["token"].(string)
