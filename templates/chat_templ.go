@@ -56,20 +56,33 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" data-max-text-bytes=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" data-login=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(v.MaxTextBytes)).Resolve(ctx)
+			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Login).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 15, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 15, Col: 24}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-max-text-bytes=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var5 string
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(v.MaxTextBytes)).Resolve(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 16, Col: 54}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -77,7 +90,7 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div id=\"banner\" class=\"banner\" role=\"status\" data-testid=\"banner\" hidden><span id=\"banner-text\" data-testid=\"banner-text\"></span> <button type=\"button\" id=\"retry\" class=\"button small\">Retry now</button></div><main class=\"log-pane\"><h2 class=\"visually-hidden\">Messages</h2><div id=\"messages\" class=\"messages\" role=\"log\" aria-live=\"polite\" aria-label=\"Messages\" tabindex=\"0\" data-testid=\"messages\"><button type=\"button\" id=\"load-older\" class=\"load-older\" data-testid=\"load-older\" hidden>Load earlier messages</button></div><button type=\"button\" id=\"new-messages\" class=\"new-messages\" data-testid=\"new-messages\" hidden>New messages ↓</button>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div id=\"banner\" class=\"banner\" role=\"status\" data-testid=\"banner\" hidden><span id=\"banner-text\" data-testid=\"banner-text\"></span> <button type=\"button\" id=\"retry\" class=\"button small\">Retry now</button></div><main class=\"log-pane\"><h2 class=\"visually-hidden\">Messages</h2><div id=\"messages\" class=\"messages\" role=\"log\" aria-live=\"polite\" aria-label=\"Messages\" tabindex=\"0\" data-testid=\"messages\"><button type=\"button\" id=\"load-older\" class=\"load-older\" data-testid=\"load-older\" hidden>Load earlier messages</button></div><button type=\"button\" id=\"new-messages\" class=\"new-messages\" data-testid=\"new-messages\" hidden>New messages ↓</button>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -85,7 +98,7 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -97,7 +110,7 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</div></body>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</div></body>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -128,46 +141,46 @@ func chatHeader(me, icon string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<header class=\"topbar\"><h1 class=\"brand\"><img class=\"brand-mark\" src=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var6 string
-		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(icon).ResolveURL(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 51, Col: 54}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><div class=\"identity\"><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><span class=\"whoami\"><span class=\"whoami-label\">Signed in as </span><b id=\"me\" dir=\"auto\" title=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<header class=\"topbar\"><h1 class=\"brand\"><img class=\"brand-mark\" src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(me).Resolve(ctx)
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(icon).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 57, Col: 103}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 52, Col: 54}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" data-testid=\"me\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><div class=\"identity\"><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><span class=\"whoami\"><span class=\"whoami-label\">Signed in as </span><b id=\"me\" dir=\"auto\" title=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(me)
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(me).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 57, Col: 127}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 58, Col: 103}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</b></span></div><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\"><span class=\"people-label\">People</span> <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden><svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6zm-2.5 15.5a2.5 2.5 0 0 0 5 0z\" fill=\"currentColor\"></path></svg></button> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" data-testid=\"me\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var9 string
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(me)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 58, Col: 127}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</b></span></div><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\"><span class=\"people-label\">People</span> <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden><svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6zm-2.5 15.5a2.5 2.5 0 0 0 5 0z\" fill=\"currentColor\"></path></svg></button> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -192,7 +205,7 @@ func people() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -219,7 +232,7 @@ func searchResults() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -244,7 +257,7 @@ func composer() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -29,6 +29,10 @@ type Login struct {
 	Name string
 	// Error says why the name was refused; empty when nothing was refused.
 	Error string
+	// Chatting is the name this browser is in the chat as now (another tab
+	// of it is): instead of the form, the page offers to continue as that
+	// name, or to log out. Empty otherwise.
+	Chatting string
 }
 
 // Chat is one user's chat page. The page itself is a shell: its script fills
@@ -37,6 +41,10 @@ type Chat struct {
 	Assets Assets
 	// Me is the user's name, for the script (and the page's first paint).
 	Me string
+	// Login names the browser's login whatever its name is now: the script
+	// keeps its token and what it showed under it, so that a rename, or a
+	// new login under another name, is not taken for another person.
+	Login string
 	// MaxTextBytes is the longest message, in bytes of UTF-8, the server takes.
 	MaxTextBytes int
 }

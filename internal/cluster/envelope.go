@@ -21,6 +21,7 @@ type envelope struct {
 	To        string        `json:"to,omitempty"`
 	NewName   string        `json:"newName,omitempty"`
 	Away      bool          `json:"away,omitempty"`
+	Session   string        `json:"session,omitempty"`
 }
 
 // The kinds that travel; replay markers and notices stay on their node.
@@ -42,7 +43,7 @@ func envelopeOf(ev *hub.Event, node string, serial uint64) envelope {
 	e := envelope{
 		Node: node, Serial: serial, Kind: ev.Kind.String(), Time: ev.Time,
 		Name: ev.Name, Transport: ev.Transport, Text: ev.Text,
-		To: ev.To, NewName: ev.NewName, Away: ev.Away,
+		To: ev.To, NewName: ev.NewName, Away: ev.Away, Session: ev.Session,
 	}
 	if ev.Reason != hub.ReasonNone {
 		e.Reason = ev.Reason.String()
@@ -60,5 +61,6 @@ func (e envelope) event(id uint64) *hub.Event {
 	return &hub.Event{
 		ID: id, Kind: kind, Time: e.Time, Name: e.Name, Transport: e.Transport, Text: e.Text,
 		Reason: reasons[e.Reason], To: e.To, NewName: e.NewName, Away: e.Away,
+		Session: e.Session,
 	}
 }

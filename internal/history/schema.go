@@ -53,6 +53,11 @@ var migrations = []string{
 	// actions only.
 	`ALTER TABLE events ADD COLUMN extra TEXT NOT NULL DEFAULT '';
 	CREATE INDEX IF NOT EXISTS events_public ON events (id) WHERE kind IN (3, 5);`,
+	// Version 3. session is who is behind an entry's person, whatever its
+	// name (hub.Event.Session); events_session finds the name a session was
+	// last known by, its newest join or rename.
+	`ALTER TABLE events ADD COLUMN session TEXT NOT NULL DEFAULT '';
+	CREATE INDEX IF NOT EXISTS events_session ON events (session, id) WHERE session != '' AND kind IN (1, 7);`,
 }
 
 // dsn returns the modernc.org/sqlite data source name for path, and how

@@ -127,13 +127,13 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 			_ = tx.Rollback() // err says what went wrong; this only undoes it
 		}
 	}()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, name, text, extra) VALUES (?, ?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, name, text, extra, session) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("history: append: %w", err)
 	}
 	defer insert.Close()
 	for _, ev := range events {
-		if _, err := insert.ExecContext(ctx, int64(ev.ID), int64(ev.Kind), ev.Time.UnixMilli(), ev.Name, ev.Text, extraOf(ev)); err != nil {
+		if _, err := insert.ExecContext(ctx, int64(ev.ID), int64(ev.Kind), ev.Time.UnixMilli(), ev.Name, ev.Text, extraOf(ev), ev.Session); err != nil {
 			return fmt.Errorf("history: append event %d: %w", ev.ID, err)
 		}
 	}
@@ -188,7 +188,7 @@ func extraOf(ev *hub.Event) string {
 }
 
 // columns are the columns scan reads, in its order.
-const columns = `id, kind, time, name, text`
+const columns = `id, kind, time, name, text, session`
 
 // public selects what readers see: messages and actions, the room's
 // conversation (not joins, renames or private messages). It matches the
@@ -287,6 +287,33 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 	return deleted, nil
 }
 
+// LastName returns the name the person with this session was last known
+// by: the newest saved join's name or rename's new name among the entries
+// with that session; "" if there is none (never saved, or pruned).
+func (s *Store) LastName(ctx context.Context, session string) (string, error) {
+	if session == "" {
+		return "", nil
+	}
+	var kind int64
+	var name, x string
+	err := s.db.QueryRowContext(ctx, `SELECT kind, name, extra FROM events
+		WHERE session = ? AND session != '' AND kind IN (1, 7) ORDER BY id DESC LIMIT 1`, session).Scan(&kind, &name, &x)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("history: last name: %w", err)
+	}
+	if hub.Kind(kind) == hub.KindRenamed {
+		var e extra
+		if err := json.Unmarshal([]byte(x), &e); err != nil {
+			return "", fmt.Errorf("history: last name: %w", err)
+		}
+		name = e.NewName
+	}
+	return name, nil
+}
+
 // LastID returns the greatest ID ever appended, 0 for a new database. It
 // survives pruning and reopening.
 func (s *Store) LastID(ctx context.Context) (uint64, error) {
@@ -321,7 +348,7 @@ func scan(rows *sql.Rows) (*hub.Event, error) {
 		id, kind, ms int64
 		ev           hub.Event
 	)
-	if err := rows.Scan(&id, &kind, &ms, &ev.Name, &ev.Text); err != nil {
+	if err := rows.Scan(&id, &kind, &ms, &ev.Name, &ev.Text, &ev.Session); err != nil {
 		return nil, err
 	}
 	if id <= 0 || kind <= 0 || kind > math.MaxUint8 {

@@ -499,3 +499,30 @@ func TestAFileServesOneProcessAtATime(t *testing.T) {
 	require.NoError(t, first.Close())
 	open(t, path) // free again once closed
 }
+
+// TestLastName: the name a session was last known by is its newest join's
+// or rename's, whoever else joined or renamed meanwhile; its messages keep
+// the session too.
+func TestLastName(t *testing.T) {
+	s, _ := openFile(t)
+	ctx := t.Context()
+	at := func(id uint64) time.Time { return base.Add(time.Duration(id) * time.Second) }
+	require.NoError(t, s.Append(ctx, []*hub.Event{
+		{ID: 1, Kind: hub.KindJoined, Time: at(1), Name: "alice", Transport: hub.TransportWeb, Session: "s-alice"},
+		{ID: 2, Kind: hub.KindMessage, Time: at(2), Name: "alice", Text: "hi", Session: "s-alice"},
+		{ID: 3, Kind: hub.KindRenamed, Time: at(3), Name: "alice", NewName: "alicia", Session: "s-alice"},
+		{ID: 4, Kind: hub.KindJoined, Time: at(4), Name: "bob", Transport: hub.TransportWeb, Session: "s-bob"},
+		{ID: 5, Kind: hub.KindAway, Time: at(5), Name: "alicia", Away: true, Session: "s-alice"},
+		{ID: 6, Kind: hub.KindRenamed, Time: at(6), Name: "bob", NewName: "robert", Session: "s-bob"},
+		{ID: 7, Kind: hub.KindJoined, Time: at(7), Name: "carol", Transport: hub.TransportTelnet},
+	}))
+	for session, want := range map[string]string{"s-alice": "alicia", "s-bob": "robert", "s-nobody": "", "": ""} {
+		got, err := s.LastName(ctx, session)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "session %q", session)
+	}
+	recent, err := s.Recent(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, recent, 1)
+	assert.Equal(t, "s-alice", recent[0].Session, "a message keeps who said it")
+}

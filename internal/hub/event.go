@@ -110,6 +110,13 @@ type Event struct {
 	// Notice is what a notice says (KindNotice), for each transport to put
 	// into words: the hub words nothing a user reads.
 	Notice *Notice
+	// Session is the JoinOptions.Session of the person the entry is about
+	// (who spoke, joined, left, renamed themselves or went away), if it
+	// joined with one: it is kept in the history, so that a person's own
+	// messages are still theirs after a rename or a restart, and so that
+	// its session can learn the name it was last known by (see
+	// Store.LastName).
+	Session string
 
 	// sender is the person the entry is about: who spoke (messages,
 	// actions, private messages), so that a transport can tell its own from
@@ -130,10 +137,14 @@ type Event struct {
 // From reports whether m's person sent this message, action or private
 // message: on any of its connections, so that a second tab shows its own
 // messages as its own.
+//
+// An entry from before the person joined (the history, after a restart)
+// is its own if it came from the same session (JoinOptions.Session).
 func (e *Event) From(m *Conn) bool {
 	switch e.Kind {
 	case KindMessage, KindAction, KindPrivate:
-		return e.sender != nil && e.sender == m.person
+		return (e.sender != nil && e.sender == m.person) ||
+			(e.Session != "" && e.Session == m.person.session)
 	}
 	return false
 }

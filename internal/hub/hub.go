@@ -134,6 +134,7 @@ type Hub struct {
 	conns    []*Conn            // every connection of every person; fan-out walks this
 	byKey    map[string]*person // nameKey → person in the room, as the log has it
 	byToken  map[string]*person // token → person on this node
+	bySess   map[string]*person // JoinOptions.Session → person on this node, if it has one
 	lastID   uint64             // the last entry applied
 	slow     []*Conn            // connections whose queue overflowed during a fan-out
 	replay   *ring              // recent events, for connections that resume
@@ -211,6 +212,7 @@ func New(opts Options) *Hub {
 		done:     make(chan struct{}),
 		byKey:    make(map[string]*person),
 		byToken:  make(map[string]*person),
+		bySess:   make(map[string]*person),
 		replay:   newRing(opts.ReplayLen),
 		recent:   newRing(opts.HistoryLen),
 		pending:  make(map[uint64]pending),
@@ -234,6 +236,8 @@ const (
 	reqEvict
 	reqLastID
 	reqLogFailing
+	reqSession
+	reqQuit
 )
 
 // request is everything the hub can be asked. One struct rather than an
@@ -258,6 +262,7 @@ type request struct {
 }
 
 type reply struct {
+	name   string // reqSession
 	conn   *Conn
 	roster []Presence
 	id     uint64
@@ -362,6 +367,14 @@ type JoinOptions struct {
 	// unnoticed by others. Without it, a drop is a departure (as the seed
 	// protocol has it) and only the name may be reclaimed.
 	KeepOnDrop bool
+	// Session, if set, says who is behind the person, whatever its name:
+	// on the web, the browser's login. A join with the Session of a person
+	// in the room on this node attaches to that person, as a Token does
+	// (another tab, whose page had no token). Every entry about the person
+	// carries it (Event.Session), so that its messages stay its own across
+	// renames and restarts. It is kept in the history: it must not be a
+	// secret (the web gives a digest of its session cookie).
+	Session string
 }
 
 // Join adds a person called name to the room and announces it to everyone
@@ -376,6 +389,12 @@ type JoinOptions struct {
 func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Conn, error) {
 	if opts.Token != "" {
 		return h.resume(ctx, opts)
+	}
+	if opts.Session != "" {
+		r, err := h.ask(ctx, request{kind: reqAttach, join: opts})
+		if !errors.Is(err, ErrNoSession) {
+			return r.conn, err
+		}
 	}
 	display, err := CheckName(name)
 	if err != nil {
@@ -449,6 +468,45 @@ func (h *Hub) Loaded() bool {
 	default:
 		return false
 	}
+}
+
+// SessionName returns the name of the person in the room on this node
+// whose JoinOptions.Session is session, and whether there is one; if there
+// is none, the name that session was last known by in the history (a
+// rename is kept there as it happens), and false; "" if neither knows it.
+// A web login follows its person's name this way, across /nick and
+// restarts.
+func (h *Hub) SessionName(ctx context.Context, session string) (name string, live bool, err error) {
+	if session == "" {
+		return "", false, nil
+	}
+	r, err := h.ask(ctx, request{kind: reqSession, join: JoinOptions{Session: session}})
+	if err != nil || r.name != "" {
+		return r.name, r.name != "", err
+	}
+	if st := h.opts.Store; st != nil {
+		name, err = st.LastName(ctx, session)
+	}
+	return name, false, err
+}
+
+// Quit takes the person whose JoinOptions.Session is session out of the
+// room at once, as /quit does: every connection it has closes with
+// ReasonQuit. It does nothing if there is none on this node.
+func (h *Hub) Quit(ctx context.Context, session string) error {
+	if session == "" {
+		return nil
+	}
+	_, err := h.ask(ctx, request{kind: reqQuit, join: JoinOptions{Session: session}})
+	return err
+}
+
+// bySession is the person on this node, in the room, whose session it is.
+func (h *Hub) bySession(session string) *person {
+	if p := h.bySess[session]; session != "" && p != nil && !p.gone {
+		return p
+	}
+	return nil
 }
 
 // InboxLen returns how many requests wait for the hub: a gauge of how far
@@ -537,6 +595,9 @@ func (h *Hub) handle(req request) {
 		h.join(req)
 	case reqAttach:
 		p := h.byToken[req.join.Token]
+		if req.join.Token == "" {
+			p = h.bySession(req.join.Session)
+		}
 		if p == nil || p.gone {
 			req.reply <- reply{err: ErrNoSession}
 			break
@@ -594,6 +655,17 @@ func (h *Hub) handle(req request) {
 		req.reply <- reply{id: h.lastID}
 	case reqLogFailing:
 		h.tellWaiting()
+	case reqSession:
+		var name string
+		if p := h.bySession(req.join.Session); p != nil {
+			name = p.displayName()
+		}
+		req.reply <- reply{name: name}
+	case reqQuit:
+		if p := h.bySession(req.join.Session); p != nil {
+			h.removePerson(p, ReasonQuit, "", false)
+		}
+		req.reply <- reply{}
 	}
 	h.removeSlow()
 }

@@ -61,6 +61,13 @@ func nameRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.'
 }
 
+// SameName reports whether a and b are one name in the room (see nameKey):
+// "Alice" and "alice" are. Names that break the rules are nobody's.
+func SameName(a, b string) bool {
+	ka, kb := nameKeyOf(a), nameKeyOf(b)
+	return ka != "" && ka == kb
+}
+
 // nameKey is the form under which a name is unique: two names with one key
 // are never in the room together. It is the confusable skeleton (UTS #39,
 // section 4) of the name's PRECIS UsernameCaseMapped form, so "Alice",

@@ -22,6 +22,7 @@ type person struct {
 	name      atomic.Pointer[string] // the name it speaks under; /nick changes it
 	listed    string                 // the name the room knows it by, as the log has it
 	token     string
+	session   string    // JoinOptions.Session: who is behind it, across renames and restarts
 	transport Transport // of the first connection: what the user list shows
 	since     time.Time
 	joinID    uint64 // ID of the KindJoined event: joining order

@@ -21,6 +21,7 @@ func (h *Hub) join(req request) {
 	now := h.opts.Now()
 	p := &person{
 		token:      opts.Token,
+		session:    opts.Session,
 		transport:  opts.Transport,
 		since:      now,
 		lastActive: now,
@@ -42,7 +43,7 @@ func (h *Hub) join(req request) {
 // heard of it; the joiner gets its connection, and what it missed.
 func (h *Hub) joined(ev *Event, req *request) {
 	p, opts := ev.sender, req.join
-	h.byToken[p.token] = p
+	h.local(p)
 	h.opts.Metrics.Joined(opts.Transport)
 	m := h.addConn(p, opts)
 	if opts.After > 0 { // a reclaimed name: what it missed, up to its own return
@@ -66,16 +67,28 @@ func (h *Hub) moveHere(p *person, opts JoinOptions) *Conn {
 		if other.token == "" {
 			other.token, other.flood = p.token, p.flood
 		}
+		if other.session == "" {
+			other.session = p.session
+		}
 		p = other
 	} else {
 		p.listed = p.displayName()
 		h.byKey[key] = p
 	}
-	h.byToken[p.token] = p
+	h.local(p)
 	m := h.addConn(p, opts)
 	h.replayMissed(m, opts.After, h.lastID)
 	h.log.Debug("member moved here", "name", p.displayName(), "transport", opts.Transport)
 	return m
+}
+
+// local notes that p is in the room on this node, found by its token and
+// its session.
+func (h *Hub) local(p *person) {
+	h.byToken[p.token] = p
+	if p.session != "" {
+		h.bySess[p.session] = p
+	}
 }
 
 // attach adds a connection to a person already in the room.
@@ -198,6 +211,9 @@ func (h *Hub) broadcast(ev *Event) {
 // the request to answer when ev, a join, comes back.
 func (h *Hub) append(ev *Event, join *request) bool {
 	ev.Time = h.opts.Now()
+	if ev.sender != nil {
+		ev.Session = ev.sender.session
+	}
 	h.serial++
 	if !h.opts.Log.Append(ev, h.serial) {
 		h.log.Warn("the room's log cannot take an entry", "kind", ev.Kind)
@@ -538,6 +554,9 @@ func (h *Hub) dismiss(p *person, reason Reason) {
 		p.graceTimer.Stop()
 	}
 	delete(h.byToken, p.token)
+	if h.bySess[p.session] == p {
+		delete(h.bySess, p.session)
+	}
 	h.opts.Metrics.Left(p.transport, reason)
 }
 

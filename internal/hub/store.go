@@ -38,6 +38,10 @@ type Store interface {
 	// count), and every event older than before (the zero time: no limit by
 	// age). It returns how many went.
 	Prune(ctx context.Context, keep int, before time.Time) (int, error)
+	// LastName returns the name the person with this JoinOptions.Session
+	// was last known by: the newest saved join or rename of an entry with
+	// that Session (Event.Session); "" if there is none.
+	LastName(ctx context.Context, session string) (string, error)
 	// LastID returns the greatest ID ever saved, 0 for an empty store. The
 	// log continues numbering after it, so IDs stay unique across restarts
 	// even after pruning.

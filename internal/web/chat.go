@@ -14,11 +14,14 @@ import (
 // a reloaded page would find its own, closing socket still holding it. The
 // WebSocket join decides, and the page returns to the login form if the name
 // is taken by then.
-func handleChatPage(log *slog.Logger, cfg Config, a *assets) http.Handler {
+//
+// The name is the one the browser's login goes by now (currentName): after
+// a /nick and a restart, the new one.
+func handleChatPage(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handler {
 	pageAssets := a.page(true)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name, ok := nameFromCookie(r)
-		if !ok {
+		name, _ := currentName(r, h)
+		if name == "" {
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
@@ -29,7 +32,7 @@ func handleChatPage(log *slog.Logger, cfg Config, a *assets) http.Handler {
 			return
 		}
 		render(w, r, log, http.StatusOK, templates.ChatPage(templates.Chat{
-			Assets: pageAssets, Me: display, MaxTextBytes: cfg.MaxTextBytes,
+			Assets: pageAssets, Me: display, Login: loginKey(r, display), MaxTextBytes: cfg.MaxTextBytes,
 		}))
 	})
 }

@@ -27,10 +27,11 @@ func TestFrameWithTheUpgrade(t *testing.T) {
 	client := loginClient(t, srv.URL, "alice")
 	base, err := url.Parse(srv.URL)
 	require.NoError(t, err)
-	var cookie string
+	var cookies []string
 	for _, c := range client.Jar.Cookies(base) {
-		cookie += c.Name + "=" + c.Value
+		cookies = append(cookies, c.Name+"="+c.Value)
 	}
+	cookie := strings.Join(cookies, "; ")
 	require.NotEmpty(t, cookie)
 
 	conn, err := net.Dial("tcp", base.Host)

@@ -115,16 +115,21 @@ func TestLogin(t *testing.T) {
 		assert.Equal(t, http.StatusSeeOther, res.StatusCode)
 		assert.Equal(t, "/chat", res.Header.Get("Location"))
 		cookies := res.Cookies()
-		require.Len(t, cookies, 1)
+		require.Len(t, cookies, 2)
 		c := cookies[0]
 		assert.Equal(t, "anseo_name", c.Name)
 		got, err := url.QueryUnescape(c.Value)
 		require.NoError(t, err)
 		assert.Equal(t, "Zoë", got, "the name is trimmed and survives the cookie")
-		assert.True(t, c.HttpOnly)
-		assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
-		assert.Equal(t, "/", c.Path)
-		assert.False(t, c.Secure, "plain HTTP")
+		session := cookies[1]
+		assert.Equal(t, "anseo_session", session.Name)
+		assert.Regexp(t, `^[a-z2-7]{26}$`, session.Value, "a secret: 128 random bits")
+		for _, c := range cookies {
+			assert.True(t, c.HttpOnly)
+			assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
+			assert.Equal(t, "/", c.Path)
+			assert.False(t, c.Secure, "plain HTTP")
+		}
 	})
 
 	t.Run("refuses a cross-site form post", func(t *testing.T) {
@@ -140,8 +145,10 @@ func TestSecureCookie(t *testing.T) {
 	h, _ := startHub(t)
 	srv := web.NewServer(testLogger(t), h, web.Config{SecureCookie: true})
 	res, _ := postLogin(t, srv, "alice")
-	require.Len(t, res.Cookies(), 1)
-	assert.True(t, res.Cookies()[0].Secure)
+	require.Len(t, res.Cookies(), 2)
+	for _, c := range res.Cookies() {
+		assert.True(t, c.Secure, c.Name)
+	}
 }
 
 // TestSecureCookieBehindATLSProxy: behind a trusted proxy that ends TLS
@@ -170,8 +177,10 @@ func TestSecureCookieBehindATLSProxy(t *testing.T) {
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				req.Header.Set("X-Forwarded-Proto", tt.proto)
 				res, _ := do(t, srv, req)
-				require.Len(t, res.Cookies(), 1, req.URL.Path)
-				assert.Equal(t, tt.secure, res.Cookies()[0].Secure, req.URL.Path)
+				require.Len(t, res.Cookies(), 2, req.URL.Path)
+				for _, c := range res.Cookies() {
+					assert.Equal(t, tt.secure, c.Secure, req.URL.Path+" "+c.Name)
+				}
 			}
 		})
 	}
@@ -213,11 +222,13 @@ func TestLogout(t *testing.T) {
 	res, _ := do(t, srv, withCookie(httptest.NewRequest(http.MethodPost, "/logout", nil), "alice"))
 	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
 	assert.Equal(t, "/", res.Header.Get("Location"))
-	require.Len(t, res.Cookies(), 1)
-	c := res.Cookies()[0]
-	assert.Equal(t, "anseo_name", c.Name)
-	assert.Empty(t, c.Value)
-	assert.Negative(t, c.MaxAge, "the cookie is deleted")
+	require.Len(t, res.Cookies(), 2)
+	for i, name := range []string{"anseo_name", "anseo_session"} {
+		c := res.Cookies()[i]
+		assert.Equal(t, name, c.Name)
+		assert.Empty(t, c.Value)
+		assert.Negative(t, c.MaxAge, "the cookie is deleted")
+	}
 }
 
 func TestStatic(t *testing.T) {

@@ -123,8 +123,9 @@ func historyHandler(log *slog.Logger, h *hub.Hub, read historyRead) http.Handler
 			return
 		}
 		page := historyPage{Events: make([]messageMsg, 0, len(evs)), More: more}
+		session := sessionOf(r)
 		for _, ev := range evs {
-			page.Events = append(page.Events, storedJSON(ev))
+			page.Events = append(page.Events, storedJSON(ev, session))
 		}
 		writeJSON(w, http.StatusOK, page)
 	})

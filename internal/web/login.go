@@ -2,6 +2,10 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -19,6 +23,18 @@ import (
 // credential: anyone may claim any free name, so the cookie needs no
 // signature. The WebSocket join decides whether the claim holds.
 const nameCookie = "anseo_name"
+
+// sessionCookie holds a browser's login: a secret made when it logs in,
+// by which the server knows who is behind it whatever its name is now. The
+// hub knows the person by a digest of it (sessionOf), which the history
+// keeps: the name it was last known by after /nick and a restart, and which
+// messages are its own. The name cookie is what it logged in with, for a
+// login that the hub and the history do not know (yet).
+const sessionCookie = "anseo_session"
+
+// maxSessionBytes bounds the session cookie a client may present: ours are
+// 26 characters.
+const maxSessionBytes = 64
 
 // maxFormBytes bounds a login form: a name is at most 32 characters, so a
 // kilobyte is generous and anything bigger is not a person typing.
@@ -48,15 +64,25 @@ func msgNameInvalid(reason string) string {
 // handleLoginPage shows the login form. The chat page sends users back here
 // with ?name=…&error=… when its WebSocket was refused; the form then shows
 // the name again and says why.
-func handleLoginPage(log *slog.Logger, a *assets) http.Handler {
+//
+// A browser that is in the chat already (another tab of it is) is not
+// asked for a name, which its own presence holds: it is offered to continue
+// as that name, or to log out.
+func handleLoginPage(log *slog.Logger, h *hub.Hub, a *assets) http.Handler {
 	pageAssets := a.page(false)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		name := q.Get("name")
+		var chatting string
 		if name == "" && q.Get("error") == "" {
-			name, _ = nameFromCookie(r) // someone who came back: offer their name
+			// Someone who came back: offer their name, as it is now.
+			var live bool
+			name, live = currentName(r, h)
+			if live {
+				chatting = name
+			}
 		}
-		v := templates.Login{Assets: pageAssets, Name: name}
+		v := templates.Login{Assets: pageAssets, Name: name, Chatting: chatting}
 		switch q.Get("error") {
 		case loginErrTaken:
 			v.Error = msgNameTaken
@@ -88,6 +114,10 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 			refuse(w, r, http.StatusBadRequest, "", msgLogin)
 			return
 		}
+		if current, live := currentName(r, h); live && hub.SameName(current, form.name) {
+			http.Redirect(w, r, "/chat", http.StatusSeeOther) // it is in the chat as that name already
+			return
+		}
 		name, err := hub.CheckName(form.name)
 		if err == nil {
 			err = h.Check(r.Context(), name)
@@ -96,6 +126,7 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 		switch {
 		case err == nil:
 			setNameCookie(w, r, cfg, name)
+			setSessionCookie(w, r, cfg, newSession())
 			http.Redirect(w, r, "/chat", http.StatusSeeOther)
 		case errors.As(err, &nameErr):
 			refuse(w, r, http.StatusUnprocessableEntity, form.name, msgNameInvalid(nameErr.Reason))
@@ -112,16 +143,76 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 	})
 }
 
-// handleLogout forgets the name and returns to the login form. Leaving the
-// room is the WebSocket's business: the page closes it before it posts here,
-// and a closed tab closes it too.
-func handleLogout(cfg Config) http.Handler {
+// handleLogout forgets the login and returns to the login form. The chat
+// page leaves the room before it posts here (/quit); from the login page,
+// with tabs of the browser still in the chat, logging out takes its person
+// out of the room, and those tabs follow (close 1000).
+func handleLogout(log *slog.Logger, h *hub.Hub, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := newNameCookie(r, cfg, "")
-		c.MaxAge = -1
-		http.SetCookie(w, c)
+		if err := h.Quit(r.Context(), sessionOf(r)); err != nil {
+			log.Debug("logout: leaving the room", "err", err)
+		}
+		for _, c := range []*http.Cookie{newNameCookie(r, cfg, ""), newSessionCookie(r, cfg, "")} {
+			c.MaxAge = -1
+			http.SetCookie(w, c)
+		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
+}
+
+// newSession returns a fresh login secret: 128 random bits, in lower-case
+// base32.
+func newSession() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// setSessionCookie stores the login secret. A session cookie, as the name
+// cookie is: closing the browser forgets it.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, cfg Config, secret string) {
+	http.SetCookie(w, newSessionCookie(r, cfg, secret))
+}
+
+func newSessionCookie(r *http.Request, cfg Config, value string) *http.Cookie {
+	c := newNameCookie(r, cfg, value)
+	c.Name = sessionCookie
+	return c
+}
+
+// sessionOf is who is behind the browser for the hub (hub.JoinOptions.Session):
+// a digest of its login secret, which the history may keep where the secret
+// itself must not be; "" without a login.
+func sessionOf(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > maxSessionBytes {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(sessionCookie + "\x00" + c.Value))
+	return hex.EncodeToString(sum[:16])
+}
+
+// loginKey names the browser's login for its page (templates.Chat.Login):
+// its session, or for a login from before sessions, the name it logged in
+// with.
+func loginKey(r *http.Request, name string) string {
+	if s := sessionOf(r); s != "" {
+		return s
+	}
+	return strings.ToLower(name)
+}
+
+// currentName is the name the browser's person goes by now, and whether it
+// is in the room: what the hub or the history knows of its login (a
+// /nick, before or after a restart, changed it), or else the name it logged
+// in with. "" for a browser that has not logged in.
+func currentName(r *http.Request, h *hub.Hub) (name string, live bool) {
+	name, live, err := h.SessionName(r.Context(), sessionOf(r))
+	if err == nil && name != "" {
+		return name, live
+	}
+	name, _ = nameFromCookie(r)
+	return name, false
 }
 
 type loginForm struct{ name string }

@@ -266,8 +266,11 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 
 // storedJSON renders a saved event (a message or an action) for GET
 // /history, in the same shape as the WebSocket's: nobody's own, no ref.
-func storedJSON(ev *hub.Event) messageMsg {
-	return messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: formatTime(ev.Time), From: ev.Name, Text: ev.Text}
+// session is the reader's (sessionOf): its own are marked own, whatever
+// name they were said under.
+func storedJSON(ev *hub.Event, session string) messageMsg {
+	own := session != "" && ev.Session == session
+	return messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: formatTime(ev.Time), From: ev.Name, Text: ev.Text, Own: own}
 }
 
 func kindType(k hub.Kind) string {

@@ -11,10 +11,10 @@ import (
 
 // addRoutes is the whole HTTP surface of anseo's web transport.
 func addRoutes(r chi.Router, log *slog.Logger, h *hub.Hub, cfg Config, a *assets, ws *sockets, ready func() bool) {
-	r.Method(http.MethodGet, "/", handleLoginPage(log, a))
+	r.Method(http.MethodGet, "/", handleLoginPage(log, h, a))
 	r.Method(http.MethodPost, "/login", handleLogin(log, h, cfg, a))
-	r.Method(http.MethodPost, "/logout", handleLogout(cfg))
-	r.Method(http.MethodGet, "/chat", handleChatPage(log, cfg, a))
+	r.Method(http.MethodPost, "/logout", handleLogout(log, h, cfg))
+	r.Method(http.MethodGet, "/chat", handleChatPage(log, h, cfg, a))
 	r.Method(http.MethodGet, "/ws", handleWebSocket(log, h, cfg, ws))
 	r.Method(http.MethodGet, "/history", handleHistory(log, h))
 	r.Method(http.MethodGet, "/history/search", handleSearch(log, h))

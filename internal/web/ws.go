@@ -74,12 +74,12 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			return
 		}
 
-		name, ok := nameFromCookie(r)
-		if !ok {
+		name, _ := currentName(r, h)
+		if name == "" {
 			_ = c.Close(CloseNotLoggedIn, reasonNotLogged)
 			return
 		}
-		m, resumed, err := joinWeb(r.Context(), h, name, resumeFrom(r))
+		m, resumed, err := joinWeb(r.Context(), h, name, sessionOf(r), resumeFrom(r))
 		if err != nil {
 			code, reason := joinRefusal(err)
 			log.Debug("websocket join refused", "name", name, "remote", middleware.GetClientIP(r.Context()), "code", code, "err", err)
@@ -136,9 +136,10 @@ func resumeFrom(r *http.Request) resume {
 // goes unnoticed. With a token it first tries to attach to that person
 // (another tab, a reload, a reconnection) and reports resumed; a token the
 // hub no longer knows (ErrNoSession: the grace period ran out, the server
-// restarted) falls back to a fresh join under the cookie's name.
-func joinWeb(ctx context.Context, h *hub.Hub, name string, res resume) (m *hub.Conn, resumed bool, err error) {
-	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, KeepOnDrop: true}
+// restarted) falls back to a fresh join under the login's name, or to another
+// tab of the same login (session) if its page had no token.
+func joinWeb(ctx context.Context, h *hub.Hub, name, session string, res resume) (m *hub.Conn, resumed bool, err error) {
+	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, KeepOnDrop: true, Session: session}
 	if res.token != "" {
 		opts.Token, opts.After = res.token, res.after
 		m, err = h.Join(ctx, name, opts)

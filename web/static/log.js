@@ -5,7 +5,6 @@
 import { markDays, relabelAtMidnight } from './days.js';
 import { $, el, nameEl, textEl, timeEl, userText } from './dom.js';
 import { mentionsMe } from './notify.js';
-import { me } from './session.js';
 
 const log = $('messages');
 const loadOlderButton = $('load-older'); // the log's first child, always
@@ -251,7 +250,7 @@ export function showOlder(events) {
   let from = loadOlderButton.nextElementSibling;
   for (const ev of events) {
     if (!canShow(ev.type) || !unseen(ev.id)) continue;
-    const item = views[ev.type]({ ...ev, own: ev.from === me });
+    const item = views[ev.type](ev); // the server says which are our own
     item.dataset.id = String(ev.id);
     from = insertInOrder(item, ev.id, from);
     maxId = Math.max(maxId, ev.id);

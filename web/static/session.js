@@ -17,10 +17,11 @@ import { $ } from './dom.js';
 // after a reload: a few screens; older ones come from GET /history.
 const keepEvents = 200;
 
-// The name this browser logged in with (the cookie's). The page's name in the
-// room, `me`, starts as it and follows the welcome and /nick.
-export const login = $('app').dataset.me;
-export let me = login;
+// The browser's login, whatever its name is now (/nick changes that): what
+// it keeps is kept under it. The page's name in the room, `me`, starts as
+// the server says it is now and follows the welcome and /nick.
+const login = $('app').dataset.login || $('app').dataset.me.toLowerCase();
+export let me = $('app').dataset.me;
 export let lastId = 0; // the greatest ID received over the socket: ?after= on resume
 export let quitting = false; // the session has ended: nothing more is kept
 
@@ -30,7 +31,7 @@ let saveTimer = 0;
 const meEl = $('me');
 const quitForm = $('quit-form');
 
-const tokenKey = 'anseo.token.' + login.toLowerCase();
+const tokenKey = 'anseo.token.' + login;
 const viewKey = 'anseo.view';
 
 // setMe follows our name in the room: the welcome's, then /nick's.
@@ -133,5 +134,5 @@ export function logout() {
 
 // backToLogin shows the login form with the name and why it was refused.
 export function backToLogin(error) {
-  location.assign('/?' + new URLSearchParams({ name: login, error }));
+  location.assign('/?' + new URLSearchParams({ name: me, error }));
 }

@@ -1,0 +1,160 @@
+package web_test
+
+// A browser's login: one presence however many tabs it opens, and the
+// same person, under the name it goes by now, after a restart.
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/history"
+	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/web"
+)
+
+// TestBrowserLoginPageOfAPersonInTheChat: a browser that is in the chat
+// and opens the login page again is not asked for a name its own presence
+// holds ("That name is taken"): it may continue as itself, one presence, or
+// log out, which takes it out of the room, other tabs and all.
+func TestBrowserLoginPageOfAPersonInTheChat(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	bob := watch(t, srv.Hub, "bob")
+	alice.WaitMember("bob", true)
+
+	second := alice.Duplicate(t) // the same browser
+	second.Open("/")
+	assert.Zero(t, second.Count(`[data-testid=login-form]`), "no form asking for a name")
+	assert.Equal(t, "You are in the chat as alice.", second.Text("chatting"))
+	second.Submit(chromedp.Click(browsertest.TestID("continue")))
+	second.WaitConnected()
+	assert.Equal(t, []string{"alice/web", "bob/telnet"}, second.Members(), "one alice")
+	roster, err := srv.Hub.Roster(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, roster, 2, "one alice in the room")
+
+	third := alice.Duplicate(t)
+	third.Open("/")
+	third.Submit(chromedp.Click(browsertest.TestID("logout")))
+	assert.Equal(t, "/", third.Path())
+	assert.Equal(t, 1, third.Count(`[data-testid=login-form]`), "logged out: the form")
+	left := bob.waitFor("alice leaves", func(ev *hub.Event) bool { return ev.Kind == hub.KindLeft })
+	assert.Equal(t, "alice", left.Name)
+	assert.Equal(t, hub.ReasonQuit, left.Reason, "at once, not after the grace period")
+	for _, tab := range []*browsertest.Tab{alice, second} {
+		tab.WaitJS(`location.pathname === '/' && document.querySelector('[data-testid=login-form]') !== null`)
+	}
+	assert.Zero(t, bob.seen(hub.KindJoined, "alice"), "bob saw no second alice")
+}
+
+// TestBrowserARenameOutlivesARestart: alice renames herself, the server
+// restarts, and her page comes back as alicia, with her messages from
+// before and after the rename still her own; after a reload too.
+func TestBrowserARenameOutlivesARestart(t *testing.T) {
+	t.Parallel()
+	b := browsertest.Shared(t)
+	store, err := history.Open(t.Context(), history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+
+	var current atomic.Pointer[web.Server]
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		current.Load().ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	start := func() (*hub.Hub, func()) {
+		h, stopHub := startHubWith(t, hub.Options{Flood: noFlood, Store: store})
+		srv := web.NewServer(testLogger(t), h, web.Config{})
+		current.Store(srv)
+		return h, func() {
+			stopHub()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Drain(ctx)
+		}
+	}
+	_, stopFirst := start()
+
+	alice := b.NewTab(t, front.URL)
+	alice.Login("alice")
+	alice.Say("before the rename")
+	alice.WaitDelivered("before the rename")
+	alice.Say("/nick alicia")
+	alice.WaitJS(`document.getElementById('me').textContent === 'alicia'`)
+	alice.Say("after the rename")
+	alice.WaitDelivered("after the rename")
+
+	stopFirst()
+	h, stopSecond := start()
+	t.Cleanup(stopSecond)
+	alice.WaitEvent("reconnected", "Reconnected")
+	alice.WaitConnected()
+	ownTexts := `[...document.querySelectorAll('[data-testid=message].own .text')].map(e => e.textContent)`
+	check := func(when string) {
+		t.Helper()
+		assert.Equal(t, "alicia", alice.Text("me"), "%s: the page is alicia", when)
+		roster, err := h.Roster(t.Context())
+		require.NoError(t, err)
+		require.Len(t, roster, 1)
+		assert.Equal(t, "alicia", roster[0].Name, "%s: the room has alicia", when)
+		alice.WaitJS(ownTexts + `.length === 2`)
+		assert.Equal(t, []string{"before the rename", "after the rename"}, browsertest.Run(alice, chromedp.Evaluate[[]string](ownTexts)), when)
+	}
+	check("after the restart")
+	alice.Do(chromedp.Reload())
+	alice.WaitConnected()
+	check("after a reload")
+
+	// Someone else sees them as alice's and alicia's, not as their own.
+	carol := b.NewTab(t, front.URL)
+	carol.Login("carol")
+	assert.Empty(t, carol.WaitMessage("alice", "before the rename"))
+	assert.Empty(t, carol.WaitMessage("alicia", "after the rename"))
+	assert.Zero(t, carol.Count(`[data-testid=message].own`))
+	assertNoProblems(t, carol)
+}
+
+// TestHistoryMarksOwnAcrossARename: GET /history marks as own what the
+// reader's login said, under any name it had, and nothing of anyone else's.
+func TestHistoryMarksOwnAcrossARename(t *testing.T) {
+	srv := startWithHistory(t)
+	aliceHTTP := loginClient(t, srv.URL, "alice")
+	alice := dial(t, srv.URL, aliceHTTP)
+	alice.nextOf("welcome")
+	alice.say("before", "r1")
+	alice.nextOf("message")
+	alice.say("/nick alicia", "")
+	alice.nextOf("renamed")
+	alice.say("after", "r2")
+	alice.nextOf("message")
+	bobHTTP := loginClient(t, srv.URL, "bob")
+
+	own := func(client *http.Client) map[string]bool {
+		t.Helper()
+		res, err := client.Get(srv.URL + "/history")
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		var page historyJSON
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&page))
+		out := map[string]bool{}
+		for _, ev := range page.Events {
+			out[ev.From+": "+ev.Text] = ev.Own
+		}
+		return out
+	}
+	assert.Equal(t, map[string]bool{"alice: before": true, "alicia: after": true}, own(aliceHTTP))
+	assert.Equal(t, map[string]bool{"alice: before": false, "alicia: after": false}, own(bobHTTP))
+}
