@@ -16,12 +16,13 @@ import (
 )
 
 // listView is what a page shows of the room: each user list entry (name,
-// transport, away, the status line, whether it is ours), our name and
-// whether the away button is pressed.
+// transport, away and why, whether it is ours), our name and whether the
+// away button is pressed. Idle times are left out: they are the clock's,
+// and a slow run crosses a minute.
 const listView = `[
 	...[...document.querySelectorAll('[data-testid=member]')].map(e => [
 		e.dataset.name, e.dataset.transport, e.dataset.away,
-		e.querySelector('[data-testid=member-status]').textContent,
+		e.querySelector('[data-testid=member-status]').textContent.replace(/( · )?idle \d+[mhd]$/, ''),
 		e.querySelector('.you') ? 'you' : '',
 	].join('|')),
 	'me: ' + document.getElementById('me').textContent,
@@ -32,25 +33,16 @@ func viewOf(tab *browsertest.Tab) []string {
 	return browsertest.Run(tab, chromedp.Evaluate[[]string](listView))
 }
 
-// permutations returns every order of ops.
-func permutations(ops []string) [][]string {
-	if len(ops) <= 1 {
-		return [][]string{append([]string(nil), ops...)}
-	}
-	var out [][]string
-	for i := range ops {
-		rest := append(append([]string(nil), ops[:i]...), ops[i+1:]...)
-		for _, p := range permutations(rest) {
-			out = append(out, append([]string{ops[i]}, p...))
-		}
-	}
-	return out
-}
+// everyOrder is a script of /nick, /away, /back and a message in which each
+// of them follows each other one: an Eulerian circuit of the twelve
+// ordered pairs, so that after every step of it the list has come by every
+// way there is from the step before.
+var everyOrder = []string{"nick", "away", "nick", "back", "nick", "msg", "away", "back", "away", "msg", "back", "msg", "nick"}
 
 // TestBrowserLiveListIsWhatAReloadShows runs bob through /nick, /away,
-// /back and a message in every order, then /quit, and after each order
-// compares what alice's and bob's pages show with what they show after a
-// reload.
+// /back and a message, each after each other (everyOrder), then /away and
+// /quit, and after every step compares what alice's and bob's pages show
+// with what they show after a reload.
 func TestBrowserLiveListIsWhatAReloadShows(t *testing.T) {
 	t.Parallel()
 	srv, newTab := browserServer(t)
@@ -90,11 +82,9 @@ func TestBrowserLiveListIsWhatAReloadShows(t *testing.T) {
 		"nick": func() string { nicks++; return fmt.Sprintf("/nick bob%d", nicks) },
 		"msg":  func() string { return "hello" },
 	}
-	for _, order := range permutations([]string{"nick", "away", "back", "msg"}) {
-		for _, op := range order {
-			do(ops[op]())
-		}
-		compare(fmt.Sprint(order), alice, bob)
+	for i, op := range everyOrder {
+		do(ops[op]())
+		compare(fmt.Sprint(everyOrder[:i+1]), alice, bob)
 	}
 	do("/away gone for good")
 	bob.Submit(chromedp.SendKeys(browsertest.TestID("input"), "/quit bye\n"))
