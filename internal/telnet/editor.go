@@ -1,6 +1,7 @@
 package telnet
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -161,7 +162,8 @@ func (e *editor) replaceWord(start int, text string) edit {
 }
 
 // clusters returns the byte offsets of the cluster boundaries of line,
-// 0 and len(line) included.
+// 0 and len(line) included. Each edit finds them once: a move or a
+// deletion by word is then linear in the line, however long.
 func (e *editor) clusters() []int {
 	bounds := []int{0}
 	rest, state, at := e.line, -1, 0
@@ -174,55 +176,47 @@ func (e *editor) clusters() []int {
 	return bounds
 }
 
+// boundary returns the index in bounds of the offset at, a boundary.
+func boundary(bounds []int, at int) int {
+	i, _ := slices.BinarySearch(bounds, at)
+	return i
+}
+
 func (e *editor) prevBoundary(at int) int {
-	prev := 0
-	for _, b := range e.clusters() {
-		if b >= at {
-			break
-		}
-		prev = b
-	}
-	return prev
+	b := e.clusters()
+	return b[max(boundary(b, at)-1, 0)]
 }
 
 func (e *editor) nextBoundary(at int) int {
-	for _, b := range e.clusters() {
-		if b > at {
-			return b
-		}
-	}
-	return len(e.line)
+	b := e.clusters()
+	return b[min(boundary(b, at)+1, len(b)-1)]
 }
 
 // wordStart is where the word before at begins, spaces before it skipped,
 // as Ctrl-W and Alt-b see words.
 func (e *editor) wordStart(at int) int {
-	for at > 0 && e.spaceBefore(at) {
-		at = e.prevBoundary(at)
+	b := e.clusters()
+	i := boundary(b, at)
+	for i > 0 && isSpace(e.line[b[i-1]:b[i]]) {
+		i--
 	}
-	for at > 0 && !e.spaceBefore(at) {
-		at = e.prevBoundary(at)
+	for i > 0 && !isSpace(e.line[b[i-1]:b[i]]) {
+		i--
 	}
-	return at
+	return b[i]
 }
 
 // wordEnd is where the word after at ends.
 func (e *editor) wordEnd(at int) int {
-	for at < len(e.line) && e.spaceAfter(at) {
-		at = e.nextBoundary(at)
+	b := e.clusters()
+	i, last := boundary(b, at), len(b)-1
+	for i < last && isSpace(e.line[b[i]:b[i+1]]) {
+		i++
 	}
-	for at < len(e.line) && !e.spaceAfter(at) {
-		at = e.nextBoundary(at)
+	for i < last && !isSpace(e.line[b[i]:b[i+1]]) {
+		i++
 	}
-	return at
-}
-
-func (e *editor) spaceBefore(at int) bool {
-	return isSpace(e.line[e.prevBoundary(at):at])
-}
-
-func (e *editor) spaceAfter(at int) bool {
-	return isSpace(e.line[at:e.nextBoundary(at)])
+	return b[i]
 }
 
 func isSpace(cluster string) bool {

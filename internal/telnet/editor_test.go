@@ -2,6 +2,7 @@ package telnet
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -109,4 +110,30 @@ func TestWrapBetweenWords(t *testing.T) {
 		rows(line{parts: says(seedMessage, name("bob"), text("averyverylongword"))}))
 	assert.Equal(t, []string{"<bob> one", "two three"},
 		rows(line{parts: says(seedMessage, name("bob"), text("one two three"))}))
+}
+
+// TestWordMovesOnALongLine: moving by word over the longest line costs
+// one pass over it, so keys cannot be made to cost a server much.
+func TestWordMovesOnALongLine(t *testing.T) {
+	e := newEditor(4096)
+	e.apply(key{op: opInsert, text: strings.Repeat("x", 4096)})
+	allocs := testing.AllocsPerRun(10, func() {
+		e.apply(key{op: opWordLeft})
+		e.apply(key{op: opWordRight})
+	})
+	assert.Equal(t, len(e.line), e.cursor)
+	assert.Less(t, allocs, 60.0, "one list of boundaries per move, not one per character")
+}
+
+func TestWordMoves(t *testing.T) {
+	e := newEditor(64)
+	e.apply(key{op: opInsert, text: "one  two é\u0301x"})
+	e.apply(key{op: opWordLeft})
+	assert.Equal(t, len("one  two "), e.cursor)
+	e.apply(key{op: opWordLeft})
+	assert.Equal(t, len("one  "), e.cursor)
+	e.apply(key{op: opWordRight})
+	assert.Equal(t, len("one  two"), e.cursor)
+	e.apply(key{op: opKillWord})
+	assert.Equal(t, "one   é\u0301x", e.line)
 }
