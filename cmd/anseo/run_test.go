@@ -275,12 +275,14 @@ func TestUnknownCommandStartsNothing(t *testing.T) {
 }
 
 // TestServerCarriesNoLoadTool: the load tool is cmd/anseo-bench, and none of
-// it (its clients, its /proc and taskset code) is built into the server.
+// it (its clients, its /proc and taskset code, the gorilla/websocket chat it
+// compares with) is built into the server.
 func TestServerCarriesNoLoadTool(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
 	require.NoError(t, err, string(out))
 	for _, dep := range strings.Fields(string(out)) {
 		assert.NotContains(t, dep, "internal/loadtest")
+		assert.NotContains(t, dep, "gorilla/websocket")
 	}
 }
 

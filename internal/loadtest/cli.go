@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/anseo/anseo/internal/loadtest/baseline"
+	"github.com/anseo/anseo/internal/loadtest/wschat"
 )
 
 // Main is the anseo-bench command: args are what follows the program's name.
@@ -18,6 +19,7 @@ import (
 //	anseo-bench [flags]                   one scenario against a running server
 //	anseo-bench suite [flags]             start servers, run the standard scenarios, print the tables
 //	anseo-bench baseline-server -addr A   run the bare broadcaster (the yardstick)
+//	anseo-bench gorilla-server -addr A    run a gorilla/websocket chat (the WebSocket yardstick)
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -25,6 +27,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return suiteMain(ctx, args[1:], stdout, stderr)
 		case "baseline-server":
 			return baselineMain(ctx, args[1:], stderr)
+		case "gorilla-server":
+			return gorillaMain(ctx, args[1:], stderr)
 		}
 	}
 	fs := flag.NewFlagSet("anseo-bench", flag.ContinueOnError)
@@ -32,7 +36,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: anseo-bench [flags]                  run one scenario against a running server\n"+
 			"       anseo-bench suite [flags]            start servers pinned to a core, run the standard scenarios\n"+
-			"       anseo-bench baseline-server -addr A  run the bare TCP broadcaster used as the yardstick\n\n"+
+			"       anseo-bench baseline-server -addr A  run the bare TCP broadcaster used as the yardstick\n"+
+			"       anseo-bench gorilla-server -addr A   run a gorilla/websocket chat, the WebSocket yardstick\n\n"+
 			"Start the server with flood control and connection caps out of the way, e.g.\n"+
 			"  anseo -flood-rate inf -max-conns 100000 -max-conns-per-ip 100000\n\n")
 		fs.PrintDefaults()
@@ -87,6 +92,24 @@ func baselineMain(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "baseline broadcaster listening on", ln.Addr())
 	return baseline.New(*queue).Serve(ctx, ln)
+}
+
+func gorillaMain(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("anseo-bench gorilla-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "`address` to answer HTTP on")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "gorilla/websocket chat listening on", ln.Addr())
+	return wschat.New().Serve(ctx, ln)
 }
 
 // splitInts parses "100,1000,10000".

@@ -23,6 +23,7 @@ import (
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/loadtest"
 	"github.com/anseo/anseo/internal/loadtest/baseline"
+	"github.com/anseo/anseo/internal/loadtest/wschat"
 	"github.com/anseo/anseo/internal/telnet"
 	"github.com/anseo/anseo/internal/web"
 )
@@ -76,6 +77,35 @@ func startBaseline(t *testing.T) string {
 		<-done
 	})
 	return ln.Addr().String()
+}
+
+// startGorilla runs the gorilla/websocket chat until the test ends, and
+// returns its URL.
+func startGorilla(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = wschat.New().Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func TestSaturateAgainstGorilla(t *testing.T) {
+	res, err := loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Saturate, Target: "gorilla", HTTPURL: startGorilla(t),
+		Web: 30, Senders: 3, Window: 8, Duration: time.Second,
+	})
+	require.NoError(t, err)
+	assert.Positive(t, res.Deliveries)
+	assert.Equal(t, res.Expected, res.Received, "closed-loop senders lose nothing")
+	assert.Zero(t, res.Lost)
+	assert.Zero(t, res.Dropped)
+	assert.GreaterOrEqual(t, res.JoinDeliveries, uint64(30*29/2), "each join announced to everyone already there")
 }
 
 func TestFanoutAgainstAnseo(t *testing.T) {

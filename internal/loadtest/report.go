@@ -8,19 +8,26 @@ import (
 )
 
 // WriteTables prints results as Markdown tables: sending runs (fanout,
-// saturate) beside the baseline run of the same scenario and size, the join
-// storms, and idle memory. CPU is in percent of one core over the measured
+// saturate) beside the baseline run of the same scenario and size (and
+// WebSocket runs beside the gorilla/websocket chat's), the join storms, and
+// idle memory. CPU is in percent of one core over the measured
 // interval. The store column is the anseo server's history store (memory or
 // file); "—" for the baseline, which keeps none.
 func WriteTables(w io.Writer, results []Result) {
-	base := func(r Result) *Result {
+	find := func(target string, r Result) *Result {
 		for i := range results {
 			b := &results[i]
-			if b.Target == "baseline" && b.Scenario == r.Scenario && b.Members == r.Members && b.Senders == r.Senders {
+			if b.Target == target && b.Scenario == r.Scenario && b.Members == r.Members && b.Senders == r.Senders {
 				return b
 			}
 		}
 		return nil
+	}
+	ratio := func(target string, r Result) string {
+		if b := find(target, r); b != nil && b.DeliveriesPerSec() > 0 && r.Target != target && r.Target != "baseline" {
+			return fmt.Sprintf("%.2f", r.DeliveriesPerSec()/b.DeliveriesPerSec())
+		}
+		return "—"
 	}
 	var sending, idle []Result
 	for _, r := range results {
@@ -31,16 +38,16 @@ func WriteTables(w io.Writer, results []Result) {
 		}
 	}
 	if len(sending) > 0 {
-		fmt.Fprintln(w, "| scenario | server | store | clients | members | senders | msgs/s | deliveries/s | × baseline | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write |")
-		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| scenario | server | store | clients | members | senders | msgs/s | deliveries/s | × baseline | × gorilla | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write |")
+		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range sending {
-			ratio := "—"
-			if b := base(r); b != nil && b != &r && b.DeliveriesPerSec() > 0 && r.Target != "baseline" {
-				ratio = fmt.Sprintf("%.2f", r.DeliveriesPerSec()/b.DeliveriesPerSec())
+			vsGorilla := "—"
+			if r.Transport == WebSocket.String() {
+				vsGorilla = ratio("gorilla", r)
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
 				r.Scenario, r.Target, store(r.Store), r.Transport, r.Members, r.Senders,
-				si(float64(r.Sent)/r.Elapsed.Seconds()), si(r.DeliveriesPerSec()), ratio,
+				si(float64(r.Sent)/r.Elapsed.Seconds()), si(r.DeliveriesPerSec()), ratio("baseline", r), vsGorilla,
 				dur(r.P50), dur(r.P99), dur(r.Max), r.Lost, r.Dropped,
 				pct(r.ServerCPU, r.Elapsed), pct(r.ToolCPU, r.Elapsed), pct(r.OtherCPU, r.Elapsed), perDelivery(r.ServerCPU, r.Deliveries), perWrite(r.Deliveries, r.ServerWrites))
 		}

@@ -42,7 +42,7 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("anseo-bench suite", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	members := fs.String("members", "1000", "room `sizes` for saturate and fanout, comma-separated")
-	transports := fs.String("transports", "baseline,telnet,ws", "`servers` to run: baseline (telnet clients), telnet and ws (anseo)")
+	transports := fs.String("transports", "baseline,gorilla,telnet,ws", "`servers` to run: baseline (telnet clients), gorilla (a gorilla/websocket chat, WebSocket clients), telnet and ws (anseo)")
 	storeList := fs.String("stores", "memory,file", "anseo's history `stores`, each transport run with each: memory (-db :memory:), file (-db in a fresh directory under $TMPDIR, removed after)")
 	scenarios := fs.String("scenarios", "saturate,fanout,idle", "`scenarios` to run")
 	idle := fs.Int("idle", 2000, "idle `connections` per server (memory)")
@@ -119,12 +119,16 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// each runs cfg against every server asked for: the baseline once,
 	// each anseo transport once per store, the stores side by side.
 	each := func(cfg Config, n int) {
-		for _, tr := range []string{"baseline", "telnet", "ws"} {
+		for _, tr := range []string{"baseline", "gorilla", "telnet", "ws"} {
 			if !want(*transports, tr) {
 				continue
 			}
-			if tr == "baseline" {
-				do(tr, tr, withClients(cfg, tr, n))
+			switch tr {
+			case "baseline":
+				do(tr, "telnet", withClients(cfg, "telnet", n))
+				continue
+			case "gorilla":
+				do(tr, "ws", withClients(cfg, "ws", n))
 				continue
 			}
 			for _, st := range stores {
@@ -191,10 +195,11 @@ func withClients(cfg Config, transport string, n int) Config {
 // server's history is cfg.Store; a file store's directory is removed once
 // the server has stopped. Whatever happens, the Result names the run.
 func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (res Result, err error) {
-	if target != "baseline" {
-		target = "anseo"
+	yardstick := target == "baseline" || target == "gorilla"
+	if yardstick {
+		cfg.Store = "" // keeps no history
 	} else {
-		cfg.Store = "" // the baseline keeps no history
+		target = "anseo"
 	}
 	res = Result{Scenario: cfg.Scenario, Target: target, Store: cfg.Store, Transport: transport, Members: cfg.Telnet + cfg.Web}
 	telnetAddr, err := freeAddr()
@@ -206,9 +211,14 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 		return res, err
 	}
 	var args []string
-	if target == "baseline" {
+	listening := telnetAddr
+	switch target {
+	case "baseline":
 		args = []string{s.exe, "baseline-server", "-addr", telnetAddr}
-	} else {
+	case "gorilla":
+		args = []string{s.exe, "gorilla-server", "-addr", httpAddr}
+		listening = httpAddr
+	default:
 		// Either way a fresh room each run: no history replayed into the
 		// join storm.
 		db := ":memory:"
@@ -227,7 +237,8 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 			db = filepath.Join(dir, "anseo.db")
 		}
 		args = []string{s.anseo, "-telnet-addr", telnetAddr, "-terminal-addr", "", "-http-addr", httpAddr,
-			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-log-level", "error",
+			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-max-http-conns-per-ip", "1000000",
+			"-log-level", "error",
 			"-db", db}
 	}
 	if s.serverCPU != "" {
@@ -249,10 +260,10 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 		stop()
 		_ = cmd.Wait()
 	}()
-	if err := waitListening(ctx, telnetAddr); err != nil {
+	if err := waitListening(ctx, listening); err != nil {
 		return res, err
 	}
-	if target != "baseline" {
+	if !yardstick {
 		if err := waitHealthy(ctx, "http://"+httpAddr); err != nil {
 			return res, err
 		}
