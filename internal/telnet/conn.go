@@ -131,7 +131,7 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 	for {
 		var line []byte
 		if err == nil {
-			line, err = cn.readLine()
+			line, err = cn.readLine(ctx)
 		}
 		switch {
 		case ctx.Err() != nil:
@@ -208,9 +208,9 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 
 // readLine returns the next line the user sent: as it came, in line mode;
 // as the line editor made it, in the interactive mode.
-func (cn *conn) readLine() ([]byte, error) {
+func (cn *conn) readLine(ctx context.Context) ([]byte, error) {
 	if cn.term != nil && !cn.term.lineMode {
-		line, err := cn.term.readLine(cn)
+		line, err := cn.term.readLine(ctx, cn)
 		if !errors.Is(err, errLineMode) {
 			return line, err
 		}
@@ -227,7 +227,7 @@ func (cn *conn) drawing() bool { return cn.term != nil && !cn.term.screen.off }
 // is gone, and hands them to the hub.
 func (cn *conn) readChat(ctx context.Context, m *hub.Conn) error {
 	for {
-		line, err := cn.readLine()
+		line, err := cn.readLine(ctx)
 		switch {
 		case errors.Is(err, errLineTooLong):
 			cn.notify(fmt.Sprintf(noticeTooLong, cn.srv.cfg.MaxLineBytes))

@@ -17,8 +17,9 @@ const historyLen = 100
 // flag), never splitting one. Only the connection's reader touches it.
 type editor struct {
 	line   string
-	cursor int // byte offset into line, at a cluster boundary
-	max    int // longest line, in bytes
+	cursor int  // byte offset into line, at a cluster boundary
+	max    int  // longest line, in bytes
+	full   bool // the last text typed did not fit
 
 	history []string // oldest first
 	recall  int      // index into history while Up/Down browse; len(history) when not
@@ -41,8 +42,22 @@ const (
 )
 
 // apply applies k and says what became of it. For editSubmit the line is
-// in submitted, and the editor is empty again.
+// in submitted, and the editor is empty again. A line that is full says so
+// once, not for every key that bounces off it.
 func (e *editor) apply(k key) (result edit, submitted string) {
+	result, submitted = e.do(k)
+	switch {
+	case result == editFull && e.full:
+		result = editNothing
+	case result == editFull:
+		e.full = true
+	case result != editNothing:
+		e.full = false
+	}
+	return result, submitted
+}
+
+func (e *editor) do(k key) (result edit, submitted string) {
 	switch k.op {
 	case opInsert:
 		return e.insert(k.text), ""

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/anseo/anseo/internal/hub"
+	"golang.org/x/time/rate"
 )
 
 // The interactive mode is for a telnet client that took the terminal
@@ -38,9 +39,18 @@ var errLineMode = errors.New("the client went to line mode")
 // may be.
 const noticeLineFull = "* The line is full (max %d bytes); send it or shorten it."
 
+// Keys that edit (all but typed or pasted text, which comes in one piece)
+// are taken at most keyRate a second after a burst of keyBurst. Nobody
+// types that fast (a held key repeats some 30 times a second), and each
+// may cost a pass over a line of up to -max-message-bytes, so a client
+// cannot make the server spend much on keys: beyond the limit they are
+// read more slowly.
+var keyRate, keyBurst = rate.Limit(500), 2000
+
 // terminal is the interactive mode of one connection.
 type terminal struct {
 	// The reader's.
+	limit    *rate.Limiter // editing keys
 	editor   *editor
 	keys     keyDecoder
 	pending  []key     // decoded, not yet applied
@@ -99,6 +109,7 @@ func (cn *conn) settle(deadline time.Time) error {
 		return nil
 	}
 	cn.term = &terminal{
+		limit:  rate.NewLimiter(keyRate, keyBurst),
 		editor: newEditor(cn.srv.cfg.MaxLineBytes),
 		in:     io.MultiReader(bytes.NewReader(read), cn.filter),
 		buf:    make([]byte, 256),
@@ -156,10 +167,15 @@ func (t *terminal) joined(m *hub.Conn) {
 
 // readLine reads keys until Enter, and returns the line. Ctrl-D on an
 // empty line returns errLeave.
-func (t *terminal) readLine(cn *conn) ([]byte, error) {
+func (t *terminal) readLine(ctx context.Context, cn *conn) ([]byte, error) {
 	for {
 		for len(t.pending) > 0 {
 			k := t.pending[0]
+			if k.op != opInsert {
+				if err := t.limit.Wait(ctx); err != nil {
+					return nil, err
+				}
+			}
 			t.pending = t.pending[1:]
 			result, line := t.editor.apply(k)
 			switch result {

@@ -361,6 +361,24 @@ func TestLineFull(t *testing.T) {
 	alice.WaitRows(0, "[alice] 12345678")
 	alice.Type("9")
 	alice.WaitRows(0, "* The line is full (max 8 bytes); send it or shorten it.", "[alice] 12345678")
+	alice.Type("0\x7f") // bounces off again: no second notice
+	alice.WaitRows(0, "Welcome, alice!", "* The line is full (max 8 bytes); send it or shorten it.", "[alice] 1234567")
+}
+
+// TestEditingKeysAreRateLimited: beyond a burst, editing keys are taken at
+// a bounded rate (keyRate in the server; a person never meets it), so a
+// client cannot make the server spend without bound on keys.
+func TestEditingKeysAreRateLimited(t *testing.T) {
+	defer telnet.SetKeyRate(100, 10)()
+	srv := start(t, hub.Options{}, termConfig)
+	alice := dialTerm(t, srv.termAddr, 60, 10, "xterm")
+	alice.Login("alice")
+	alice.Type("x")
+	alice.WaitRows(0, "[alice] x")
+	began := time.Now()
+	alice.Type(strings.Repeat("\x02", 50) + "y") // 50 × Ctrl-B, then y at the start
+	alice.WaitRows(1, "[alice] yx")
+	assert.GreaterOrEqual(t, time.Since(began), 400*time.Millisecond, "40 keys beyond the burst at 100 a second")
 }
 
 // cellStyle returns the style of the cell at column x of the row that
