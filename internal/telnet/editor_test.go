@@ -137,3 +137,17 @@ func TestWordMoves(t *testing.T) {
 	e.apply(key{op: opKillWord})
 	assert.Equal(t, "one   é\u0301x", e.line)
 }
+
+// TestCursorMovesAlone: moving the cursor over a drawn line moves it, and
+// sends nothing of the line again.
+func TestCursorMovesAlone(t *testing.T) {
+	s := newScreen()
+	s.resize(20)
+	line := strings.Repeat("abcdefghij", 5) // three rows, with the prompt
+	s.setInput(line, len(line))
+	assert.Contains(t, string(s.refresh()), "abcdefghij")
+	assert.Equal(t, "\x1b[2A\r\x1b[2C", string(s.setInput(line, 0)), "to the start: two rows up, past the prompt")
+	assert.Equal(t, "\x1b[1B\r\x1b[8C", string(s.setInput(line, 26)))
+	assert.Nil(t, s.refresh(), "nothing to draw")
+	assert.Equal(t, "\r\x1b[1A\x1b[J", string(s.setInput(line+"x", 51)), "a changed line is taken away, to be drawn again")
+}

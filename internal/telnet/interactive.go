@@ -211,7 +211,10 @@ func (t *terminal) readLine(ctx context.Context, cn *conn) ([]byte, error) {
 func (t *terminal) show(cn *conn, again bool) {
 	line, cursor := t.editor.line, t.editor.cursor
 	cn.toScreen(func(s *screen) []byte {
-		if !again && s.drawn && s.line == line && s.cursor == cursor {
+		switch {
+		case again:
+			return append(s.erase(), s.setInput(line, cursor)...)
+		case s.drawn && s.line == line && s.cursor == cursor:
 			return nil
 		}
 		return s.setInput(line, cursor)

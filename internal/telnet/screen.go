@@ -56,6 +56,7 @@ type screen struct {
 	cursor int    // byte offset into line
 
 	drawn     bool // the input area is on the screen as it is now
+	rows      int  // rows the input area takes
 	cursorRow int  // rows the cursor is below the input area's first
 	off       bool // the connection is ending, or went to line mode: no more drawing
 }
@@ -75,11 +76,51 @@ func (s *screen) resize(width int) []byte {
 	return s.erase()
 }
 
-// setInput sets the line the input area shows; refresh draws it.
+// setInput sets the line the input area shows; refresh draws it. When
+// only the cursor moved, it is moved on the screen at once, and nothing
+// is drawn again.
 func (s *screen) setInput(line string, cursor int) []byte {
+	if s.drawn && line == s.line {
+		_, cur := s.layout(line, cursor)
+		if cur.row < s.rows {
+			s.cursor = cursor
+			return s.moveTo(cur)
+		}
+	}
 	out := s.erase()
 	s.line, s.cursor = line, cursor
 	return out
+}
+
+// moveTo moves the cursor within the input area.
+func (s *screen) moveTo(cur pos) []byte {
+	var out []byte
+	switch {
+	case cur.row < s.cursorRow:
+		out = append(out, "\x1b["+strconv.Itoa(s.cursorRow-cur.row)+"A"...)
+	case cur.row > s.cursorRow:
+		out = append(out, "\x1b["+strconv.Itoa(cur.row-s.cursorRow)+"B"...)
+	}
+	out = append(out, '\r')
+	if cur.col > 0 {
+		out = append(out, "\x1b["+strconv.Itoa(cur.col)+"C"...)
+	}
+	s.cursorRow = cur.row
+	return out
+}
+
+// layout lays out the input area: the prompt, then line, with the cursor
+// before line[cursor:].
+func (s *screen) layout(line string, cursor int) ([][]cell, pos) {
+	var cells []cell
+	for _, p := range s.prompt() {
+		cells = s.appendCells(cells, p.text, s.style(p))
+	}
+	cells = s.appendCells(cells, line[:cursor], "")
+	at := len(cells) // the cursor is on the cluster after the text before it
+	cells = s.appendCells(cells, line[cursor:], "")
+	rows, pos := layout(cells, s.width)
+	return rows, pos[at]
 }
 
 // prompt is what the input area begins with: "> " while the user chooses
@@ -110,15 +151,7 @@ func (s *screen) refresh() []byte {
 		return nil
 	}
 	s.drawn = true
-	var cells []cell
-	for _, p := range s.prompt() {
-		cells = s.appendCells(cells, p.text, s.style(p))
-	}
-	cells = s.appendCells(cells, s.line[:s.cursor], "")
-	at := len(cells) // the cursor is on the cluster after the text before it
-	cells = s.appendCells(cells, s.line[s.cursor:], "")
-	rows, pos := layout(cells, s.width)
-	cur := pos[at]
+	rows, cur := s.layout(s.line, s.cursor)
 	var out []byte
 	for i, row := range rows {
 		if i > 0 {
@@ -131,15 +164,8 @@ func (s *screen) refresh() []byte {
 		out = append(out, crlf...)
 		last = cur.row
 	}
-	if up := last - cur.row; up > 0 {
-		out = append(out, "\x1b["+strconv.Itoa(up)+"A"...)
-	}
-	out = append(out, '\r')
-	if cur.col > 0 {
-		out = append(out, "\x1b["+strconv.Itoa(cur.col)+"C"...)
-	}
-	s.cursorRow = cur.row
-	return out
+	s.rows, s.cursorRow = last+1, last
+	return append(out, s.moveTo(cur)...)
 }
 
 // erase takes the input area off the screen, leaving the cursor where it
