@@ -5,7 +5,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 
 .PHONY: run build test lint generate bench gobench faults fuzz docker clean
 
-## run: start anseo on the defaults (web :8080, telnet :2323)
+## run: start anseo on the defaults (web :8080, telnet :2323 and :2424)
 run:
 	$(GO) run ./cmd/anseo
 
