@@ -233,3 +233,51 @@ func TestLeavingShortensTheGrace(t *testing.T) {
 		})
 	})
 }
+
+// TestSession: a login (JoinOptions.Session) is one person whatever its
+// name: its name is found by its session, a join with it is another
+// connection of that person, its entries carry it, and Quit takes it out.
+func TestSession(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		bob := join(t, h, "bob")
+		alice := webJoin(t, h, "alice", hub.JoinOptions{Session: "s1"})
+		next(t, bob) // alice joined
+		name, live, err := h.SessionName(t.Context(), "s1")
+		require.NoError(t, err)
+		assert.Equal(t, "alice", name)
+		assert.True(t, live)
+
+		require.NoError(t, alice.Say(t.Context(), "/nick alicia", ""))
+		renamed := next(t, bob)
+		assert.Equal(t, hub.KindRenamed, renamed.Kind)
+		assert.Equal(t, "s1", renamed.Session, "the rename carries the session")
+		name, _, err = h.SessionName(t.Context(), "s1")
+		require.NoError(t, err)
+		assert.Equal(t, "alicia", name)
+
+		// Another tab whose page had no token: the same person.
+		tab := webJoin(t, h, "alicia", hub.JoinOptions{Session: "s1"})
+		assert.Equal(t, "alicia", tab.Name())
+		require.NoError(t, tab.Say(t.Context(), "from the other tab", ""))
+		said := next(t, bob)
+		assert.Equal(t, "from the other tab", said.Text, "bob saw no second alicia join")
+		assert.Equal(t, "s1", said.Session)
+		assert.False(t, said.From(bob))
+
+		name, live, err = h.SessionName(t.Context(), "nobody")
+		require.NoError(t, err)
+		assert.Empty(t, name)
+		assert.False(t, live)
+
+		require.NoError(t, h.Quit(t.Context(), "s1"))
+		left := next(t, bob)
+		assert.Equal(t, hub.KindLeft, left.Kind)
+		assert.Equal(t, "alicia", left.Name)
+		assert.Equal(t, hub.ReasonQuit, closed(t, alice))
+		assert.Equal(t, hub.ReasonQuit, closed(t, tab))
+		_, live, err = h.SessionName(t.Context(), "s1")
+		require.NoError(t, err)
+		assert.False(t, live)
+	})
+}
