@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,4 +158,25 @@ func TestHistoryMarksOwnAcrossARename(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"alice: before": true, "alicia: after": true}, own(aliceHTTP))
 	assert.Equal(t, map[string]bool{"alice: before": false, "alicia: after": false}, own(bobHTTP))
+}
+
+// TestLoginAsWhoYouAre: posting the login form with the name the
+// browser's login is in the room as goes to the chat (any case of it);
+// from another browser the name is taken.
+func TestLoginAsWhoYouAre(t *testing.T) {
+	srv := startServer(t, web.Config{})
+	aliceHTTP := loginClient(t, srv.URL, "alice")
+	alice := dial(t, srv.URL, aliceHTTP)
+	alice.nextOf("welcome")
+
+	res, err := aliceHTTP.PostForm(srv.URL+"/login", url.Values{"name": {"ALICE"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
+	assert.Equal(t, "/chat", res.Header.Get("Location"))
+
+	res, err = http.PostForm(srv.URL+"/login", url.Values{"name": {"alice"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "someone else")
 }
