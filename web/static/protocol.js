@@ -94,6 +94,7 @@ const handlers = {
     replay = msg.phase === 'begin' ? { kind: msg.kind, marked: false } : null;
     if (replay) return;
     if (reconnected) log.appendLine(reconnected); // below what the replay brought
+    reconnected = null;
     history.probeOlder(); // the oldest shown may have changed
   },
 
@@ -154,14 +155,10 @@ export function closed(ev, wasLive) {
     case Close.goingAway: // a clean stop: the server is restarting
       if (wasLive) log.appendLine(log.eventItem('notice', [shutdownWords], new Date().toISOString()));
       restarting = true;
-      break;
+      return connection.reconnect(restartWords, true);
     case Close.abnormal: // not back yet, if it was restarting
+      if (restarting) return connection.reconnect(restartWords, true);
       break;
-    default:
-      restarting = false;
-  }
-  if (restarting) return connection.reconnect(restartWords, true);
-  switch (ev.code) {
     case Close.normal: // we left: /quit, here or in another tab
       return leave();
     case Close.nameTaken:
@@ -174,6 +171,7 @@ export function closed(ev, wasLive) {
       connection.showOffline('You continued in another window. Reload this page to chat here instead.');
       return;
   }
+  restarting = false; // it said something else since
   connection.reconnect(Object.hasOwn(reconnectWords, ev.code) ? reconnectWords[ev.code] : 'Connection lost.');
 }
 
