@@ -22,6 +22,7 @@ func TestMultiLineMessages(t *testing.T) {
 				"a lone\rCR":                     "a loneCR",           // no line end, as on the line port
 				"\n\n  \n  indented\n\tcode\n\n": "  indented\n\tcode", // blank lines around go, indentation stays
 				"para one\n\npara two":           "para one\n\npara two",
+				"spaces after \nstay ":           "spaces after \nstay ", // only blank lines go
 			}
 			for in, want := range tests {
 				require.NoError(t, alice.Say(t.Context(), in, ""))

@@ -253,17 +253,23 @@ func csiLen(s string) int {
 }
 
 // trimBlankLines removes the blank lines before a message's first line of
-// text and the white space after its last: a paste often brings them, and
-// they would show as empty lines under the sender's name. Indentation of
-// the first line stays (a pasted block of code keeps its shape).
+// text and after its last: a paste often brings them, and they would show
+// as empty lines under the sender's name. The lines themselves stay as
+// they are, spaces and all (a pasted block of code keeps its shape).
 func trimBlankLines(text string) string {
-	text = strings.TrimRightFunc(text, unicode.IsSpace)
 	for {
 		line, rest, found := strings.Cut(text, "\n")
 		if !found || !isBlank(line) {
-			return text
+			break
 		}
 		text = rest
+	}
+	for {
+		i := strings.LastIndexByte(text, '\n')
+		if i < 0 || !isBlank(text[i+1:]) {
+			return text
+		}
+		text = text[:i]
 	}
 }
 
