@@ -157,7 +157,7 @@ func TestChatAcrossNodes(t *testing.T) {
 		roster, err := nd.hub.Roster(t.Context())
 		require.NoError(t, err)
 		var names []string
-		for _, p := range roster {
+		for _, p := range roster.People {
 			names = append(names, p.Name)
 		}
 		assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, names)
@@ -252,7 +252,7 @@ func TestACrashedNodesNamesFreeThemselves(t *testing.T) {
 	catchUp(t, bob)
 	roster, err := n[1].hub.Roster(t.Context())
 	require.NoError(t, err)
-	require.Len(t, roster, 2)
+	require.Len(t, roster.People, 2)
 	n[0].crash()
 	ev := await(t, bob, "alice's departure", kind(hub.KindLeft, "alice"))
 	assert.Equal(t, hub.ReasonLost, ev.Reason)
@@ -309,7 +309,7 @@ func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 	assert.ErrorIs(t, err, hub.ErrNameTaken)
 	roster, err := n[0].hub.Roster(t.Context())
 	require.NoError(t, err)
-	assert.Len(t, roster, 2)
+	assert.Len(t, roster.People, 2)
 }
 
 func TestTheClusterSurvivesANATSRestart(t *testing.T) {
@@ -348,7 +348,7 @@ func TestANodeJoiningLateSeesTheRoomAndItsHistory(t *testing.T) {
 	roster, err := n2.hub.Roster(t.Context())
 	require.NoError(t, err)
 	var names []string
-	for _, p := range roster {
+	for _, p := range roster.People {
 		names = append(names, p.Name)
 	}
 	assert.ElementsMatch(t, []string{"alice", "bob"}, names)
@@ -431,7 +431,7 @@ func TestNATSBackWithAnEmptyStoreHeals(t *testing.T) {
 	roster, err := late.hub.Roster(t.Context())
 	require.NoError(t, err)
 	var names []string
-	for _, p := range roster {
+	for _, p := range roster.People {
 		names = append(names, p.Name)
 	}
 	assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, names)

@@ -122,7 +122,7 @@ func (h *Hub) cmdHelp(request) *Notice {
 }
 
 func (h *Hub) cmdWho(request) *Notice {
-	return &Notice{Kind: NoticeWho, People: h.roster()}
+	return &Notice{Kind: NoticeWho, People: h.roster(-1, nil).People}
 }
 
 func (h *Hub) cmdMe(req request) *Notice {

@@ -21,7 +21,7 @@ type Conn struct {
 	person    *person
 	transport Transport
 	queue     queue
-	roster    atomic.Pointer[[]Presence] // until Roster takes it
+	roster    atomic.Pointer[Roster] // until Roster takes it
 	reason    atomic.Uint32
 	leaving   atomic.Bool // it said its page is closing: see Leaving
 
@@ -47,16 +47,17 @@ func (c *Conn) Token() string { return c.person.token }
 func (c *Conn) Transport() Transport { return c.transport }
 
 // Roster returns who was in the room when the member joined, the member
-// included, ordered by joining time, if JoinOptions.WithRoster asked for it.
-// Later changes arrive as events (joined, left, renamed, away), so the two
-// together give an exact, live user list. It returns the list once and then
-// forgets it: a copy of the room kept for every member's life would cost
-// memory growing with the square of the room.
-func (c *Conn) Roster() []Presence {
+// included, ordered by joining time, if JoinOptions.WithRoster asked for it:
+// everyone, or the first JoinOptions.RosterHead. Later changes arrive as
+// events (joined, left, renamed, away), so the two together give an exact,
+// live user list (with Hub.Roster for the rest of a long one). It returns
+// the list once and then forgets it: a copy of the room kept for every
+// member's life would cost memory growing with the square of the room.
+func (c *Conn) Roster() Roster {
 	if r := c.roster.Swap(nil); r != nil {
 		return *r
 	}
-	return nil
+	return Roster{}
 }
 
 // Reason says why the member was removed. It is ReasonNone until its queue

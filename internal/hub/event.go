@@ -210,6 +210,15 @@ func (r Reason) String() string {
 	return "unknown"
 }
 
+// Roster is who is in the room as of an event: People in joining order,
+// everyone or the first ones, and how many there are in all. The events
+// after AsOf change it.
+type Roster struct {
+	People []Presence
+	Count  int
+	AsOf   uint64 // the ID of the last event it counts
+}
+
 // Presence describes one member as others see it: in a user list, say.
 type Presence struct {
 	Name       string

@@ -133,6 +133,8 @@ type Hub struct {
 	// Owned by the Run goroutine.
 	conns    []*Conn            // every connection of every person; fan-out walks this
 	byKey    map[string]*person // nameKey → person in the room, as the log has it
+	order    []*person          // the people of byKey in joining order, and some who left: see people
+	unlisted int                // how many of order have left
 	byToken  map[string]*person // token → person on this node
 	bySess   map[string]*person // JoinOptions.Session → person on this node, if it has one
 	lastID   uint64             // the last entry applied
@@ -264,7 +266,7 @@ type request struct {
 type reply struct {
 	name   string // reqSession
 	conn   *Conn
-	roster []Presence
+	roster Roster
 	id     uint64
 	err    error
 }
@@ -351,6 +353,11 @@ type JoinOptions struct {
 	// WithRoster asks for Conn.Roster to be filled in. It costs a copy of
 	// the user list per join, so transports that show no list leave it off.
 	WithRoster bool
+	// RosterHead, with WithRoster, lists only the first RosterHead people
+	// to have joined (and the member itself) in Conn.Roster: what a page
+	// shows at first, at the same cost for the room's 10th member and its
+	// 10,000th. 0 lists everyone.
+	RosterHead int
 	// Token, if it is a live person's (Conn.Token), attaches this
 	// connection to that person instead of joining anew: a second tab, a
 	// reloaded page, a reconnection after a network blip. The name is then
@@ -513,8 +520,8 @@ func (h *Hub) bySession(session string) *person {
 // the hub is behind its members. Safe from any goroutine.
 func (h *Hub) InboxLen() int { return len(h.requests) }
 
-// Roster returns who is in the room now, in joining order.
-func (h *Hub) Roster(ctx context.Context) ([]Presence, error) {
+// Roster returns who is in the room now, everyone, in joining order.
+func (h *Hub) Roster(ctx context.Context) (Roster, error) {
 	r, err := h.ask(ctx, request{kind: reqRoster})
 	return r.roster, err
 }
@@ -610,7 +617,7 @@ func (h *Hub) handle(req request) {
 		}
 		req.reply <- reply{err: err}
 	case reqRoster:
-		req.reply <- reply{roster: h.roster()}
+		req.reply <- reply{roster: h.roster(-1, nil)}
 	case reqSay:
 		if req.conn.gone() {
 			return // it spoke as it was being removed; nobody is listening

@@ -116,15 +116,35 @@ func TestJoin(t *testing.T) {
 			require.NoError(t, err)
 			roster := d.Roster()
 			var names []string
-			for _, p := range roster {
+			for _, p := range roster.People {
 				names = append(names, p.Name)
 			}
 			assert.Equal(t, []string{"b", "c", "d"}, names)
-			assert.Equal(t, hub.TransportWeb, roster[2].Transport)
+			assert.Equal(t, 3, roster.Count)
+			assert.Equal(t, hub.TransportWeb, roster.People[2].Transport)
 			r, err := h.Roster(t.Context())
 			require.NoError(t, err)
 			assert.Equal(t, roster, r)
-			assert.Nil(t, d.Roster(), "given once, then forgotten")
+			assert.Empty(t, d.Roster().People, "given once, then forgotten")
+		})
+		t.Run("a joiner's roster may list only the first to have joined, and itself", func(t *testing.T) {
+			h := k.startHub(t, hub.Options{})
+			for i := range 10 {
+				m := join(t, h, fmt.Sprint("p", i))
+				if i == 1 {
+					m.Leave()
+					closed(t, m)
+				}
+			}
+			me, err := h.Join(t.Context(), "me", hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, RosterHead: 3})
+			require.NoError(t, err)
+			r := me.Roster()
+			assert.Equal(t, []string{"p0", "p2", "p3", "me"}, rosterNames(r))
+			assert.Equal(t, 10, r.Count, "nine of p0…p9, and me")
+			all, err := h.Roster(t.Context())
+			require.NoError(t, err)
+			assert.Equal(t, r.AsOf, all.AsOf, "nothing happened in between")
+			assert.Len(t, all.People, 10)
 		})
 	})
 }

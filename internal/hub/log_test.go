@@ -90,7 +90,7 @@ func TestTheRoomChangesOnlyAsTheLogSays(t *testing.T) {
 	a := log.next(t)
 	roster, err := h.Roster(t.Context())
 	require.NoError(t, err)
-	assert.Empty(t, roster, "alice is not in the room before her join is kept")
+	assert.Empty(t, roster.People, "alice is not in the room before her join is kept")
 	log.give(t, h, a, 41)
 	alice := <-aliceJoined
 	assert.Equal(t, []string{"alice"}, rosterNames(alice.Roster()))
@@ -120,9 +120,9 @@ func TestTheRoomChangesOnlyAsTheLogSays(t *testing.T) {
 	assert.Equal(t, "again", next(t, bob).Text, "hi came once")
 }
 
-func rosterNames(r []hub.Presence) []string {
+func rosterNames(r hub.Roster) []string {
 	var names []string
-	for _, p := range r {
+	for _, p := range r.People {
 		names = append(names, p.Name)
 	}
 	return names

@@ -74,10 +74,10 @@ func TestPeopleOnOtherNodes(t *testing.T) {
 	roster, err := h.Roster(t.Context())
 	require.NoError(t, err)
 	byName := map[string]hub.Presence{}
-	for _, p := range roster {
+	for _, p := range roster.People {
 		byName[p.Name] = p
 	}
-	assert.Len(t, roster, 3)
+	assert.Len(t, roster.People, 3)
 	assert.True(t, byName["robert"].Away, "the room applies other nodes' entries")
 	assert.Equal(t, "lunch", byName["robert"].AwayReason)
 

@@ -26,6 +26,7 @@ type person struct {
 	transport Transport // of the first connection: what the user list shows
 	since     time.Time
 	joinID    uint64 // ID of the KindJoined event: joining order
+	inList    bool   // in the room's list (Hub.byKey, Hub.order)
 
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control

@@ -89,7 +89,7 @@ func TestTabsAreOnePresence(t *testing.T) {
 		tab1 := webJoin(t, h, "alice", hub.JoinOptions{WithRoster: true})
 		next(t, bob)
 		tab2 := webJoin(t, h, "", hub.JoinOptions{Token: tab1.Token(), WithRoster: true})
-		assert.Len(t, tab2.Roster(), 2, "one alice in the list")
+		assert.Len(t, tab2.Roster().People, 2, "one alice in the list")
 
 		require.NoError(t, tab1.Say(t.Context(), "from tab 1", "r1"))
 		for _, m := range []*hub.Conn{tab1, tab2} {

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -128,7 +127,11 @@ func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
 	h.conns = append(h.conns, m)
 	p.conns = append(p.conns, m)
 	if opts.WithRoster {
-		r := h.roster()
+		head := opts.RosterHead
+		if head == 0 {
+			head = -1
+		}
+		r := h.roster(head, p)
 		m.roster.Store(&r)
 	}
 	return m
@@ -177,16 +180,57 @@ func (h *Hub) replayMissed(m *Conn, after, until uint64) {
 	h.deliverPrivate(m, &Event{Kind: KindReplayEnd, Replay: ReplayMissed})
 }
 
-// roster lists the people in joining order.
-func (h *Hub) roster() []Presence {
-	ps := make([]*person, 0, len(h.byKey))
-	for _, p := range h.byKey {
-		ps = append(ps, p)
+// list adds p, under key, to the room's list of people: byKey, and order
+// at its end (joining order) if it is not there yet.
+func (h *Hub) list(key string, p *person) {
+	h.byKey[key] = p
+	if !p.inList {
+		p.inList = true
+		h.order = append(h.order, p)
 	}
-	slices.SortFunc(ps, func(a, b *person) int { return cmp.Compare(a.joinID, b.joinID) })
-	r := make([]Presence, len(ps))
-	for i, p := range ps {
-		r[i] = p.presence()
+}
+
+// unlist takes p, under key, off the room's list. order forgets it lazily
+// (see people), so that a departure costs no more than a join.
+func (h *Hub) unlist(key string, p *person) {
+	delete(h.byKey, key)
+	p.inList = false
+	h.unlisted++
+}
+
+// people returns the room's list in joining order. The slice is the hub's:
+// read it before the next change. Departed people are dropped from it here,
+// once they are as many as those left, so each costs O(1) amortised.
+func (h *Hub) people() []*person {
+	if h.unlisted > len(h.order)/2 {
+		h.order = slices.DeleteFunc(h.order, func(p *person) bool { return !p.inList })
+		h.unlisted = 0
+	}
+	return h.order
+}
+
+// roster lists the first n people to have joined (n < 0: everyone) and who
+// is in the room in all, as of now. With me, it lists me too, wherever me
+// is in the order: a joiner sees itself in its list.
+func (h *Hub) roster(n int, me *person) Roster {
+	r := Roster{Count: len(h.byKey), AsOf: h.lastID}
+	if n < 0 || n > r.Count {
+		n = r.Count
+	}
+	r.People = make([]Presence, 0, n+1)
+	found := me == nil || !me.inList
+	for _, p := range h.people() {
+		if len(r.People) >= n && found {
+			break
+		}
+		switch {
+		case !p.inList:
+		case p == me:
+			found = true
+			r.People = append(r.People, p.presence())
+		case len(r.People) < n:
+			r.People = append(r.People, p.presence())
+		}
 	}
 	return r
 }
@@ -325,16 +369,17 @@ func (h *Hub) change(ev *Event, own bool) bool {
 		}
 		if other := h.byKey[key]; other != nil && other != p {
 			other.gone = true // a remote person whose departure never came
+			h.unlist(key, other)
 		}
 		p.listed = ev.Name
 		p.joinID = ev.ID
-		h.byKey[key] = p
+		h.list(key, p)
 	case KindLeft:
 		if p == nil {
 			return false
 		}
 		if h.byKey[key] == p {
-			delete(h.byKey, key)
+			h.unlist(key, p)
 		}
 		p.gone = true
 		if own && h.byToken[p.token] == p {
@@ -586,7 +631,7 @@ func (h *Hub) addRemote(people []Presence) {
 		if key == "" || h.byKey[key] != nil {
 			continue
 		}
-		h.byKey[key] = newRemote(pr)
+		h.list(key, newRemote(pr))
 	}
 }
 

@@ -160,7 +160,7 @@ func (cn *conn) toScreen(f func(*screen) []byte) {
 func (t *terminal) joined(m *hub.Conn) {
 	t.screen.me = m.Name()
 	t.roster = make(map[string]string)
-	for _, p := range m.Roster() {
+	for _, p := range m.Roster().People {
 		t.roster[hub.NameKey(p.Name)] = p.Name
 	}
 }

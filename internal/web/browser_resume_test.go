@@ -123,7 +123,7 @@ func TestBrowserTwoTabs(t *testing.T) {
 	bob.waitMessage("from the first tab")
 	roster, err := srv.Hub.Roster(t.Context())
 	require.NoError(t, err)
-	assert.Len(t, roster, 2, "one alice in the room")
+	assert.Len(t, roster.People, 2, "one alice in the room")
 
 	second.Close()
 	alice.Say("one tab left")

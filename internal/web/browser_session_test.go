@@ -44,7 +44,7 @@ func TestBrowserLoginPageOfAPersonInTheChat(t *testing.T) {
 	assert.Equal(t, []string{"alice/web", "bob/telnet"}, second.Members(), "one alice")
 	roster, err := srv.Hub.Roster(t.Context())
 	require.NoError(t, err)
-	assert.Len(t, roster, 2, "one alice in the room")
+	assert.Len(t, roster.People, 2, "one alice in the room")
 
 	third := alice.Duplicate(t)
 	third.Open("/")
@@ -108,8 +108,8 @@ func TestBrowserARenameOutlivesARestart(t *testing.T) {
 		assert.Equal(t, "alicia", alice.Text("me"), "%s: the page is alicia", when)
 		roster, err := h.Roster(t.Context())
 		require.NoError(t, err)
-		require.Len(t, roster, 1)
-		assert.Equal(t, "alicia", roster[0].Name, "%s: the room has alicia", when)
+		require.Len(t, roster.People, 1)
+		assert.Equal(t, "alicia", roster.People[0].Name, "%s: the room has alicia", when)
 		alice.WaitJS(ownTexts + `.length === 2`)
 		assert.Equal(t, []string{"before the rename", "after the rename"}, browsertest.Run(alice, chromedp.Evaluate[[]string](ownTexts)), when)
 	}

@@ -118,6 +118,8 @@ type welcomeMsg struct {
 	History      bool         `json:"history"`
 	Time         string       `json:"time"`
 	Members      []memberJSON `json:"members"`
+	MemberCount  int          `json:"memberCount"`
+	MembersAsOf  uint64       `json:"membersAsOf"`
 	MaxTextBytes int          `json:"maxTextBytes"`
 	MaxTextLines int          `json:"maxTextLines"`
 }
@@ -216,17 +218,22 @@ type welcome struct {
 // encodeWelcome renders the first message of every connection.
 func encodeWelcome(m *hub.Conn, w welcome) ([]byte, error) {
 	roster := m.Roster()
-	members := make([]memberJSON, len(roster))
-	for i, p := range roster {
+	return json.Marshal(welcomeMsg{
+		Type: "welcome", You: m.Name(), Token: m.Token(), Resumed: w.Resumed, History: w.History,
+		Time: formatTime(w.Now), Members: membersJSON(roster.People), MemberCount: roster.Count, MembersAsOf: roster.AsOf,
+		MaxTextBytes: w.MaxTextBytes, MaxTextLines: w.MaxTextLines,
+	})
+}
+
+func membersJSON(people []hub.Presence) []memberJSON {
+	members := make([]memberJSON, len(people))
+	for i, p := range people {
 		members[i] = memberJSON{
 			Name: p.Name, Transport: string(p.Transport), Since: formatTime(p.Since),
 			Away: p.Away, AwayReason: p.AwayReason, LastActive: formatTime(p.LastActive),
 		}
 	}
-	return json.Marshal(welcomeMsg{
-		Type: "welcome", You: m.Name(), Token: m.Token(), Resumed: w.Resumed, History: w.History,
-		Time: formatTime(w.Now), Members: members, MaxTextBytes: w.MaxTextBytes, MaxTextLines: w.MaxTextLines,
-	})
+	return members
 }
 
 // encodeEvent renders ev as m sees it: only the connection that sent a

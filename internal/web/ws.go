@@ -139,7 +139,7 @@ func resumeFrom(r *http.Request) resume {
 // restarted) falls back to a fresh join under the login's name, or to another
 // tab of the same login (session) if its page had no token.
 func joinWeb(ctx context.Context, h *hub.Hub, name, session string, res resume) (m *hub.Conn, resumed bool, err error) {
-	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, KeepOnDrop: true, Session: session}
+	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, RosterHead: welcomeMembers, KeepOnDrop: true, Session: session}
 	if res.token != "" {
 		opts.Token, opts.After = res.token, res.after
 		m, err = h.Join(ctx, name, opts)

@@ -44,22 +44,24 @@ type serverMsg struct {
 		AwayReason string `json:"awayReason"`
 		LastActive string `json:"lastActive"`
 	} `json:"members"`
-	ID        uint64   `json:"id"`
-	Time      string   `json:"time"`
-	Name      string   `json:"name"`
-	Transport string   `json:"transport"`
-	Reason    string   `json:"reason"`
-	From      string   `json:"from"`
-	To        string   `json:"to"`
-	Text      string   `json:"text"`
-	Mentions  []string `json:"mentions"`
-	Own       bool     `json:"own"`
-	Ref       *string  `json:"ref"`
-	NewName   string   `json:"newName"`
-	Away      bool     `json:"away"`
-	Phase     string   `json:"phase"`
-	Kind      string   `json:"kind"`
-	Code      string   `json:"code"`
+	MemberCount int      `json:"memberCount"`
+	MembersAsOf uint64   `json:"membersAsOf"`
+	ID          uint64   `json:"id"`
+	Time        string   `json:"time"`
+	Name        string   `json:"name"`
+	Transport   string   `json:"transport"`
+	Reason      string   `json:"reason"`
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Text        string   `json:"text"`
+	Mentions    []string `json:"mentions"`
+	Own         bool     `json:"own"`
+	Ref         *string  `json:"ref"`
+	NewName     string   `json:"newName"`
+	Away        bool     `json:"away"`
+	Phase       string   `json:"phase"`
+	Kind        string   `json:"kind"`
+	Code        string   `json:"code"`
 }
 
 type sayMsg struct {

@@ -72,7 +72,7 @@ const handlers = {
     connection.welcomed();
     composer.connected();
     restarting = false;
-    roster.reset(msg.members);
+    roster.reset(msg.members, msg.memberCount, msg.membersAsOf);
     reconnected = null;
     if (again) {
       const words = msg.resumed ? 'Reconnected.' : 'Reconnected. Your previous session had ended: this is a fresh start.';

@@ -1,7 +1,11 @@
 // The user list: who is here, how they came (web or telnet), whether they are
-// away and how long they have been idle. The welcome gives the whole list;
-// live events change it (apply); replayed ones do not, since the welcome
-// already counts them (docs/protocol.md §3, `welcome`).
+// away and how long they have been idle. The welcome gives the list, or in a
+// big room its first hundred and the count; live events change it (apply);
+// replayed ones do not, since the welcome already counts them
+// (docs/protocol.md §3, `welcome`). The rest of a big room's list comes from
+// GET /roster when the reader scrolls to the end of the list or asks for it:
+// a page that never looks costs the server nothing more, and a storm of
+// joins (a restart) no more per page than a small room does.
 
 import * as composer from './composer.js';
 import { $, el, hue, userText } from './dom.js';
@@ -17,6 +21,27 @@ const peopleToggle = $('people-toggle');
 
 const roster = new Map(); // name → {item, avatar, main, status, away, reason, lastActive}
 let skewMs = 0; // the server's clock minus ours, from the welcome
+let total = 0; // people in the room: the list shows them all, or the first ones
+let welcomeAsOf = 0; // the ID the welcome's list is as of
+// since holds the live changes to the list since the welcome while it shows
+// only the first ones: GET /roster answers as of an ID, and what came after
+// that is applied on top. null once the list is whole.
+let since = null;
+let fetching = false;
+
+// more is the list's last line while it is not whole: a button that fetches
+// the rest, pressed by itself when the reader scrolls to it.
+const more = el('li', 'more');
+const moreButton = el('button', 'button small');
+moreButton.type = 'button';
+moreButton.dataset.testid = 'members-more';
+more.append(moreButton);
+moreButton.addEventListener('click', fetchAll);
+if ('IntersectionObserver' in window) {
+  new IntersectionObserver((seen) => {
+    if (seen.some((e) => e.isIntersecting)) fetchAll();
+  }).observe(more);
+}
 
 export function start() {
   peopleToggle.addEventListener('click', () => {
@@ -35,22 +60,75 @@ export function setClock(time) {
   skewMs = Date.parse(time) - Date.now() || 0;
 }
 
-// reset replaces the list with the welcome's.
-export function reset(list) {
+// reset replaces the list with the welcome's: list, the first of count
+// people, as of event asOf.
+export function reset(list, count = list.length, asOf = 0) {
+  fill(list, count);
+  welcomeAsOf = asOf;
+  since = total > roster.size ? [] : null;
+  showMore();
+  composer.showAway(roster.get(me)?.away || false);
+}
+
+function fill(list, count) {
   roster.clear();
   members.replaceChildren();
   for (const m of list) addMember(m);
-  composer.showAway(roster.get(me)?.away || false);
+  total = count;
+  showCount();
+}
+
+// fetchAll fetches the whole list and shows it, with the changes since.
+async function fetchAll() {
+  if (!since || fetching) return;
+  fetching = true;
+  moreButton.disabled = true;
+  try {
+    const res = await fetch('/roster', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (!res.ok) throw new Error(res.statusText);
+    const page = await res.json();
+    if (!since) return; // a new welcome meanwhile: it has its own list
+    if (page.asOf < welcomeAsOf) {
+      // An answer older than our own welcome: the server shares one per
+      // second; the next is new enough.
+      setTimeout(fetchAll, 1000);
+      return;
+    }
+    const changes = since;
+    since = null;
+    fill(page.members, page.count);
+    for (const msg of changes) if (msg.id > page.asOf) effects[msg.type](msg);
+  } catch {
+    // The button stays, to try again.
+  } finally {
+    fetching = false;
+    moreButton.disabled = false;
+    showMore();
+  }
+}
+
+function showCount() {
+  count.textContent = String(total);
+  moreButton.textContent = `Show everyone (${total})`;
+}
+
+function showMore() {
+  if (since) members.append(more); // last, below whoever joined meanwhile
+  else more.remove();
 }
 
 // effects are what live events change besides the log: the user list, the
 // idle times, our own name.
 const effects = {
   joined(msg) {
-    addMember({ name: msg.name, transport: msg.transport, lastActive: msg.time });
+    if (addMember({ name: msg.name, transport: msg.transport, lastActive: msg.time }) || since) total++;
+    showCount();
+    showMore();
   },
   left(msg) {
     removeMember(msg.name);
+    total--;
+    showCount();
   },
   message(msg) {
     touch(msg.from, msg.time);
@@ -73,8 +151,12 @@ const effects = {
   },
 };
 
+// presence are the events that change who is listed and how.
+const presence = new Set(['joined', 'left', 'renamed', 'away']);
+
 // apply makes a live event's change to the list, if it makes one.
 export function apply(msg) {
+  if (since && presence.has(msg.type)) since.push(msg);
   effects[msg.type]?.(msg);
 }
 
@@ -82,8 +164,9 @@ function serverNow() {
   return Date.now() + skewMs;
 }
 
+// addMember lists someone, and reports whether they were new to the list.
 function addMember({ name, transport, away = false, awayReason = '', lastActive }) {
-  if (roster.has(name)) return;
+  if (roster.has(name)) return false;
   const item = el('li', 'member');
   item.dataset.testid = 'member';
   item.dataset.transport = transport;
@@ -100,7 +183,7 @@ function addMember({ name, transport, away = false, awayReason = '', lastActive 
   const entry = { item, avatar, main, status, away, reason: awayReason, lastActive: Date.parse(lastActive) || serverNow() };
   roster.set(name, entry);
   labelMember(name, entry);
-  count.textContent = String(roster.size);
+  return true;
 }
 
 // labelMember (re)draws a user list entry's name: a button that starts a
@@ -154,7 +237,6 @@ function idleText(ms) {
 function removeMember(name) {
   roster.get(name)?.item.remove();
   roster.delete(name);
-  count.textContent = String(roster.size);
 }
 
 function renameMember(from, to) {
