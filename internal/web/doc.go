@@ -27,7 +27,9 @@
 //     who has a name. The person's token (hub.Conn.Token), sent in the
 //     welcome and presented again in /ws?token=…, is the credential: it is
 //     shown to its holder only and never logged (request logs carry the
-//     path, not the query).
+//     path, not the query). So is the session cookie, the browser's login:
+//     the hub and the history know it only by a digest (sessionOf), which
+//     follows the person's name and marks its own messages.
 //  6. Web members join with hub.JoinOptions.KeepOnDrop: a socket that
 //     closes or drops is a pause, not a departure. The person leaves when
 //     the hub's grace period passes with no connection, or at once on
