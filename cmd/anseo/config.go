@@ -40,6 +40,8 @@ type config struct {
 	maxConns        int
 	maxHTTPPerIP    int
 	readTimeout     time.Duration
+	keepAlive       time.Duration
+	pingInterval    time.Duration
 	allowedOrigins  []string
 	trustedProxies  []netip.Prefix
 	metricsAddr     string
@@ -163,6 +165,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.intVar(&cfg.maxConnsPerIP, "max-conns-per-ip", "ANSEO_MAX_CONNS_PER_IP", connlimit.DefaultPerIP, "open `connections` per client address (IPv6: per /64), web and telnet together")
 	fs.intVar(&cfg.maxConns, "max-conns", "ANSEO_MAX_CONNS", connlimit.DefaultTotal, "open `connections` in all, web and telnet together")
 	fs.intVar(&cfg.maxHTTPPerIP, "max-http-conns-per-ip", "ANSEO_MAX_HTTP_CONNS_PER_IP", defaultMaxHTTPPerIP, "open HTTP `connections` per client address (IPv6: per /64), pages and WebSockets, counted from the moment they open; trusted proxies are not counted")
+	fs.durationVar(&cfg.keepAlive, "keepalive", "ANSEO_KEEPALIVE", keepAliveIdle, "how long a quiet connection waits before TCP keepalive probes begin (each one from it to half again as long); a peer that answers none of 4, a quarter of this apart, is gone")
+	fs.durationVar(&cfg.pingInterval, "ping-interval", "ANSEO_PING_INTERVAL", web.DefaultPingInterval, "how often a browser's connection is pinged; a browser that does not answer within -write-timeout is gone")
 	fs.durationVar(&cfg.readTimeout, "read-timeout", "ANSEO_READ_TIMEOUT", defaultReadTimeout, "how long a browser may take to send a whole HTTP request, headers and body")
 
 	var origins string
@@ -251,6 +255,8 @@ func (cfg config) validate() error {
 	check(cfg.maxConnsPerIP >= 1, "-max-conns-per-ip: must be at least 1")
 	check(cfg.maxHTTPPerIP >= 1, "-max-http-conns-per-ip: must be at least 1")
 	check(cfg.readTimeout > 0, "-read-timeout: must be positive")
+	check(cfg.keepAlive >= time.Second, "-keepalive: must be at least 1s")
+	check(cfg.pingInterval > 0, "-ping-interval: must be positive")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
 	check(cfg.historyLen >= 1, "-history: must be at least 1")
 	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")

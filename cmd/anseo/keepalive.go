@@ -9,8 +9,9 @@ import (
 
 // Keepalive probes find peers that vanished without a word (a laptop lid,
 // a dropped link) within about two minutes: probes start after
-// keepAliveIdle without traffic, plus up to keepAliveJitter, and a peer
-// that misses keepAliveCount of them, keepAliveInterval apart, is gone.
+// -keepalive (keepAliveIdle) without traffic, plus up to half as much
+// again, and a peer that misses keepAliveCount of them, a quarter of
+// -keepalive apart, is gone.
 //
 // The jitter matters in a big room. Connections that go quiet together
 // (everyone who came back after a restart, then idles) would otherwise
@@ -19,32 +20,33 @@ import (
 // so probes are dropped, the same ones every round, and live users are cut
 // off as dead.
 const (
-	keepAliveIdle     = 60 * time.Second
-	keepAliveJitter   = 30 * time.Second
-	keepAliveInterval = 15 * time.Second
-	keepAliveCount    = 4
+	keepAliveIdle  = 60 * time.Second
+	keepAliveCount = 4
 )
 
 // listen listens on addr and sets each accepted TCP connection's
-// keepalive as above.
-func listen(ctx context.Context, addr string) (net.Listener, error) {
+// keepalive as above, starting after idle.
+func listen(ctx context.Context, addr string, idle time.Duration) (net.Listener, error) {
 	lc := net.ListenConfig{KeepAlive: -1} // set per connection, in Accept
 	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	return keepAliveListener{ln}, nil
+	return keepAliveListener{ln, idle}, nil
 }
 
-type keepAliveListener struct{ net.Listener }
+type keepAliveListener struct {
+	net.Listener
+	idle time.Duration
+}
 
 func (l keepAliveListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok && err == nil {
 		_ = tc.SetKeepAliveConfig(net.KeepAliveConfig{
 			Enable:   true,
-			Idle:     keepAliveIdle + rand.N(keepAliveJitter),
-			Interval: keepAliveInterval,
+			Idle:     l.idle + rand.N(l.idle/2+1),
+			Interval: l.idle / 4,
 			Count:    keepAliveCount,
 		})
 	}

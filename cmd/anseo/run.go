@@ -54,19 +54,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(cfg, stderr)
 
 	// Keepalive probes find peers that vanished without a word: see listen.
-	telnetLn, err := listen(ctx, cfg.telnetAddr)
+	telnetLn, err := listen(ctx, cfg.telnetAddr, cfg.keepAlive)
 	if err != nil {
 		return fmt.Errorf("telnet: %w", err)
 	}
 	defer telnetLn.Close()
 	var terminalLn net.Listener
 	if cfg.terminalAddr != "" {
-		if terminalLn, err = listen(ctx, cfg.terminalAddr); err != nil {
+		if terminalLn, err = listen(ctx, cfg.terminalAddr, cfg.keepAlive); err != nil {
 			return fmt.Errorf("terminal: %w", err)
 		}
 		defer terminalLn.Close()
 	}
-	httpLn, err := listen(ctx, cfg.httpAddr)
+	httpLn, err := listen(ctx, cfg.httpAddr, cfg.keepAlive)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	httpLn = connlimit.Listen(httpLn, connlimit.New(cfg.maxHTTPPerIP, cfg.maxConns), cfg.trustedProxies)
 	var adminLn net.Listener
 	if cfg.metricsAddr != "" {
-		if adminLn, err = listen(ctx, cfg.metricsAddr); err != nil {
+		if adminLn, err = listen(ctx, cfg.metricsAddr, cfg.keepAlive); err != nil {
 			return fmt.Errorf("metrics: %w", err)
 		}
 		defer adminLn.Close()
@@ -142,6 +142,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxTextBytes:   cfg.maxMessageBytes,
 		MaxTextLines:   cfg.maxMessageLines,
 		WriteTimeout:   cfg.writeTimeout,
+		PingInterval:   cfg.pingInterval,
 		Limiter:        limiter,
 		AllowedOrigins: cfg.allowedOrigins,
 		TrustedProxies: cfg.trustedProxies,
