@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,9 +56,27 @@ func TestBrowserLoginPageOfAPersonInTheChat(t *testing.T) {
 	assert.Equal(t, "alice", left.Name)
 	assert.Equal(t, hub.ReasonQuit, left.Reason, "at once, not after the grace period")
 	for _, tab := range []*browsertest.Tab{alice, second} {
-		tab.WaitJS(`location.pathname === '/' && document.querySelector('[data-testid=login-form]') !== null`)
+		waitThroughNavigation(t, tab, `location.pathname === '/' && document.querySelector('[data-testid=login-form]') !== null`)
 	}
 	assert.Zero(t, bob.seen(hub.KindJoined, "alice"), "bob saw no second alice")
+}
+
+// waitThroughNavigation waits until expr is truthy in tab, which is on its
+// way through pages: a poll begun in a page that navigates away ends with
+// an error ("Cannot find context"), and is begun again in the next page.
+func waitThroughNavigation(t *testing.T, tab *browsertest.Tab, expr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab.Context(), tab.Timeout)
+	defer cancel()
+	for {
+		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingMutation()))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil || !(strings.Contains(err.Error(), "Cannot find context") || strings.Contains(err.Error(), "navigated or closed")) {
+			t.Fatalf("waiting for %s: %v (page problems: %q)", expr, err, tab.Problems())
+		}
+	}
 }
 
 // TestBrowserARenameOutlivesARestart: alice renames herself, the server
