@@ -151,6 +151,11 @@ func TestChatAcrossNodes(t *testing.T) {
 	// A message of several lines crosses nodes as it was said.
 	require.NoError(t, bob.Say(t.Context(), "two lines\n\tand a tab", ""))
 	assert.Equal(t, "two lines\n\tand a tab", await(t, carol, "bob's two lines", said("two lines\n\tand a tab")).Text)
+	// Whom it names is worked out on every node alike, for people on any node.
+	require.NoError(t, bob.Say(t.Context(), "thanks ALICE and carol", ""))
+	for _, m := range []*hubtest.Reader{alice, bob, carol} {
+		assert.Equal(t, []string{"alice", "carol"}, await(t, m, "bob's thanks", said("thanks ALICE and carol")).Mentions)
+	}
 
 	// The user list spans the cluster, on every node.
 	for _, nd := range n {

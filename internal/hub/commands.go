@@ -132,7 +132,7 @@ func (h *Hub) cmdMe(req request) *Notice {
 	m := req.conn
 	p := m.person
 	h.active(p)
-	h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: req.text, sender: p, conn: m, ref: req.ref})
+	h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: req.text, sender: p, conn: m, ref: req.ref, words: req.words})
 	return nil
 }
 

@@ -108,11 +108,17 @@ func (c *Conn) Say(ctx context.Context, text, ref string) error {
 	req := request{kind: reqSay, conn: c, text: text, ref: ref}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args
-		if cmd == "nick" {
+		switch cmd {
+		case "nick":
 			c.claimNewName(ctx, &req)
+		case "me":
+			req.words = wordKeys(args)
 		}
-	} else if strings.HasPrefix(text, "//") {
-		req.text = text[1:]
+	} else {
+		if strings.HasPrefix(text, "//") {
+			req.text = text[1:]
+		}
+		req.words = wordKeys(req.text)
 	}
 	err := c.hub.send(ctx, req)
 	if err != nil {

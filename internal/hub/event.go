@@ -93,7 +93,7 @@ type Event struct {
 	Text string
 	// Mentions are the people the text names (KindMessage, KindAction), by
 	// the names the room listed them under when it was said: worked out
-	// once, by the hub, as names compare (see Hub.mentions). Nil for a
+	// once, by the hub, as names compare (see wordKeys). Nil for a
 	// message read back from the history store.
 	Mentions []string
 	// Reason is why a member left (KindLeft only). Text then holds the
@@ -127,6 +127,9 @@ type Event struct {
 	conn   *Conn
 	// target is the recipient of a private message.
 	target *person
+	// words are the keys of the names the text could name (wordKeys),
+	// worked out beside the hub, for it to find mentions in (Mentions).
+	words []string
 	// ref is the sender's own reference for a message, opaque to the hub and
 	// meaningful only to the connection that sent it (see Conn.Say).
 	ref string

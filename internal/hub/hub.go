@@ -252,6 +252,7 @@ type request struct {
 	name   string  // reqJoin, reqCheck; reqCommand: the command
 	text   string
 	ref    string
+	words  []string // reqSay, reqCommand (me): wordKeys of text, for mentions
 	join   JoinOptions
 	reply  chan reply
 
@@ -629,7 +630,7 @@ func (h *Hub) handle(req request) {
 		}
 		h.opts.Metrics.Said(req.conn.transport)
 		h.active(p)
-		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref})
+		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref, words: req.words})
 	case reqCommand:
 		switch p := req.conn.person; {
 		case req.conn.gone():

@@ -8,29 +8,50 @@ import (
 	"golang.org/x/text/secure/precis"
 )
 
-// mentions returns the people in the room whom text names, by the name the
-// room lists them under, each once, in the order text first names them. A
-// word names someone when it is their name as names compare (nameKey: case,
-// width and look-alike letters do not matter, so "ALICE", "ａｌｉｃｅ" and
-// "a1ice" name alice), with a
-// sentence's dots or dashes after it ("thanks, alice.") and an "@" before
-// it allowed. Hub goroutine only: it reads the room.
+// mentions returns the people in the room whom an event's text names, by
+// the name the room lists them under, each once, in the order the text
+// first names them; keys are the text's wordKeys. Hub goroutine only: it
+// reads the room, and does no more than a map lookup a word.
 //
 // It is worked out once per message, where the room's names are, so that
 // every transport and every reader agree on who was named, and no page
 // needs its own copy of the name rules.
-func (h *Hub) mentions(text string) []string {
+func (h *Hub) mentions(keys []string) []string {
 	var named []string
-	for word := range nameWords(text) {
-		p := h.byKey[wordKey(word)]
-		if p == nil {
-			p = h.byKey[wordKey(strings.TrimRight(word, ".-_"))]
-		}
-		if p != nil && p.listed != "" && !slices.Contains(named, p.listed) {
+	for _, key := range keys {
+		if p := h.byKey[key]; p != nil && p.listed != "" && !slices.Contains(named, p.listed) {
 			named = append(named, p.listed)
 		}
 	}
 	return named
+}
+
+// wordKeys returns the keys (nameKey) that the words of text would have as
+// names, each once, in order: the words a message could name someone by.
+// A word names someone when it is their name as names compare (case, width
+// and look-alike letters do not matter, so "ALICE", "ａｌｉｃｅ" and "a1ice"
+// name alice), with a sentence's dots or dashes after it ("thanks,
+// alice.") and an "@" before it allowed. Folding and the confusable
+// skeleton cost microseconds a word, so this runs beside the hub, on the
+// sender's goroutine (Conn.Say) or the log's (Hub.Receive), never in it.
+func wordKeys(text string) []string {
+	var keys []string
+	words, found := map[string]bool{}, map[string]bool{} // met so far
+	add := func(word string) {
+		if word == "" || words[word] {
+			return
+		}
+		words[word] = true
+		if key := wordKey(word); key != "" && !found[key] {
+			found[key] = true
+			keys = append(keys, key)
+		}
+	}
+	for word := range nameWords(text) {
+		add(word)
+		add(strings.TrimRight(word, ".-_"))
+	}
+	return keys
 }
 
 // nameWords yields the runs of name characters (nameRune) in text that

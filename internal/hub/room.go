@@ -407,7 +407,7 @@ func (h *Hub) change(ev *Event, own bool) bool {
 			p.lastActive = ev.Time
 		}
 		ev.sender = p
-		ev.Mentions = h.mentions(ev.Text)
+		ev.Mentions = h.mentions(ev.words)
 	case KindPrivate:
 		if !own {
 			ev.sender, ev.target = p, h.byKey[nameKeyOf(ev.To)]
