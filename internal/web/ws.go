@@ -25,15 +25,17 @@ import (
 //
 // Each connection has:
 //
-//  1. A reader, on the handler's goroutine: it decodes client messages and
-//     calls Say. When the client goes away (read error or close) it calls
-//     Leave, which starts the person's grace period if this was its last
-//     connection.
+//  1. A reader goroutine: it decodes client messages and calls Say. When
+//     the client goes away (read error or close) it calls Leave, which
+//     starts the person's grace period if this was its last connection.
 //  2. One writer goroutine, the connection's pump (hub.Conn.Pump), the only
 //     one that writes to the socket: the welcome, then every event and
 //     every reply the reader posts, until the hub removes the member; then
 //     a close frame whose code says why.
-//  3. The handler returns only after both have ended.
+//  3. The handler returns once the member has joined, and the two run on
+//     their own, owned by the server's sockets (Drain waits for them): an
+//     idle connection then keeps neither the handler's stack, grown deep by
+//     the middleware and the join, nor the request it served.
 func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http.Handler {
 	accept := &websocket.AcceptOptions{OriginPatterns: originHosts(cfg.AllowedOrigins)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,14 +43,28 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			http.Error(w, reasonShutdown, http.StatusServiceUnavailable)
 			return
 		}
-		defer ss.end()
+		// What the connection holds is let go of by end, run by this
+		// handler or, once the session has started, by its reader.
+		var ends []func()
+		end := func() {
+			for i := len(ends) - 1; i >= 0; i-- {
+				ends[i]()
+			}
+		}
+		ended := false
+		defer func() {
+			if !ended {
+				end()
+			}
+		}()
+		ends = append(ends, ss.end)
 		var refused error
 		if cfg.Limiter != nil {
 			release, err := cfg.Limiter.Acquire(middleware.GetClientIPAddr(r.Context()))
 			if err != nil {
 				refused = err // accepted and closed below, so that the page learns why
 			} else {
-				defer release()
+				ends = append(ends, release)
 			}
 		}
 		hw := &hijackRecorder{ResponseWriter: w}
@@ -57,15 +73,15 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			log.Debug("websocket refused", "remote", middleware.GetClientIP(r.Context()), "err", err)
 			return // Accept has written the HTTP error
 		}
-		defer func() { _ = c.CloseNow() }() // whatever happens, the socket ends with its handler
+		ends = append(ends, func() { _ = c.CloseNow() }) // whatever happens, the socket ends with its session
 		if cfg.Conns != nil {
 			cfg.Conns.Inc()
-			defer cfg.Conns.Dec()
+			ends = append(ends, cfg.Conns.Dec)
 		}
 		if !ss.add(hw.conn) {
 			return
 		}
-		defer ss.remove(hw.conn)
+		ends = append(ends, func() { ss.remove(hw.conn) })
 		c.SetReadLimit(cfg.ReadLimit)
 		if refused != nil {
 			code, reason := limitRefusal(refused)
@@ -92,7 +108,11 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes, MaxTextLines: cfg.MaxTextLines},
 		}
 		s.log.Debug("websocket joined", "resumed", resumed)
-		s.run(r.Context())
+		ended = true
+		go func() {
+			defer end()
+			s.run(context.Background())
+		}()
 	})
 }
 
@@ -235,7 +255,7 @@ func (s *session) run(ctx context.Context) {
 		defer cancel()
 		s.write(ctx)
 	})
-	s.read(ctx) // on the handler's goroutine: one fewer per connection
+	s.read(ctx)
 	wg.Wait()
 	s.log.Debug("websocket ended", "reason", s.m.Reason())
 }
