@@ -78,10 +78,13 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			cfg.Conns.Inc()
 			ends = append(ends, cfg.Conns.Dec)
 		}
-		if !ss.add(hw.conn) {
+		// Not hw itself: it holds the response, and with it the request, which
+		// an idle connection has no more use for.
+		conn := hw.conn
+		if !ss.add(conn) {
 			return
 		}
-		ends = append(ends, func() { ss.remove(hw.conn) })
+		ends = append(ends, func() { ss.remove(conn) })
 		c.SetReadLimit(cfg.ReadLimit)
 		if refused != nil {
 			code, reason := limitRefusal(refused)
