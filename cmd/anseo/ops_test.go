@@ -182,8 +182,12 @@ func TestHealthAndReadiness(t *testing.T) {
 	status, body := get(t, nil, "http://"+a.httpAddr+"/healthz")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "ok\n", body)
-	status, _ = get(t, nil, "http://"+a.httpAddr+"/readyz")
-	assert.Equal(t, http.StatusOK, status, "ready once listening")
+	// Ready once the room's history is loaded, which may be a moment after
+	// the listeners are bound.
+	require.Eventually(t, func() bool {
+		status, _ := get(t, nil, "http://"+a.httpAddr+"/readyz")
+		return status == http.StatusOK
+	}, 10*time.Second, 10*time.Millisecond, "ready once the history is loaded")
 }
 
 // TestNoMessageTextInInfoLogs: at the default level the log tells what
