@@ -28,6 +28,7 @@ type Conn struct {
 	// Owned by the hub goroutine.
 	index      int    // position in hub.conns; -1 once removed
 	overflowed bool   // its queue overflowed; it is about to be removed
+	lazy       bool   // in Hub.lazy: its writer is to be woken for what waits
 	lastQueued uint64 // ID of the last event put in its queue
 }
 

@@ -38,6 +38,13 @@ const (
 	KindReplayEnd
 )
 
+// presence reports whether events of kind k change only the user list:
+// who is here, and who is away. Their delivery may wait a moment for
+// others (see presenceDelay).
+func (k Kind) presence() bool {
+	return k == KindJoined || k == KindLeft || k == KindAway
+}
+
 func (k Kind) String() string {
 	switch k {
 	case KindJoined:

@@ -115,6 +115,11 @@ const (
 	DefaultFloodMaxDelayed = 20
 )
 
+// presenceDelay is how long a change to the user list may wait for others
+// before it is written out with them: a tenth of a second late, nobody
+// notices that someone arrived.
+const presenceDelay = 100 * time.Millisecond
+
 // requestQueueLen bounds the hub's inbox. A small buffer lets readers hand
 // over several requests per hub wake-up; beyond it senders wait, which is
 // the back-pressure that keeps a flood from outrunning fan-out.
@@ -131,20 +136,22 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	conns    []*Conn            // every connection of every person; fan-out walks this
-	byKey    map[string]*person // nameKey → person in the room, as the log has it
-	order    []*person          // the people of byKey in joining order, and some who left: see people
-	unlisted int                // how many of order have left
-	byToken  map[string]*person // token → person on this node
-	bySess   map[string]*person // JoinOptions.Session → person on this node, if it has one
-	lastID   uint64             // the last entry applied
-	slow     []*Conn            // connections whose queue overflowed during a fan-out
-	replay   *ring              // recent events, for connections that resume
-	recent   *ring              // recent messages and actions, for newcomers
-	serial   uint64             // the last serial appended to the log
-	busy     bool               // as much on its way as the valve allows: see valve
-	stopping bool               // Run is ending: nothing more comes back from the log
-	pending  map[uint64]pending // serial → entry appended, not yet back from the log
+	conns       []*Conn            // every connection of every person; fan-out walks this
+	byKey       map[string]*person // nameKey → person in the room, as the log has it
+	order       []*person          // the people of byKey in joining order, and some who left: see people
+	unlisted    int                // how many of order have left
+	byToken     map[string]*person // token → person on this node
+	bySess      map[string]*person // JoinOptions.Session → person on this node, if it has one
+	lastID      uint64             // the last entry applied
+	slow        []*Conn            // connections whose queue overflowed during a fan-out
+	lazy        []*Conn            // connections with changes to the user list waiting, their writers not yet woken
+	replay      *ring              // recent events, for connections that resume
+	recent      *ring              // recent messages and actions, for newcomers
+	serial      uint64             // the last serial appended to the log
+	busy        bool               // as much on its way as the valve allows: see valve
+	presenceDue bool               // the presence timer runs: see Run
+	stopping    bool               // Run is ending: nothing more comes back from the log
+	pending     map[uint64]pending // serial → entry appended, not yet back from the log
 }
 
 // pending is an entry this node appended to the log, waiting to come back.
@@ -293,10 +300,30 @@ func (h *Hub) Run(ctx context.Context) error {
 	go func() { logDone <- h.opts.Log.Run(logCtx, h) }()
 	close(h.loaded)
 
+	// Changes to the user list (joins, departures, away) wait up to
+	// presenceDelay for one another before their writers are woken: in a
+	// storm of joins (a restart of a busy server, every page back at once)
+	// each member would otherwise be woken, and written to, once per
+	// newcomer. Anything else wakes a writer at once, for all that waits.
+	presence := time.NewTimer(presenceDelay)
+	presence.Stop()
+	defer presence.Stop()
 	var err error
 loop:
 	for {
+		if len(h.lazy) > 0 && !h.presenceDue {
+			h.presenceDue = true
+			presence.Reset(presenceDelay)
+		}
 		select {
+		case <-presence.C:
+			h.presenceDue = false
+			for _, m := range h.lazy {
+				m.lazy = false
+				m.queue.wake()
+			}
+			clear(h.lazy)
+			h.lazy = h.lazy[:0]
 		case <-ctx.Done():
 			break loop
 		case err = <-logDone:

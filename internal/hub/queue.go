@@ -36,6 +36,8 @@ type queue struct {
 	// (lagging), and when it no longer is; see valve.
 	valve   *valve
 	lagging bool
+	// woken: the writer has been woken for what waits (see put).
+	woken bool
 	// lastTake is when the pump last took from the queue (since epoch).
 	lastTake atomic.Int64
 }
@@ -61,25 +63,28 @@ func (q *queue) stuck() bool {
 }
 
 // put appends ev unless limit events are already waiting or the queue is
-// closed, and reports whether it did. It never waits for the writer.
-func (q *queue) put(ev *Event, limit int) bool {
+// closed, and reports whether it did. It never waits for the writer. With
+// wake it wakes the writer for what waits; without, the event waits for
+// the next put that does, or for wake.
+func (q *queue) put(ev *Event, limit int, wake bool) bool {
 	q.mu.Lock()
 	if q.closed || q.waiting != nil && len(q.waiting.events) >= limit {
 		q.mu.Unlock()
 		return false
 	}
-	first := q.waiting == nil
-	if first {
+	if q.waiting == nil {
 		q.waiting = batchPool.Get().(*batch)
 	}
 	q.waiting.events = append(q.waiting.events, ev)
 	lag := !q.lagging && len(q.waiting.events) >= limit/4 && !q.stuck()
 	q.lagging = q.lagging || lag
+	signal := wake && !q.woken
+	q.woken = q.woken || signal
 	q.mu.Unlock()
 	if lag {
 		q.valve.lag(q)
 	}
-	if first {
+	if signal {
 		select {
 		case q.ready <- struct{}{}:
 		default: // a token is already there; the writer will take this too
@@ -113,6 +118,7 @@ func (q *queue) wake() {
 // signal is wake with q.mu held.
 func (q *queue) signal() {
 	if !q.closed {
+		q.woken = true
 		select {
 		case q.ready <- struct{}{}:
 		default:
@@ -154,7 +160,7 @@ func (q *queue) take() (b *batch, jobs []func(context.Context) error, closed boo
 	q.lastTake.Store(int64(time.Since(epoch)))
 	q.mu.Lock()
 	b, jobs, closed = q.waiting, q.jobs, q.closed
-	q.waiting, q.jobs = nil, nil
+	q.waiting, q.jobs, q.woken = nil, nil, false
 	q.makeRoom()
 	lagging := q.lagging
 	q.lagging = false

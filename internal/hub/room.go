@@ -483,10 +483,15 @@ func (h *Hub) deliver(m *Conn, ev *Event) bool {
 	if m.overflowed {
 		return false // its queue is full; removeSlow will remove it
 	}
-	if !m.queue.put(ev, h.opts.QueueLen) {
+	lazy := ev.ID != 0 && ev.Kind.presence()
+	if !m.queue.put(ev, h.opts.QueueLen, !lazy) {
 		m.overflowed = true
 		h.slow = append(h.slow, m)
 		return false
+	}
+	if lazy && !m.lazy {
+		m.lazy = true
+		h.lazy = append(h.lazy, m)
 	}
 	m.lastQueued = max(m.lastQueued, ev.ID) // a replay does not take it back
 	return true

@@ -88,3 +88,36 @@ func TestBrowserBigRoomListsTheRestWhenAsked(t *testing.T) {
 	assert.Equal(t, "132", alice.Text("member-count"))
 	assertNoProblems(t, alice)
 }
+
+// In a storm of joins a page gets the newcomers a frame at a time, not a
+// frame each: changes to the user list wait a moment for one another. What
+// comes after them (a message) comes after them still.
+func TestAStormOfJoinsSharesFrames(t *testing.T) {
+	srv := startServer(t, web.Config{})
+	alice, _ := connect(t, srv.URL, "alice")
+	const joins = 50
+	for i := range joins {
+		join(t, srv.Hub, fmt.Sprint("p", i), hub.TransportTelnet)
+	}
+	bob := join(t, srv.Hub, "bob", hub.TransportTelnet)
+	require.NoError(t, bob.Say(t.Context(), "after the storm", ""))
+
+	frames, seen := 0, 0
+	for seen < joins+1 {
+		if len(alice.pending) == 0 {
+			frames++
+		}
+		m := alice.next()
+		switch m.Type {
+		case "joined":
+			if m.Name != "bob" {
+				require.Equal(t, fmt.Sprint("p", seen), m.Name, "in the order they came")
+			}
+			seen++
+		case "message":
+			t.Fatalf("the message came before %d of the joins", joins+1-seen)
+		}
+	}
+	assert.Equal(t, "after the storm", alice.nextOf("message").Text)
+	assert.Less(t, frames, joins/2, "%d joins in %d frames", joins+1, frames)
+}
