@@ -129,3 +129,28 @@ func TestIdleClientOutlivesItsPings(t *testing.T) {
 	require.NoError(t, conn.Write(ctx, websocket.MessageText, data))
 	require.NoError(t, <-echoed)
 }
+
+// TestAStuckReaderIsCutOffByTheWriteTimeout: a client that stops reading
+// while the room talks (its socket fills) is cut off once a write has
+// waited WriteTimeout, and its name freed; the room goes on.
+func TestAStuckReaderIsCutOffByTheWriteTimeout(t *testing.T) {
+	srv := startServerWith(t, web.Config{PingInterval: -1, WriteTimeout: 200 * time.Millisecond},
+		hub.Options{Flood: noFlood, Grace: -1, QueueLen: 1 << 20}) // the write, not the queue, is what gives out
+	bob := watch(t, srv.Hub, "bob")
+	_ = dial(t, srv.URL, loginClient(t, srv.URL, "alice")) // never read
+	bob.waitFor("alice joins", func(ev *hub.Event) bool { return ev.Kind == hub.KindJoined && ev.Name == "alice" })
+	text := strings.Repeat("x", 4000)
+	for i, left := 0, false; !left; i++ {
+		require.Less(t, i, 100_000, "alice was never cut off")
+		require.NoError(t, bob.Say(t.Context(), text, ""))
+		for drained := false; !drained && !left; {
+			select {
+			case ev := <-bob.events:
+				left = ev.Kind == hub.KindLeft && ev.Name == "alice"
+			default:
+				drained = true
+			}
+		}
+	}
+	require.NoError(t, srv.Hub.Check(t.Context(), "alice"), "the name is free again")
+}
