@@ -26,10 +26,11 @@ type Conn struct {
 	leaving   atomic.Bool // it said its page is closing: see Leaving
 
 	// Owned by the hub goroutine.
-	index      int    // position in hub.conns; -1 once removed
-	overflowed bool   // its queue overflowed; it is about to be removed
-	lazy       bool   // in Hub.lazy: its writer is to be woken for what waits
-	lastQueued uint64 // ID of the last event put in its queue
+	index      int         // position in hub.conns; -1 once removed
+	overflowed bool        // its queue overflowed; it is about to be removed
+	lazy       bool        // in Hub.lazy: its writer is to be woken for what waits
+	hideOwn    atomic.Bool // its person's own messages are not queued: see HideOwnMessages
+	lastQueued uint64      // ID of the last event put in its queue
 }
 
 // gone reports whether the connection, or its person, is leaving or has
@@ -60,6 +61,13 @@ func (c *Conn) Roster() Roster {
 	}
 	return Roster{}
 }
+
+// HideOwnMessages says whether the connection's client shows its person's
+// own messages itself, so that the hub queues them no more to it: the line
+// port's clients do (the seed protocol never echoes a line to its sender),
+// and a connection that will never show an event should not wait for it,
+// nor hold the room up behind it. Safe from any goroutine.
+func (c *Conn) HideOwnMessages(hide bool) { c.hideOwn.Store(hide) }
 
 // Reason says why the member was removed. It is ReasonNone until its queue
 // has been closed (the pump then calls Writer.Close with it).

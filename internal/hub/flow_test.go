@@ -62,3 +62,24 @@ func TestAFloodSlowsItsSenderAndCutsOffNoReader(t *testing.T) {
 		assert.Equal(t, hub.ReasonTooSlow, stalled.Reason(), "a reader that stopped reading is cut off")
 	})
 }
+
+// TestOwnMessagesAreNotQueuedToWhoHidesThem: a connection whose client
+// shows its own lines itself (the line port) is not queued them: nothing
+// waits in a queue that will never be shown, and nothing is held up for it.
+func TestOwnMessagesAreNotQueuedToWhoHidesThem(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		alice := join(t, h, "alice")
+		alice.HideOwnMessages(true)
+		bob := join(t, h, "bob")
+		assert.Equal(t, hub.KindJoined, next(t, alice).Kind)
+		require.NoError(t, alice.Say(t.Context(), "mine", ""))
+		assert.Equal(t, "mine", next(t, bob).Text)
+		require.NoError(t, bob.Say(t.Context(), "yours", ""))
+		assert.Equal(t, "yours", next(t, alice).Text, "her own line was never queued to her")
+
+		alice.HideOwnMessages(false) // a terminal that shows them again
+		require.NoError(t, alice.Say(t.Context(), "mine again", ""))
+		assert.Equal(t, "mine again", next(t, alice).Text)
+	})
+}

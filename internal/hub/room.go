@@ -483,6 +483,10 @@ func (h *Hub) deliver(m *Conn, ev *Event) bool {
 	if m.overflowed {
 		return false // its queue is full; removeSlow will remove it
 	}
+	if ev.Kind == KindMessage && ev.ID != 0 && m.hideOwn.Load() && ev.From(m) {
+		m.lastQueued = max(m.lastQueued, ev.ID) // seen, as far as a resume goes
+		return false
+	}
 	lazy := ev.ID != 0 && ev.Kind.presence()
 	if !m.queue.put(ev, h.opts.QueueLen, !lazy) {
 		m.overflowed = true

@@ -164,6 +164,7 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 		switch {
 		case err == nil:
 			cn.m, cn.events = m, renderer{m: m, ownLines: cn.term != nil}
+			m.HideOwnMessages(cn.term == nil)
 			if cn.term != nil {
 				cn.term.joined(m)
 			}

@@ -136,6 +136,7 @@ func (cn *conn) toLineMode() {
 	cn.term.rest = nil
 	cn.toScreen(func(s *screen) []byte {
 		cn.events.ownLines = false
+		cn.m.HideOwnMessages(true)
 		out := s.erase()
 		s.off = true
 		return out
