@@ -75,41 +75,41 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-func baselineMain(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("anseo-bench baseline-server", flag.ContinueOnError)
+// yardstickMain is the command cmd: it runs one of the servers anseo is
+// measured beside, called what, on -addr (default addr) until ctx ends.
+// flags adds the server's own flags and returns what serves the listener
+// once they are parsed.
+func yardstickMain(ctx context.Context, args []string, stderr io.Writer, cmd, what, addr string,
+	flags func(*flag.FlagSet) func(context.Context, net.Listener) error) error {
+	fs := flag.NewFlagSet("anseo-bench "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:2424", "`address` to listen on")
-	queue := fs.Int("queue-len", baseline.QueueLen, "`lines` a member may fall behind before it is cut off")
+	listen := fs.String("addr", addr, "`address` to listen on")
+	serve := flags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stderr, "baseline broadcaster listening on", ln.Addr())
-	return baseline.New(*queue).Serve(ctx, ln)
+	fmt.Fprintln(stderr, what, "listening on", ln.Addr())
+	return serve(ctx, ln)
+}
+
+func baselineMain(ctx context.Context, args []string, stderr io.Writer) error {
+	return yardstickMain(ctx, args, stderr, "baseline-server", "baseline broadcaster", "127.0.0.1:2424", func(fs *flag.FlagSet) func(context.Context, net.Listener) error {
+		queue := fs.Int("queue-len", baseline.QueueLen, "`lines` a member may fall behind before it is cut off")
+		return func(ctx context.Context, ln net.Listener) error { return baseline.New(*queue).Serve(ctx, ln) }
+	})
 }
 
 func gorillaMain(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("anseo-bench gorilla-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "`address` to answer HTTP on")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stderr, "gorilla/websocket chat listening on", ln.Addr())
-	return wschat.New().Serve(ctx, ln)
+	return yardstickMain(ctx, args, stderr, "gorilla-server", "gorilla/websocket chat", "127.0.0.1:8080", func(*flag.FlagSet) func(context.Context, net.Listener) error {
+		return wschat.New().Serve
+	})
 }
 
 // splitInts parses "100,1000,10000".
