@@ -12,13 +12,13 @@ import (
 	"github.com/anseo/anseo/internal/loadtest"
 )
 
-// TestIdleUsersAreNeverDropped: thousands of users who only hold their
+// TestIdleUsersAreNeverDropped: over a thousand users who only hold their
 // connections, on both transports, held past many rounds of the server's
 // TCP keepalive probes and WebSocket pings (-keepalive and -ping-interval
 // set to a second, so that ten seconds hold several rounds of
 // each): none of them is cut off.
 func TestIdleUsersAreNeverDropped(t *testing.T) {
-	const each = 1000
+	const each = 600
 	limit, err := loadtest.RaiseFileLimit()
 	require.NoError(t, err)
 	require.Greater(t, limit, uint64(4*each+256), "file descriptors for the clients and, in the child, the server")
