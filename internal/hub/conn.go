@@ -110,7 +110,7 @@ func (c *Conn) Say(ctx context.Context, text, ref string) error {
 		}
 		return err
 	}
-	if err := c.hub.valve.wait(ctx, c.transport); err != nil {
+	if err := c.hub.valve.wait(ctx, c.hub.done, c.transport); err != nil {
 		return err
 	}
 	c.hub.valve.sending()

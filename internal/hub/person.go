@@ -27,6 +27,7 @@ type person struct {
 	since     time.Time
 	joinID    uint64 // ID of the KindJoined event: joining order
 	inList    bool   // in the room's list (Hub.byKey, Hub.order)
+	inOrder   bool   // in Hub.order, listed or not yet dropped from it
 
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control

@@ -184,8 +184,9 @@ func (h *Hub) replayMissed(m *Conn, after, until uint64) {
 // at its end (joining order) if it is not there yet.
 func (h *Hub) list(key string, p *person) {
 	h.byKey[key] = p
-	if !p.inList {
-		p.inList = true
+	p.inList = true
+	if !p.inOrder {
+		p.inOrder = true
 		h.order = append(h.order, p)
 	}
 }
@@ -203,7 +204,10 @@ func (h *Hub) unlist(key string, p *person) {
 // once they are as many as those left, so each costs O(1) amortised.
 func (h *Hub) people() []*person {
 	if h.unlisted > len(h.order)/2 {
-		h.order = slices.DeleteFunc(h.order, func(p *person) bool { return !p.inList })
+		h.order = slices.DeleteFunc(h.order, func(p *person) bool {
+			p.inOrder = p.inList
+			return !p.inList
+		})
 		h.unlisted = 0
 	}
 	return h.order

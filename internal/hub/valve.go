@@ -80,9 +80,10 @@ func (v *valve) caughtUp(q *queue) { v.change(func() { delete(v.behind, q) }) }
 // setBusy records whether the hub has as much on its way as it should.
 func (v *valve) setBusy(busy bool) { v.change(func() { v.busy = busy }) }
 
-// wait returns once the valve is open, or with ctx's error. t is the
-// waiting sender's transport, for Metrics.Held.
-func (v *valve) wait(ctx context.Context, t Transport) error {
+// wait returns once the valve is open, with ctx's error, or with ErrClosed
+// once done is closed (the hub has stopped, and will open it no more). t
+// is the waiting sender's transport, for Metrics.Held.
+func (v *valve) wait(ctx context.Context, done <-chan struct{}, t Transport) error {
 	v.mu.Lock()
 	open := v.open
 	v.mu.Unlock()
@@ -100,6 +101,8 @@ func (v *valve) wait(ctx context.Context, t Transport) error {
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-done:
+			return ErrClosed
 		case <-tick.C:
 			open = v.dropStuck()
 		}
