@@ -60,9 +60,13 @@ func TestRealTelnetUnderTmux(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, control.Start())
 	output := make(chan struct{}, 1)
+	attached := make(chan struct{}) // the client's first line: from here on, output is reported
 	go func() {
 		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
+		for first := true; sc.Scan(); first = false {
+			if first {
+				close(attached)
+			}
 			if strings.HasPrefix(sc.Text(), "%output") {
 				select {
 				case output <- struct{}{}:
@@ -76,6 +80,13 @@ func TestRealTelnetUnderTmux(t *testing.T) {
 		_ = control.Wait()
 	})
 
+	// Output before the client attached was never reported: the screen is
+	// read first once it has, so nothing shown before is missed.
+	select {
+	case <-attached:
+	case <-time.After(10 * time.Second):
+		t.Fatal("tmux's control client did not attach")
+	}
 	waitScreen := func(want ...string) {
 		t.Helper()
 		timeout := time.After(10 * time.Second)
