@@ -154,3 +154,29 @@ func TestAStuckReaderIsCutOffByTheWriteTimeout(t *testing.T) {
 	}
 	require.NoError(t, srv.Hub.Check(t.Context(), "alice"), "the name is free again")
 }
+
+// TestAClientThatPingsAfterAQuietSpellStays: a client (a bot, say) that
+// pings the server long after the server last wrote to it gets its pong
+// and stays: the write deadline of the last burst, long past, does not cut
+// off the library's answer.
+func TestAClientThatPingsAfterAQuietSpellStays(t *testing.T) {
+	srv := startServer(t, web.Config{PingInterval: -1, WriteTimeout: 50 * time.Millisecond})
+	alice, _ := connect(t, srv.URL, "alice")
+	alice.say("before the quiet spell", "r1")
+	require.Equal(t, "before the quiet spell", alice.nextOf("message").Text)
+	reads := make(chan error, 1)
+	go func() { // the client reads on, as it must for its pong to arrive
+		ctx, cancel := context.WithTimeout(t.Context(), wait)
+		defer cancel()
+		_, _, err := alice.conn.Read(ctx)
+		reads <- err
+	}()
+	// The quiet spell is what is under test: four write timeouts without a
+	// frame from the server.
+	<-time.After(200 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), wait)
+	defer cancel()
+	require.NoError(t, alice.conn.Ping(ctx), "the pong came")
+	alice.say("after it", "r2")
+	require.NoError(t, <-reads, "the connection stays")
+}

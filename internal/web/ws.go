@@ -70,7 +70,16 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			}
 		}
 		hw := &hijackRecorder{ResponseWriter: w}
-		c, err := websocket.Accept(hw, r, accept) // same origin, or one of cfg.AllowedOrigins
+		opts := *accept
+		var raw net.Conn // the connection, once accepted
+		// The pong the library sends for a client's ping may come long
+		// after the writer's last frame, its deadline (see send) long past:
+		// it gets one of its own, which only ever extends the writer's.
+		opts.OnPingReceived = func(context.Context, []byte) bool {
+			_ = raw.SetWriteDeadline(time.Now().Add(cfg.WriteTimeout))
+			return true
+		}
+		c, err := websocket.Accept(hw, r, &opts) // same origin, or one of cfg.AllowedOrigins
 		if err != nil {
 			log.Debug("websocket refused", "remote", middleware.GetClientIP(r.Context()), "err", err)
 			return // Accept has written the HTTP error
@@ -83,6 +92,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		// Not hw itself: it holds the response, and with it the request, which
 		// an idle connection has no more use for.
 		conn := hw.conn
+		raw = conn
 		if !ss.add(conn) {
 			return
 		}
@@ -374,6 +384,7 @@ func (s *session) sendWelcome(ctx context.Context) error {
 // startPing pings the client. The pong is awaited beside the writer, not
 // by it, so that events keep flowing meanwhile.
 func (s *session) startPing(ctx context.Context) error {
+	s.extendDeadline()
 	s.pings.Go(func() { s.ping(ctx) })
 	return nil
 }
@@ -427,14 +438,15 @@ func (s *session) WriteEvents(ctx context.Context, events []*hub.Event) error {
 	return s.send(ctx, closeBatch(frame, n))
 }
 
-// Flush clears the write deadline: every frame is written as it is made,
-// and nothing more is waiting (see send).
-func (s *session) Flush(context.Context) error {
-	if !s.deadline.IsZero() {
-		s.deadline = time.Time{}
-		_ = s.raw.SetWriteDeadline(time.Time{})
-	}
-	return nil
+// Flush does nothing: every frame is written as it is made.
+func (s *session) Flush(context.Context) error { return nil }
+
+// extendDeadline gives the next write the whole write timeout, whenever
+// the last frame was written: for the frames the library writes for the
+// writer (a ping, the close).
+func (s *session) extendDeadline() {
+	s.deadline = time.Now().Add(s.cfg.WriteTimeout)
+	_ = s.raw.SetWriteDeadline(s.deadline)
 }
 
 // Close closes the socket with the code and reason that say why the hub
@@ -445,6 +457,7 @@ func (s *session) Close(reason hub.Reason) {
 		_ = s.c.CloseNow()
 		return
 	}
+	s.extendDeadline()
 	code, text := closeFor(reason)
 	if code == CloseTooSlow {
 		s.log.Warn("client cut off", "reason", text)
@@ -508,13 +521,14 @@ func closeBatch(batch []byte, n int) []byte {
 // send writes one message within the write timeout. A failure ends the
 // writer, which closes the socket, so the reader ends too.
 //
-// The timeout is a deadline on the connection, set while the writer writes
-// and cleared when it has written all there was (Flush): a context with a
-// timeout for each frame cost the library a timer and a cancellation hook
-// per frame, a fifth of what a delivery cost. The deadline is moved only
-// once less than half of it is left, so a burst sets it once. Cleared
-// between bursts, it never cuts off the library's own frames (pongs, the
-// close handshake), which it times itself.
+// The timeout is a deadline on the connection, moved on only once less
+// than half of it is left, as gorilla/websocket's writers do: a context
+// with a timeout per frame cost the library a timer and a cancellation
+// hook per frame, and setting and clearing a deadline around each burst a
+// timer added and removed, with the thread wake-ups that brings, about a
+// seventh of a delivery. Frames written after a quiet spell, when the
+// deadline has passed, get one of their own first: pings and the close
+// (the writer's, see extendDeadline) and pongs (see handleWebSocket).
 func (s *session) send(_ context.Context, data []byte) error {
 	if now := time.Now(); s.deadline.Sub(now) < s.cfg.WriteTimeout/2 {
 		s.deadline = now.Add(s.cfg.WriteTimeout)
