@@ -136,22 +136,21 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	conns       []*Conn            // every connection of every person; fan-out walks this
-	byKey       map[string]*person // nameKey → person in the room, as the log has it
-	order       []*person          // the people of byKey in joining order, and some who left: see people
-	unlisted    int                // how many of order have left
-	byToken     map[string]*person // token → person on this node
-	bySess      map[string]*person // JoinOptions.Session → person on this node, if it has one
-	lastID      uint64             // the last entry applied
-	slow        []*Conn            // connections whose queue overflowed during a fan-out
-	lazy        []*Conn            // connections with changes to the user list waiting, their writers not yet woken
-	replay      *ring              // recent events, for connections that resume
-	recent      *ring              // recent messages and actions, for newcomers
-	serial      uint64             // the last serial appended to the log
-	busy        bool               // as much on its way as the valve allows: see valve
-	presenceDue bool               // the presence timer runs: see Run
-	stopping    bool               // Run is ending: nothing more comes back from the log
-	pending     map[uint64]pending // serial → entry appended, not yet back from the log
+	conns    []*Conn            // every connection of every person; fan-out walks this
+	byKey    map[string]*person // nameKey → person in the room, as the log has it
+	order    []*person          // the people of byKey in joining order, and some who left: see people
+	unlisted int                // how many of order have left
+	byToken  map[string]*person // token → person on this node
+	bySess   map[string]*person // JoinOptions.Session → person on this node, if it has one
+	lastID   uint64             // the last entry applied
+	slow     []*Conn            // connections whose queue overflowed during a fan-out
+	lazy     []*Conn            // connections with changes to the user list waiting, their writers not yet woken
+	replay   *ring              // recent events, for connections that resume
+	recent   *ring              // recent messages and actions, for newcomers
+	serial   uint64             // the last serial appended to the log
+	busy     bool               // as much on its way as the valve allows: see valve
+	stopping bool               // Run is ending: nothing more comes back from the log
+	pending  map[uint64]pending // serial → entry appended, not yet back from the log
 }
 
 // pending is an entry this node appended to the log, waiting to come back.
@@ -308,16 +307,17 @@ func (h *Hub) Run(ctx context.Context) error {
 	presence := time.NewTimer(presenceDelay)
 	presence.Stop()
 	defer presence.Stop()
+	presenceDue := false // the timer runs
 	var err error
 loop:
 	for {
-		if len(h.lazy) > 0 && !h.presenceDue {
-			h.presenceDue = true
+		if len(h.lazy) > 0 && !presenceDue {
+			presenceDue = true
 			presence.Reset(presenceDelay)
 		}
 		select {
 		case <-presence.C:
-			h.presenceDue = false
+			presenceDue = false
 			for _, m := range h.lazy {
 				m.lazy = false
 				m.queue.wake()
