@@ -409,6 +409,14 @@ func (s *session) ping(ctx context.Context) {
 // event alone is bigger), each a JSON array when it holds more than one
 // (see docs/protocol.md): a burst costs one write, not one per event.
 func (s *session) WriteEvents(ctx context.Context, events []*hub.Event) error {
+	if len(events) == 1 { // most wake-ups: the frame is the encoding itself
+		data, err := s.encode(events[0])
+		if err != nil {
+			s.log.Error("encode event", "id", events[0].ID, "err", err)
+			return nil
+		}
+		return s.send(ctx, data)
+	}
 	buf := frames.Get().(*[]byte)
 	frame, n := (*buf)[:0], 0
 	defer func() {
