@@ -36,6 +36,8 @@ const (
 	// them, Replay says which.
 	KindReplayBegin
 	KindReplayEnd
+	// KindTopic: Name set Room's topic to Text ("" clears it).
+	KindTopic
 )
 
 // presence reports whether events of kind k change only the user list:
@@ -67,6 +69,8 @@ func (k Kind) String() string {
 		return "replay begin"
 	case KindReplayEnd:
 		return "replay end"
+	case KindTopic:
+		return "topic"
 	}
 	return "unknown"
 }
@@ -91,6 +95,11 @@ type Event struct {
 	Kind Kind
 	// Time is when the hub produced the event.
 	Time time.Time
+	// Room is the room the event happened in (KindJoined, KindLeft,
+	// KindMessage, KindAction, KindTopic), by its display name ("#help").
+	// Empty for what is about a person wherever they are: a departure from
+	// the server (KindLeft), a rename, away and back, a private message.
+	Room string
 	// Name is who joined, left or spoke. Empty for notices.
 	Name string
 	// Transport is the joining member's transport (KindJoined only).
@@ -108,6 +117,9 @@ type Event struct {
 	Reason Reason
 	// To is the recipient of a private message (KindPrivate).
 	To string
+	// ToSession is the recipient's JoinOptions.Session (KindPrivate), if
+	// it has one: the store gives a session its private conversations.
+	ToSession string
 	// NewName is the member's new name (KindRenamed).
 	NewName string
 	// Away is whether the member went away or came back (KindAway).
@@ -134,6 +146,7 @@ type Event struct {
 	conn   *Conn
 	// target is the recipient of a private message.
 	target *person
+
 	// words are the keys of the names the text could name (wordKeys),
 	// worked out beside the hub, for it to find mentions in (Mentions).
 	words []string
@@ -200,6 +213,9 @@ const (
 	// ReasonLost: this node lost touch with the cluster for so long that
 	// the member's name was freed.
 	ReasonLost
+	// ReasonPart: the member left one room (/part) and stays on the
+	// server (KindLeft with a Room).
+	ReasonPart
 )
 
 func (r Reason) String() string {
@@ -216,6 +232,8 @@ func (r Reason) String() string {
 		return "moved"
 	case ReasonLost:
 		return "lost"
+	case ReasonPart:
+		return "part"
 	}
 	return "unknown"
 }
@@ -237,6 +255,16 @@ type Presence struct {
 	Away       bool
 	AwayReason string
 	LastActive time.Time // when it last said or did something: its idle time
+}
+
+// RoomInfo describes a room as /rooms and the room browser list it.
+type RoomInfo struct {
+	Name    string // display name, "#help"
+	Topic   string
+	TopicBy string    // who set the topic
+	TopicAt time.Time // when
+	Created time.Time
+	Members int // people in it now (0 from a Store)
 }
 
 // ReplayKind says why events are replayed to a member.
