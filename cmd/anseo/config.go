@@ -49,6 +49,9 @@ type config struct {
 	tlsCert         string
 	tlsKey          string
 
+	maxRooms        int
+	maxRoomsPerUser int
+
 	db         string
 	historyLen int
 	grace      time.Duration
@@ -167,6 +170,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.intVar(&cfg.maxHTTPPerIP, "max-http-conns-per-ip", "ANSEO_MAX_HTTP_CONNS_PER_IP", defaultMaxHTTPPerIP, "open HTTP `connections` per client address (IPv6: per /64), pages and WebSockets, counted from the moment they open; trusted proxies are not counted")
 	fs.durationVar(&cfg.keepAlive, "keepalive", "ANSEO_KEEPALIVE", keepAliveIdle, "how long a quiet connection waits before TCP keepalive probes begin (each one from it to half again as long); a peer that answers none of 4, a quarter of this apart, is gone")
 	fs.durationVar(&cfg.pingInterval, "ping-interval", "ANSEO_PING_INTERVAL", web.DefaultPingInterval, "how often a browser's connection is pinged; a browser that does not answer within -write-timeout is gone")
+	fs.intVar(&cfg.maxRooms, "max-rooms", "ANSEO_MAX_ROOMS", hub.DefaultMaxRooms, "`rooms` on the server; joining a new one beyond them is refused (an empty room is kept, with its history)")
+	fs.intVar(&cfg.maxRoomsPerUser, "max-rooms-per-user", "ANSEO_MAX_ROOMS_PER_USER", hub.DefaultMaxRoomsPerPerson, "`rooms` one user may be in at once")
 	fs.durationVar(&cfg.readTimeout, "read-timeout", "ANSEO_READ_TIMEOUT", defaultReadTimeout, "how long a browser may take to send a whole HTTP request, headers and body")
 
 	var origins string
@@ -258,6 +263,8 @@ func (cfg config) validate() error {
 	check(cfg.keepAlive >= time.Second, "-keepalive: must be at least 1s")
 	check(cfg.pingInterval > 0, "-ping-interval: must be positive")
 	check(cfg.maxConns >= 1, "-max-conns: must be at least 1")
+	check(cfg.maxRooms >= 1, "-max-rooms: must be at least 1")
+	check(cfg.maxRoomsPerUser >= 1, "-max-rooms-per-user: must be at least 1")
 	check(cfg.historyLen >= 1, "-history: must be at least 1")
 	check(cfg.retention.Keep >= 0, "-history-keep: must not be negative")
 	check(cfg.retention.MaxAge >= 0, "-history-max-age: must not be negative")

@@ -67,7 +67,7 @@ func TestMetricsMoveWhileTwoUsersChat(t *testing.T) {
 	// The hub answers requests in turn: once it answers this, it has
 	// finished fanning out, and counting, what came before.
 	alice.Send("/who")
-	alice.Expect("* 2 here:")
+	alice.Expect("* 2 in #lobby:")
 
 	_, body := get(t, nil, url)
 	assert.Equal(t, 2.0, metric(body, `anseo_connections{transport="telnet"}`))

@@ -91,16 +91,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// A single node keeps the room's log in its history file and its names
 	// in memory; in a cluster, the link to the other nodes is both.
 	hubOpts := hub.Options{
-		Logger:       log,
-		QueueLen:     cfg.queueLen,
-		MaxTextBytes: cfg.maxMessageBytes,
-		MaxTextLines: cfg.maxMessageLines,
-		Flood:        cfg.flood,
-		HistoryLen:   cfg.historyLen,
-		Grace:        cfg.hubGrace(),
-		LeaveGrace:   cfg.leaveGrace,
-		Store:        store,
-		Retention:    cfg.hubRetention(),
+		Logger:            log,
+		QueueLen:          cfg.queueLen,
+		MaxTextBytes:      cfg.maxMessageBytes,
+		MaxTextLines:      cfg.maxMessageLines,
+		Flood:             cfg.flood,
+		HistoryLen:        cfg.historyLen,
+		Grace:             cfg.hubGrace(),
+		LeaveGrace:        cfg.leaveGrace,
+		Store:             store,
+		Retention:         cfg.hubRetention(),
+		MaxRooms:          cfg.maxRooms,
+		MaxRoomsPerPerson: cfg.maxRoomsPerUser,
 	}
 	var caughtUp <-chan struct{} // closed when the node may take users
 	var link *cluster.Link

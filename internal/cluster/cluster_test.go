@@ -159,7 +159,7 @@ func TestChatAcrossNodes(t *testing.T) {
 
 	// The user list spans the cluster, on every node.
 	for _, nd := range n {
-		roster, err := nd.hub.Roster(t.Context())
+		roster, err := nd.hub.Roster(t.Context(), "")
 		require.NoError(t, err)
 		var names []string
 		for _, p := range roster.People {
@@ -255,7 +255,7 @@ func TestACrashedNodesNamesFreeThemselves(t *testing.T) {
 	catchUp(t, n[0].join("alice"))
 	bob := n[1].join("bob")
 	catchUp(t, bob)
-	roster, err := n[1].hub.Roster(t.Context())
+	roster, err := n[1].hub.Roster(t.Context(), "")
 	require.NoError(t, err)
 	require.Len(t, roster.People, 2)
 	n[0].crash()
@@ -312,7 +312,7 @@ func TestResumeOnAnotherNodeMissesNothing(t *testing.T) {
 	// Her name moved with her: n1 let go of it, and it stays taken.
 	_, err = n[0].hub.Join(t.Context(), "alice", hub.JoinOptions{})
 	assert.ErrorIs(t, err, hub.ErrNameTaken)
-	roster, err := n[0].hub.Roster(t.Context())
+	roster, err := n[0].hub.Roster(t.Context(), "")
 	require.NoError(t, err)
 	assert.Len(t, roster.People, 2)
 }
@@ -350,7 +350,7 @@ func TestANodeJoiningLateSeesTheRoomAndItsHistory(t *testing.T) {
 	}
 	require.Len(t, history, 3)
 	assert.Equal(t, last.ID, history[2].ID, "history has the same IDs on every node")
-	roster, err := n2.hub.Roster(t.Context())
+	roster, err := n2.hub.Roster(t.Context(), "")
 	require.NoError(t, err)
 	var names []string
 	for _, p := range roster.People {
@@ -433,7 +433,7 @@ func TestNATSBackWithAnEmptyStoreHeals(t *testing.T) {
 
 	// A node that starts now learns who is here from the names again.
 	late := startNode(t, srv.URL(), "n4", cluster.Config{})
-	roster, err := late.hub.Roster(t.Context())
+	roster, err := late.hub.Roster(t.Context(), "")
 	require.NoError(t, err)
 	var names []string
 	for _, p := range roster.People {

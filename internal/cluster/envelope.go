@@ -14,6 +14,7 @@ type envelope struct {
 	Serial    uint64        `json:"serial,omitempty"` // its serial (hub.Incoming)
 	Kind      string        `json:"kind"`
 	Time      time.Time     `json:"time"`
+	Room      string        `json:"room,omitempty"`
 	Name      string        `json:"name,omitempty"`
 	Transport hub.Transport `json:"transport,omitempty"`
 	Text      string        `json:"text,omitempty"`
@@ -22,6 +23,7 @@ type envelope struct {
 	NewName   string        `json:"newName,omitempty"`
 	Away      bool          `json:"away,omitempty"`
 	Session   string        `json:"session,omitempty"`
+	ToSession string        `json:"toSession,omitempty"`
 }
 
 // The kinds that travel; replay markers and notices stay on their node.
@@ -31,19 +33,19 @@ var kinds = map[string]hub.Kind{}
 var reasons = map[string]hub.Reason{}
 
 func init() {
-	for _, k := range []hub.Kind{hub.KindJoined, hub.KindLeft, hub.KindMessage, hub.KindAction, hub.KindPrivate, hub.KindRenamed, hub.KindAway} {
+	for _, k := range []hub.Kind{hub.KindJoined, hub.KindLeft, hub.KindMessage, hub.KindAction, hub.KindPrivate, hub.KindRenamed, hub.KindAway, hub.KindTopic} {
 		kinds[k.String()] = k
 	}
-	for _, r := range []hub.Reason{hub.ReasonQuit, hub.ReasonTooSlow, hub.ReasonShutdown, hub.ReasonMoved, hub.ReasonLost} {
+	for _, r := range []hub.Reason{hub.ReasonQuit, hub.ReasonTooSlow, hub.ReasonShutdown, hub.ReasonMoved, hub.ReasonLost, hub.ReasonPart} {
 		reasons[r.String()] = r
 	}
 }
 
 func envelopeOf(ev *hub.Event, node string, serial uint64) envelope {
 	e := envelope{
-		Node: node, Serial: serial, Kind: ev.Kind.String(), Time: ev.Time,
+		Node: node, Serial: serial, Kind: ev.Kind.String(), Time: ev.Time, Room: ev.Room,
 		Name: ev.Name, Transport: ev.Transport, Text: ev.Text,
-		To: ev.To, NewName: ev.NewName, Away: ev.Away, Session: ev.Session,
+		To: ev.To, NewName: ev.NewName, Away: ev.Away, Session: ev.Session, ToSession: ev.ToSession,
 	}
 	if ev.Reason != hub.ReasonNone {
 		e.Reason = ev.Reason.String()
@@ -59,8 +61,8 @@ func (e envelope) event(id uint64) *hub.Event {
 		return nil
 	}
 	return &hub.Event{
-		ID: id, Kind: kind, Time: e.Time, Name: e.Name, Transport: e.Transport, Text: e.Text,
+		ID: id, Kind: kind, Time: e.Time, Room: e.Room, Name: e.Name, Transport: e.Transport, Text: e.Text,
 		Reason: reasons[e.Reason], To: e.To, NewName: e.NewName, Away: e.Away,
-		Session: e.Session,
+		Session: e.Session, ToSession: e.ToSession,
 	}
 }

@@ -164,7 +164,7 @@ func saveable(ev *hub.Event) error {
 // logged are the kinds of entry the room's log holds.
 var logged = map[hub.Kind]bool{
 	hub.KindJoined: true, hub.KindLeft: true, hub.KindMessage: true, hub.KindAction: true,
-	hub.KindPrivate: true, hub.KindRenamed: true, hub.KindAway: true,
+	hub.KindPrivate: true, hub.KindRenamed: true, hub.KindAway: true, hub.KindTopic: true,
 }
 
 // extra is what an entry has beyond the columns every entry has.

@@ -47,7 +47,11 @@ var helpList []CommandInfo
 func init() {
 	commands = []command{
 		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp, false},
-		{CommandInfo{"who", "/who", "who is here, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho, false},
+		{CommandInfo{"who", "/who [#ROOM]", "who is in the room, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho, false},
+		{CommandInfo{"rooms", "/rooms", "every room, how many are in it and its topic"}, (*Hub).cmdRooms, false},
+		{CommandInfo{"join", "/join #ROOM", "go into a room, making it if it is new"}, (*Hub).cmdJoin, false},
+		{CommandInfo{"part", "/part [#ROOM] [REASON]", "leave a room (this one if you name none)"}, (*Hub).cmdPart, false},
+		{CommandInfo{"topic", "/topic [TEXT]", "show the room's topic, or set it to TEXT"}, (*Hub).cmdTopic, false},
 		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"** alice waves\""}, (*Hub).cmdMe, true},
 		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg, true},
 		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename, false},
@@ -121,18 +125,36 @@ func (h *Hub) cmdHelp(request) *Notice {
 	return &Notice{Kind: NoticeHelp, Commands: helpList}
 }
 
-func (h *Hub) cmdWho(request) *Notice {
-	return &Notice{Kind: NoticeWho, People: h.roster(-1, nil).People}
+func (h *Hub) cmdWho(req request) *Notice {
+	r := h.roomAsked(req)
+	if req.text != "" {
+		display, err := CheckRoomName(req.text)
+		if err != nil {
+			return &Notice{Kind: NoticeNoSuchRoom, Name: req.text}
+		}
+		if r = h.rooms[RoomKey(display)]; r == nil {
+			return &Notice{Kind: NoticeNoSuchRoom, Name: display}
+		}
+	}
+	if r == nil {
+		return &Notice{Kind: NoticeNoSuchRoom, Name: req.roomName}
+	}
+	info := r.info()
+	return &Notice{Kind: NoticeWho, Room: &info, People: h.roster(r, -1, nil).People}
 }
 
 func (h *Hub) cmdMe(req request) *Notice {
 	if req.text == "" {
 		return usage(req)
 	}
+	r := h.speakingIn(req)
+	if r == nil {
+		return nil
+	}
 	m := req.conn
 	p := m.person
 	h.active(p)
-	h.broadcast(&Event{Kind: KindAction, Name: p.displayName(), Text: req.text, sender: p, conn: m, ref: req.ref, words: req.words})
+	h.broadcast(&Event{Kind: KindAction, Room: r.name, room: r, Name: p.displayName(), Text: req.text, sender: p, conn: m, ref: req.ref, words: req.words})
 	return nil
 }
 
@@ -148,7 +170,7 @@ func (h *Hub) cmdMsg(req request) *Notice {
 	m := req.conn
 	p := m.person
 	h.active(p)
-	h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), Text: text, sender: p, conn: m, target: target, ref: req.ref})
+	h.broadcast(&Event{Kind: KindPrivate, Name: p.displayName(), To: target.displayName(), ToSession: target.session, Text: text, sender: p, conn: m, target: target, ref: req.ref})
 	return nil
 }
 
@@ -173,6 +195,14 @@ func (h *Hub) cmdQuit(req request) *Notice {
 	return nil
 }
 
+// asNameError is err as the *NameError that CheckName refuses a name
+// with; should another error ever come, its text is the reason.
+func asNameError(err error) *NameError {
+	nameErr := &NameError{Reason: err.Error()}
+	errors.As(err, &nameErr)
+	return nameErr
+}
+
 // nameKeyOf is nameKey for a name that may not be valid: an invalid one
 // matches nobody.
 func nameKeyOf(name string) string {
@@ -191,11 +221,7 @@ func (h *Hub) rename(req request) *Notice {
 	p := req.conn.person
 	display, err := CheckName(req.text)
 	if err != nil {
-		// CheckName refuses a name only with a *NameError; should another
-		// error ever come, its text is the reason.
-		nameErr := &NameError{Reason: err.Error()}
-		errors.As(err, &nameErr)
-		return &Notice{Kind: NoticeNameInvalid, NameError: nameErr}
+		return &Notice{Kind: NoticeNameInvalid, NameError: asNameError(err)}
 	}
 	old := p.displayName()
 	newKey := nameKey(display)

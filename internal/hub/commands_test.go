@@ -63,7 +63,11 @@ func upToFence(t *testing.T, m *hub.Conn) (got []seen, removed bool) {
 // wantHelp is /help's answer: the registry, in order, then the "//" escape.
 var wantHelp = []hub.CommandInfo{
 	{Name: "help", Usage: "/help", Help: "this list"},
-	{Name: "who", Usage: "/who", Help: "who is here, how they are connected, whether away and for how long idle"},
+	{Name: "who", Usage: "/who [#ROOM]", Help: "who is in the room, how they are connected, whether away and for how long idle"},
+	{Name: "rooms", Usage: "/rooms", Help: "every room, how many are in it and its topic"},
+	{Name: "join", Usage: "/join #ROOM", Help: "go into a room, making it if it is new"},
+	{Name: "part", Usage: "/part [#ROOM] [REASON]", Help: "leave a room (this one if you name none)"},
+	{Name: "topic", Usage: "/topic [TEXT]", Help: "show the room's topic, or set it to TEXT"},
 	{Name: "me", Usage: "/me ACTION", Help: `do something: /me waves shows as "** alice waves"`},
 	{Name: "msg", Usage: "/msg NAME TEXT", Help: "say TEXT to NAME alone"},
 	{Name: "nick", Usage: "/nick NEW", Help: "change your name"},
@@ -84,8 +88,8 @@ func TestCommands(t *testing.T) {
 		usage := func(name, use, help string) []seen {
 			return told(hub.Notice{Kind: hub.NoticeUsage, Command: hub.CommandInfo{Name: name, Usage: use, Help: help}})
 		}
-		meUsage := usage("me", "/me ACTION", wantHelp[2].Help)
-		msgUsage := usage("msg", "/msg NAME TEXT", wantHelp[3].Help)
+		meUsage := usage("me", "/me ACTION", wantHelp[6].Help)
+		msgUsage := usage("msg", "/msg NAME TEXT", wantHelp[7].Help)
 		unknown := func(name string) []seen {
 			return told(hub.Notice{Kind: hub.NoticeUnknownCommand, Command: hub.CommandInfo{Name: name}})
 		}
@@ -111,7 +115,7 @@ func TestCommands(t *testing.T) {
 				alice: told(hub.Notice{Kind: hub.NoticeHelp, Commands: wantHelp})},
 
 			{name: "/who lists everyone in joining order, away or not", before: []string{"/away lunch"}, line: "/who",
-				alice: told(hub.Notice{Kind: hub.NoticeWho, People: []hub.Presence{
+				alice: told(hub.Notice{Kind: hub.NoticeWho, Room: &hub.RoomInfo{Name: hub.DefaultRoom, Created: t0, Members: 3}, People: []hub.Presence{
 					awayAtLunch, person("bob", hub.TransportWeb), person("carol", hub.TransportTelnet),
 				}})},
 

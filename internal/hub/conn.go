@@ -22,6 +22,7 @@ type Conn struct {
 	transport Transport
 	queue     queue
 	roster    atomic.Pointer[Roster] // until Roster takes it
+	rooms     atomic.Pointer[[]string]
 	reason    atomic.Uint32
 	leaving   atomic.Bool // it said its page is closing: see Leaving
 
@@ -31,6 +32,8 @@ type Conn struct {
 	lazy       bool        // in Hub.lazy: its writer is to be woken for what waits
 	hideOwn    atomic.Bool // its person's own messages are not queued: see HideOwnMessages
 	lastQueued uint64      // ID of the last event put in its queue
+	slots      []slot      // where it is in each of its person's rooms' conns
+	stamp      uint64      // Hub.stamp when last offered an event about a person: see fanOut
 }
 
 // gone reports whether the connection, or its person, is leaving or has
@@ -60,6 +63,16 @@ func (c *Conn) Roster() Roster {
 		return *r
 	}
 	return Roster{}
+}
+
+// Rooms returns the rooms the person was in when the connection joined,
+// in the order it joined them. Later changes arrive as events (its own
+// KindLeft with a Room, NoticeJoinedRoom).
+func (c *Conn) Rooms() []string {
+	if r := c.rooms.Load(); r != nil {
+		return *r
+	}
+	return nil
 }
 
 // HideOwnMessages says whether the connection's client shows its person's
@@ -92,6 +105,15 @@ func (c *Conn) Reason() Reason { return Reason(c.reason.Load()) }
 // if the hub has stopped, or ctx's error. Call it from one goroutine, the
 // member's reader, so that messages keep their order.
 func (c *Conn) Say(ctx context.Context, text, ref string) error {
+	return c.SayIn(ctx, "", text, ref)
+}
+
+// SayIn is Say in a room: the message goes to room, a command is typed
+// there (/topic, /who and /part without a room are about it). room "" is
+// the person's home: a one-room person's room (JoinOptions.OneRoom), or
+// DefaultRoom. Saying something in a room one is not in, or that does not
+// exist, is refused with a notice, as a command's mistakes are.
+func (c *Conn) SayIn(ctx context.Context, room, text, ref string) error {
 	c.leaving.Store(false) // it is still here after all
 	text = trimBlankLines(cleanText(text))
 	switch {
@@ -115,6 +137,13 @@ func (c *Conn) Say(ctx context.Context, text, ref string) error {
 	}
 	c.hub.valve.sending()
 	req := request{kind: reqSay, conn: c, text: text, ref: ref}
+	if room != "" {
+		display, err := CheckRoomName(room)
+		if err != nil {
+			return err
+		}
+		req.roomKey, req.roomName = RoomKey(display), display
+	}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args
 		switch cmd {

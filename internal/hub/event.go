@@ -146,7 +146,11 @@ type Event struct {
 	conn   *Conn
 	// target is the recipient of a private message.
 	target *person
-
+	// room is the room the entry happened in, as the hub resolved it for
+	// its own entries; roomKey is RoomKey(Room), worked out beside the hub
+	// for another node's (see Receive).
+	room    *room
+	roomKey string
 	// words are the keys of the names the text could name (wordKeys),
 	// worked out beside the hub, for it to find mentions in (Mentions).
 	words []string
@@ -181,9 +185,19 @@ func (e *Event) Ref(m *Conn) string {
 	return ""
 }
 
-// visibleTo reports whether p may see ev when it is replayed.
+// visibleTo reports whether p may see ev when it is replayed: it is in the
+// room, or shares one with whom it is about, or it is one of a private
+// message's two people.
 func (e *Event) visibleTo(p *person) bool {
-	return e.Kind != KindPrivate || e.sender == p || e.target == p
+	switch {
+	case e.Kind == KindPrivate:
+		return e.sender == p || e.target == p
+	case e.room != nil:
+		return e.room.members[p] != nil
+	case e.sender != nil:
+		return e.sender == p || p.shares(e.sender)
+	}
+	return true
 }
 
 // comingAndGoingOf reports whether ev is p's own departure or arrival, as

@@ -64,6 +64,13 @@ type Options struct {
 	// Names decides who holds which name; see Names. Default: a registry
 	// in this node's memory.
 	Names Names
+
+	// MaxRooms bounds the rooms on the server: joining a new one beyond it
+	// is refused. Default 1,000.
+	MaxRooms int
+	// MaxRoomsPerPerson bounds the rooms one person is in at once.
+	// Default 50.
+	MaxRoomsPerPerson int
 }
 
 // Retention bounds the saved history. Whoever writes the Store prunes it
@@ -89,6 +96,11 @@ const (
 	DefaultReplayLen    = 1024
 	DefaultGrace        = 30 * time.Second
 	DefaultLeaveGrace   = 5 * time.Second
+	DefaultMaxRooms     = 1000
+	// DefaultMaxRoomsPerPerson: more than anyone follows at once.
+	DefaultMaxRoomsPerPerson = 50
+	// MaxTopicLen is the longest topic, in characters: a line.
+	MaxTopicLen = 300
 )
 
 // Flood is the flood control each member's messages pass, in the manner of
@@ -136,17 +148,17 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	conns    []*Conn            // every connection of every person; fan-out walks this
-	byKey    map[string]*person // nameKey → person in the room, as the log has it
-	order    []*person          // the people of byKey in joining order, and some who left: see people
-	unlisted int                // how many of order have left
+	conns    []*Conn            // every connection of every person on this node
+	byKey    map[string]*person // nameKey → person on the server, as the log has it
+	rooms    map[string]*room   // RoomKey → room
+	lobby    *room              // DefaultRoom
+	stamp    uint64             // marks the connections offered an event about a person (fanOut)
 	byToken  map[string]*person // token → person on this node
 	bySess   map[string]*person // JoinOptions.Session → person on this node, if it has one
 	lastID   uint64             // the last entry applied
 	slow     []*Conn            // connections whose queue overflowed during a fan-out
 	lazy     []*Conn            // connections with changes to the user list waiting, their writers not yet woken
 	replay   *ring              // recent events, for connections that resume
-	recent   *ring              // recent messages and actions, for newcomers
 	serial   uint64             // the last serial appended to the log
 	busy     bool               // as much on its way as the valve allows: see valve
 	stopping bool               // Run is ending: nothing more comes back from the log
@@ -198,6 +210,12 @@ func New(opts Options) *Hub {
 	if opts.Retention.Keep == 0 {
 		opts.Retention.Keep = DefaultRetentionKeep
 	}
+	if opts.MaxRooms <= 0 {
+		opts.MaxRooms = DefaultMaxRooms
+	}
+	if opts.MaxRoomsPerPerson <= 0 {
+		opts.MaxRoomsPerPerson = DefaultMaxRoomsPerPerson
+	}
 	if opts.Metrics == nil {
 		opts.Metrics = noMetrics{}
 	}
@@ -211,7 +229,7 @@ func New(opts Options) *Hub {
 	if opts.Names == nil {
 		opts.Names = newLocalNames(opts)
 	}
-	return &Hub{
+	h := &Hub{
 		opts:     opts,
 		log:      opts.Logger,
 		requests: make(chan request, requestQueueLen),
@@ -221,10 +239,12 @@ func New(opts Options) *Hub {
 		byKey:    make(map[string]*person),
 		byToken:  make(map[string]*person),
 		bySess:   make(map[string]*person),
+		rooms:    make(map[string]*room),
 		replay:   newRing(opts.ReplayLen),
-		recent:   newRing(opts.HistoryLen),
 		pending:  make(map[uint64]pending),
 	}
+	h.lobby = h.openRoom(RoomKey(DefaultRoom), DefaultRoom, opts.Now())
+	return h
 }
 
 type requestKind uint8
@@ -246,6 +266,7 @@ const (
 	reqLogFailing
 	reqSession
 	reqQuit
+	reqRooms
 )
 
 // request is everything the hub can be asked. One struct rather than an
@@ -259,8 +280,12 @@ type request struct {
 	text   string
 	ref    string
 	words  []string // reqSay, reqCommand (me): wordKeys of text, for mentions
-	join   JoinOptions
-	reply  chan reply
+	// roomKey is the room a say or a command was typed in (Conn.SayIn),
+	// or asked about (reqRoster); "" for the person's home (Hub.home).
+	roomKey  string
+	roomName string // as typed, for a notice that it does not exist
+	join     JoinOptions
+	reply    chan reply
 
 	claimed  bool       // reqCommand (nick): the new name is claimed
 	held     bool       // reqJoin: the person was held by another node until now
@@ -272,6 +297,7 @@ type request struct {
 
 type reply struct {
 	name   string // reqSession
+	rooms  []RoomInfo
 	conn   *Conn
 	roster Roster
 	id     uint64
@@ -352,8 +378,8 @@ loop:
 	return err
 }
 
-// load fills the recent history from the Store and continues after its last
-// entry.
+// load fills the default room's recent history from the Store and
+// continues after its last entry.
 func (h *Hub) load(ctx context.Context) error {
 	st := h.opts.Store
 	if st == nil {
@@ -369,7 +395,8 @@ func (h *Hub) load(ctx context.Context) error {
 		return fmt.Errorf("hub: history: %w", err)
 	}
 	for _, ev := range recent {
-		h.recent.push(ev)
+		ev.Room, ev.room = h.lobby.name, h.lobby
+		h.lobby.recent.push(ev)
 	}
 	return nil
 }
@@ -402,6 +429,10 @@ type JoinOptions struct {
 	// unnoticed by others. Without it, a drop is a departure (as the seed
 	// protocol has it) and only the name may be reclaimed.
 	KeepOnDrop bool
+	// OneRoom puts the person in one room at a time: /join moves it, and
+	// what it says without naming a room goes to the room it is in. The
+	// line port's people are so: its lines are about the room they are in.
+	OneRoom bool
 	// Session, if set, says who is behind the person, whatever its name:
 	// on the web, the browser's login. A join with the Session of a person
 	// in the room on this node attaches to that person, as a Token does
@@ -548,10 +579,22 @@ func (h *Hub) bySession(session string) *person {
 // the hub is behind its members. Safe from any goroutine.
 func (h *Hub) InboxLen() int { return len(h.requests) }
 
-// Roster returns who is in the room now, everyone, in joining order.
-func (h *Hub) Roster(ctx context.Context) (Roster, error) {
-	r, err := h.ask(ctx, request{kind: reqRoster})
+// Roster returns who is in room now ("": DefaultRoom), everyone, in
+// joining order. A room that does not exist has nobody in it.
+func (h *Hub) Roster(ctx context.Context, room string) (Roster, error) {
+	req := request{kind: reqRoster, roomKey: RoomKey(DefaultRoom)}
+	if room != "" {
+		req.roomKey = RoomKey(room)
+	}
+	r, err := h.ask(ctx, req)
 	return r.roster, err
+}
+
+// Rooms lists every room on the server, the busiest first, with how many
+// are in each now.
+func (h *Hub) Rooms(ctx context.Context) ([]RoomInfo, error) {
+	r, err := h.ask(ctx, request{kind: reqRooms})
+	return r.rooms, err
 }
 
 // Notice sends text to every member on this node as a notice from the
@@ -645,7 +688,13 @@ func (h *Hub) handle(req request) {
 		}
 		req.reply <- reply{err: err}
 	case reqRoster:
-		req.reply <- reply{roster: h.roster(-1, nil)}
+		var roster Roster
+		if r := h.rooms[req.roomKey]; r != nil {
+			roster = h.roster(r, -1, nil)
+		}
+		req.reply <- reply{roster: roster}
+	case reqRooms:
+		req.reply <- reply{rooms: h.roomList()}
 	case reqSay:
 		if req.conn.gone() {
 			return // it spoke as it was being removed; nobody is listening
@@ -655,9 +704,13 @@ func (h *Hub) handle(req request) {
 			h.hold(p, req) // after the command held before it
 			return
 		}
+		r := h.speakingIn(req)
+		if r == nil {
+			return
+		}
 		h.opts.Metrics.Said(req.conn.transport)
 		h.active(p)
-		h.broadcast(&Event{Kind: KindMessage, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref, words: req.words})
+		h.broadcast(&Event{Kind: KindMessage, Room: r.name, room: r, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref, words: req.words})
 	case reqCommand:
 		switch p := req.conn.person; {
 		case req.conn.gone():

@@ -56,12 +56,17 @@ type Incoming struct {
 
 // Receive hands the hub entries from its log, in the log's order. Call it
 // from one goroutine, the log's. It waits while the hub's inbox is full.
-// Another node's messages have the words they could name people by worked
-// out here, on the log's goroutine, as this node's own are in Conn.Say.
+// Another node's messages have the words they could name people by, and
+// the key of their room, worked out here, on the log's goroutine, as this
+// node's own are in Conn.Say.
 func (h *Hub) Receive(ctx context.Context, entries []Incoming) error {
 	for _, in := range entries {
-		if ev := in.Event; in.Serial == 0 && !in.CatchUp && (ev.Kind == KindMessage || ev.Kind == KindAction) {
+		ev := in.Event
+		if in.Serial == 0 && !in.CatchUp && (ev.Kind == KindMessage || ev.Kind == KindAction) {
 			ev.words = wordKeys(ev.Text)
+		}
+		if in.Serial == 0 && ev.Room != "" {
+			ev.roomKey = RoomKey(ev.Room)
 		}
 	}
 	return h.send(ctx, request{kind: reqReceive, incoming: entries})

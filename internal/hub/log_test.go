@@ -88,7 +88,7 @@ func TestTheRoomChangesOnlyAsTheLogSays(t *testing.T) {
 
 	aliceJoined := join("alice")
 	a := log.next(t)
-	roster, err := h.Roster(t.Context())
+	roster, err := h.Roster(t.Context(), "")
 	require.NoError(t, err)
 	assert.Empty(t, roster.People, "alice is not in the room before her join is kept")
 	log.give(t, h, a, 41)

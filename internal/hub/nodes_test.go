@@ -71,7 +71,7 @@ func TestPeopleOnOtherNodes(t *testing.T) {
 	foreign(&hub.Event{ID: 9, Kind: hub.KindMessage, Name: "alice", Text: "forged"})
 	foreign(&hub.Event{ID: 7, Kind: hub.KindMessage, Name: "robert", Text: "again"}) // seen already
 
-	roster, err := h.Roster(t.Context())
+	roster, err := h.Roster(t.Context(), "")
 	require.NoError(t, err)
 	byName := map[string]hub.Presence{}
 	for _, p := range roster.People {
@@ -96,7 +96,7 @@ func TestPeopleOnOtherNodes(t *testing.T) {
 	// She moves on again: this node lets her go without a departure.
 	require.NoError(t, h.Evict(t.Context(), hub.NameKey("carol"), hub.ReasonMoved))
 	assert.Equal(t, hub.ReasonMoved, closed(t, carol))
-	roster, err = h.Roster(t.Context())
+	roster, err = h.Roster(t.Context(), "")
 	require.NoError(t, err)
 	assert.Contains(t, rosterNames(roster), "carol", "still in the room, elsewhere")
 }
@@ -159,7 +159,7 @@ func TestMetrics(t *testing.T) {
 		assert.Equal(t, hub.TransportTelnet, alice.Transport())
 		// The hub counts a fan-out once it has offered the event to all:
 		// its answer to the next request comes after that.
-		_, err := h.Roster(t.Context())
+		_, err := h.Roster(t.Context(), "")
 		require.NoError(t, err)
 
 		c.mu.Lock()
@@ -193,7 +193,7 @@ func TestTheLocalLogKeepsEverything(t *testing.T) {
 	for _, text := range []string{"1", "2", "3", "4", "5", "6", "7"} {
 		require.NoError(t, alice.Say(t.Context(), text, ""))
 	}
-	_, err := h.Roster(t.Context()) // answered in turn: the hub has every line
+	_, err := h.Roster(t.Context(), "") // answered in turn: the hub has every line
 	require.NoError(t, err)
 	stop() // at once: some are still on their way to the disk
 	require.NoError(t, <-done)

@@ -12,13 +12,24 @@ type Notice struct {
 	Command CommandInfo
 	// Commands are the commands in the order /help lists them (NoticeHelp).
 	Commands []CommandInfo
-	// People is everyone in the room in joining order, as they were at the
+	// People is everyone in Room in joining order, as they were at the
 	// event's Time: the moment to count idle times from (NoticeWho).
 	People []Presence
 	// Name is the name asked for (NoticeNoSuchName, NoticeNameTaken).
 	Name string
-	// NameError says why a name was refused (NoticeNameInvalid).
+	// NameError says why a name was refused (NoticeNameInvalid,
+	// NoticeRoomNameInvalid).
 	NameError *NameError
+	// Room is the room concerned (NoticeJoinedRoom, NoticeTopic, NoticeWho).
+	Room *RoomInfo
+	// Roster is the first members of the room joined (NoticeJoinedRoom),
+	// the joiner among them.
+	Roster *Roster
+	// Rooms lists every room, the busiest first (NoticeRooms).
+	Rooms []RoomInfo
+	// Count is the limit reached (NoticeTooManyRooms,
+	// NoticeTooManyRoomsForYou, NoticeTopicTooLong).
+	Count int
 }
 
 // NoticeKind says what a Notice is about. All but NoticeOperator are for
@@ -40,7 +51,7 @@ const (
 	// NoticeUnknownCommand: no command is called Command.Name (lower case,
 	// without the "/"); "//" sends a line that starts with "/".
 	NoticeUnknownCommand
-	// NoticeNoSuchName: /msg to Name, whom nobody in the room is called.
+	// NoticeNoSuchName: /msg to Name, whom nobody on the server is called.
 	NoticeNoSuchName
 	// NoticeNotAway: /back from someone who was not away.
 	NoticeNotAway
@@ -64,6 +75,33 @@ const (
 	// disk failed is waiting to be kept; it is shown, and acknowledged, once
 	// it is.
 	NoticeWaiting
+	// NoticeJoinedRoom: the person is now in Room (its /join is in the
+	// log), whose first members are Roster; that room's recent history
+	// follows. Every connection of the person gets it, and a new
+	// connection gets one for each room its person is in besides its home.
+	NoticeJoinedRoom
+	// NoticeRooms: the answer to /rooms, the Rooms.
+	NoticeRooms
+	// NoticeTopic: the answer to /topic without text: Room's topic (its
+	// Topic "" when none is set).
+	NoticeTopic
+	// NoticeNoSuchRoom: Name is a room that does not exist (/topic, /who),
+	// or that the person is not in (/part, or saying something there).
+	NoticeNoSuchRoom
+	// NoticeRoomNameInvalid: /join to a name that breaks the rules for
+	// rooms ("#" and a name); NameError says which.
+	NoticeRoomNameInvalid
+	// NoticeAlreadyInRoom: /join of Name, a room the person is in.
+	NoticeAlreadyInRoom
+	// NoticeTooManyRooms: /join of a new room when the server has Count.
+	NoticeTooManyRooms
+	// NoticeTooManyRoomsForYou: /join when the person is in Count rooms.
+	NoticeTooManyRoomsForYou
+	// NoticeTopicTooLong: /topic with more than Count characters.
+	NoticeTopicTooLong
+	// NoticeCannotPartDefault: /part of the default room by a one-room
+	// person, who must be in some room: /join another instead.
+	NoticeCannotPartDefault
 )
 
 // tell gives n to one connection alone, m.

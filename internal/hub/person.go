@@ -25,9 +25,10 @@ type person struct {
 	session   string    // JoinOptions.Session: who is behind it, across renames and restarts
 	transport Transport // of the first connection: what the user list shows
 	since     time.Time
-	joinID    uint64 // ID of the KindJoined event: joining order
-	inList    bool   // in the room's list (Hub.byKey, Hub.order)
-	inOrder   bool   // in Hub.order, listed or not yet dropped from it
+	joinID    uint64  // ID of the KindJoined event: joining order
+	inList    bool    // in the server's list of names (Hub.byKey)
+	rooms     []*room // the rooms it is in, in the order it joined them
+	oneRoom   bool    // JoinOptions.OneRoom: in one room at a time
 
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control

@@ -25,6 +25,7 @@ func (h *Hub) join(req request) {
 		since:      now,
 		lastActive: now,
 		keepOnDrop: opts.KeepOnDrop,
+		oneRoom:    opts.OneRoom,
 		flood:      rate.NewLimiter(rate.Limit(h.opts.Flood.Rate), h.opts.Flood.Burst),
 	}
 	p.setName(name)
@@ -32,7 +33,9 @@ func (h *Hub) join(req request) {
 		req.reply <- reply{conn: h.moveHere(p, opts)}
 		return
 	}
-	ev := &Event{Kind: KindJoined, Name: name, Transport: opts.Transport, sender: p}
+	// A person arrives in the default room (a one-room person's /join
+	// then moves it).
+	ev := &Event{Kind: KindJoined, Room: h.lobby.name, room: h.lobby, Name: name, Transport: opts.Transport, sender: p}
 	if !h.append(ev, &req) {
 		req.reply <- reply{err: fmt.Errorf("hub: the join cannot be kept: %w", ErrUnavailable)}
 	}
@@ -72,7 +75,8 @@ func (h *Hub) moveHere(p *person, opts JoinOptions) *Conn {
 		p = other
 	} else {
 		p.listed = p.displayName()
-		h.byKey[key] = p
+		h.list(key, p)
+		h.lobby.add(p)
 	}
 	h.local(p)
 	m := h.addConn(p, opts)
@@ -101,8 +105,10 @@ func (h *Hub) attach(p *person, opts JoinOptions) *Conn {
 	m := h.addConn(p, opts)
 	switch {
 	case opts.After > 0:
+		h.tellRooms(m)
 		h.replayMissed(m, opts.After, h.lastID)
 	case resuming:
+		h.tellRooms(m)
 		h.replayMissed(m, p.lastSeen, h.lastID)
 	default: // another tab: it starts as a newcomer's would
 		h.replayHistory(m)
@@ -126,27 +132,47 @@ func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
 	m.queue.init(h.valve)
 	h.conns = append(h.conns, m)
 	p.conns = append(p.conns, m)
+	rooms := make([]string, len(p.rooms))
+	for i, r := range p.rooms {
+		r.addConn(m)
+		rooms[i] = r.name
+	}
+	m.rooms.Store(&rooms)
 	if opts.WithRoster {
 		head := opts.RosterHead
 		if head == 0 {
 			head = -1
 		}
-		r := h.roster(head, p)
+		r := h.roster(h.home(p), head, p)
 		m.roster.Store(&r)
 	}
 	return m
 }
 
-// replayHistory gives a newcomer the room's recent messages.
+// replayHistory gives a new connection its person's rooms as a newcomer
+// finds them: the home room's recent messages (its roster came with the
+// connection, Conn.Roster), and each other room as a joiner gets it.
 func (h *Hub) replayHistory(m *Conn) {
-	if h.recent.n == 0 {
-		return
+	home := h.home(m.person)
+	for _, r := range m.person.rooms {
+		if r == home {
+			h.replayRoom(m, r)
+		} else {
+			h.tellRoom(m, r)
+		}
 	}
-	h.deliverPrivate(m, &Event{Kind: KindReplayBegin, Replay: ReplayHistory})
-	for ev := range h.recent.all {
-		h.deliver(m, ev)
+}
+
+// tellRooms gives a resumed connection the rooms its person is in besides
+// its home, without their history: what it missed is replayed after.
+func (h *Hub) tellRooms(m *Conn) {
+	home := h.home(m.person)
+	for _, r := range m.person.rooms {
+		if r != home {
+			info, roster := r.info(), h.roster(r, rosterHead, m.person)
+			h.tell(m, &Notice{Kind: NoticeJoinedRoom, Room: &info, Roster: &roster})
+		}
 	}
-	h.deliverPrivate(m, &Event{Kind: KindReplayEnd, Replay: ReplayHistory})
 }
 
 // replayMissed gives a resumed connection the events with IDs in (after,
@@ -180,63 +206,16 @@ func (h *Hub) replayMissed(m *Conn, after, until uint64) {
 	h.deliverPrivate(m, &Event{Kind: KindReplayEnd, Replay: ReplayMissed})
 }
 
-// list adds p, under key, to the room's list of people: byKey, and order
-// at its end (joining order) if it is not there yet.
+// list adds p, under key, to the server's names.
 func (h *Hub) list(key string, p *person) {
 	h.byKey[key] = p
 	p.inList = true
-	if !p.inOrder {
-		p.inOrder = true
-		h.order = append(h.order, p)
-	}
 }
 
-// unlist takes p, under key, off the room's list. order forgets it lazily
-// (see people), so that a departure costs no more than a join.
+// unlist takes p, under key, off the server's names.
 func (h *Hub) unlist(key string, p *person) {
 	delete(h.byKey, key)
 	p.inList = false
-	h.unlisted++
-}
-
-// people returns the room's list in joining order. The slice is the hub's:
-// read it before the next change. Departed people are dropped from it here,
-// once they are as many as those left, so each costs O(1) amortised.
-func (h *Hub) people() []*person {
-	if h.unlisted > len(h.order)/2 {
-		h.order = slices.DeleteFunc(h.order, func(p *person) bool {
-			p.inOrder = p.inList
-			return !p.inList
-		})
-		h.unlisted = 0
-	}
-	return h.order
-}
-
-// roster lists the first n people to have joined (n < 0: everyone) and who
-// is in the room in all, as of now. With me, it lists me too, wherever me
-// is in the order: a joiner sees itself in its list.
-func (h *Hub) roster(n int, me *person) Roster {
-	r := Roster{Count: len(h.byKey), AsOf: h.lastID}
-	if n < 0 || n > r.Count {
-		n = r.Count
-	}
-	r.People = make([]Presence, 0, n+1)
-	found := me == nil || !me.inList
-	for _, p := range h.people() {
-		if len(r.People) >= n && found {
-			break
-		}
-		switch {
-		case !p.inList:
-		case p == me:
-			found = true
-			r.People = append(r.People, p.presence())
-		case len(r.People) < n:
-			r.People = append(r.People, p.presence())
-		}
-	}
-	return r
 }
 
 func (p *person) presence() Presence {
@@ -337,11 +316,12 @@ func (h *Hub) apply(in Incoming) {
 	}
 	h.lastID = ev.ID
 	if in.CatchUp {
-		h.remember(ev)
+		h.catchUp(ev)
 		return
 	}
 	if h.change(ev, own != nil) {
 		h.fanOut(ev)
+		h.settle(ev)
 		if own != nil && own.join != nil {
 			h.joined(ev, own.join)
 		}
@@ -351,8 +331,11 @@ func (h *Hub) apply(in Incoming) {
 	}
 }
 
-// change applies ev's effect on the room and reports whether it is news to
-// deliver: a departure of someone this node never saw arrive is not.
+// change applies ev's effect on the server and reports whether it is news
+// to deliver: a departure of someone this node never saw arrive is not.
+// What must wait until it is delivered (a member's joining or leaving a
+// room: a joiner does not hear of its own joining, a leaver hears of its
+// own leaving) settle does.
 func (h *Hub) change(ev *Event, own bool) bool {
 	p := ev.sender
 	var key string // the name's key, worked out only where it is needed: not for this node's own messages
@@ -366,21 +349,36 @@ func (h *Hub) change(ev *Event, own bool) bool {
 			return false
 		}
 	}
+	if ev.Room == "" && (ev.Kind == KindJoined || ev.Kind == KindMessage || ev.Kind == KindAction) {
+		ev.Room, ev.room = h.lobby.name, h.lobby // an entry from before rooms
+	}
 	switch ev.Kind {
 	case KindJoined:
-		if !own && p == nil {
-			p = newRemote(Presence{Name: ev.Name, Transport: ev.Transport, Since: ev.Time, LastActive: ev.Time})
+		if arriving := (own && !p.inList) || (!own && p == nil); arriving {
+			if p == nil {
+				p = newRemote(Presence{Name: ev.Name, Transport: ev.Transport, Since: ev.Time, LastActive: ev.Time})
+			}
+			if other := h.byKey[key]; other != nil && other != p {
+				other.gone = true // a remote person whose departure never came
+				h.leaveRooms(other)
+				h.unlist(key, other)
+			}
+			p.listed = ev.Name
+			p.joinID = ev.ID
+			h.list(key, p)
 		}
-		if other := h.byKey[key]; other != nil && other != p {
-			other.gone = true // a remote person whose departure never came
-			h.unlist(key, other)
+		if ev.room = h.roomFor(ev); ev.room == nil {
+			ev.room = h.openRoom(RoomKey(ev.Room), ev.Room, ev.Time) // joining a new room makes it
 		}
-		p.listed = ev.Name
-		p.joinID = ev.ID
-		h.list(key, p)
+		ev.sender = p
 	case KindLeft:
 		if p == nil {
 			return false
+		}
+		ev.sender = p
+		if ev.Room != "" { // a /part: settle takes it out of the room
+			ev.room = h.roomFor(ev)
+			return ev.room != nil && ev.room.members[p] != nil
 		}
 		if h.byKey[key] == p {
 			h.unlist(key, p)
@@ -394,6 +392,7 @@ func (h *Hub) change(ev *Event, own bool) bool {
 		if p == nil || (h.byKey[newKey] != nil && h.byKey[newKey] != p) {
 			return !own // the log gave the name to someone else first
 		}
+		ev.sender = p
 		delete(h.byKey, key)
 		h.byKey[newKey] = p
 		p.listed = ev.NewName
@@ -405,8 +404,18 @@ func (h *Hub) change(ev *Event, own bool) bool {
 	case KindAway:
 		if p != nil {
 			p.away, p.awayReason = ev.Away, ev.Text
+			ev.sender = p
 		}
+	case KindTopic:
+		if ev.room = h.roomFor(ev); ev.room == nil {
+			return false
+		}
+		ev.room.topic, ev.room.topicBy, ev.room.topicAt = ev.Text, ev.Name, ev.Time
+		ev.sender = p
 	case KindMessage, KindAction:
+		if ev.room = h.roomFor(ev); ev.room == nil {
+			return false // a room this node never heard of: its entries went astray
+		}
 		if p != nil {
 			p.lastActive = ev.Time
 		}
@@ -420,38 +429,113 @@ func (h *Hub) change(ev *Event, own bool) bool {
 	return true
 }
 
-// remember keeps ev for replays and, if it is a message, in the recent
-// history.
-func (h *Hub) remember(ev *Event) {
-	h.replay.push(ev)
-	if ev.Kind == KindMessage || ev.Kind == KindAction {
-		h.recent.push(ev)
+// settle finishes what ev changes once everyone concerned has it: a
+// joiner is in the room only after the others heard of it (its own
+// connections are told the room instead, NoticeJoinedRoom), and a leaver
+// leaves after it heard of it.
+func (h *Hub) settle(ev *Event) {
+	p := ev.sender
+	if p == nil {
+		return
+	}
+	switch {
+	case ev.Kind == KindJoined:
+		ev.room.add(p)
+		if len(p.conns) > 0 { // a /join, not an arrival: the joiner's connections come after
+			h.welcomeToRoom(p, ev.room)
+		}
+	case ev.Kind == KindLeft && ev.room != nil:
+		ev.room.remove(p)
+	case ev.Kind == KindLeft:
+		h.leaveRooms(p)
 	}
 }
 
-// fanOut offers ev to every connection without ever waiting: a connection
-// whose queue is full is marked slow and removed by removeSlow. Private
-// events go to their two people only; a person does not hear of its own
-// joining.
+// leaveRooms takes p out of every room: it left the server.
+func (h *Hub) leaveRooms(p *person) {
+	for len(p.rooms) > 0 {
+		p.rooms[len(p.rooms)-1].remove(p)
+	}
+}
+
+// catchUp keeps an entry from before the hub started: in the recent
+// history, and what it says of rooms (that one exists, its topic).
+func (h *Hub) catchUp(ev *Event) {
+	if ev.Room != "" {
+		r := h.roomFor(ev)
+		if r == nil && ev.roomKey != "" {
+			r = h.openRoom(ev.roomKey, ev.Room, ev.Time)
+		}
+		if r != nil && ev.Kind == KindTopic {
+			r.topic, r.topicBy, r.topicAt = ev.Text, ev.Name, ev.Time
+		}
+		ev.room = r
+	}
+	h.remember(ev)
+}
+
+// remember keeps ev for replays and, if it is a message, in its room's
+// recent history.
+func (h *Hub) remember(ev *Event) {
+	h.replay.push(ev)
+	if (ev.Kind == KindMessage || ev.Kind == KindAction) && ev.room != nil {
+		ev.room.recent.push(ev)
+	}
+}
+
+// fanOut offers ev to everyone it concerns without ever waiting: a
+// connection whose queue is full is marked slow and removed by removeSlow.
+// What happened in a room goes to its members' connections; a private
+// message to its two people; what is about a person wherever they are (a
+// rename, away, leaving the server) to everyone who shares a room with
+// them, and to them.
 func (h *Hub) fanOut(ev *Event) {
 	start := h.opts.Now()
 	h.remember(ev)
 	delivered := 0
-	if ev.Kind == KindPrivate {
+	switch p := ev.sender; {
+	case ev.Kind == KindPrivate:
 		delivered += h.deliverAll(ev.sender, ev)
 		if ev.target != ev.sender {
 			delivered += h.deliverAll(ev.target, ev)
 		}
-	} else {
-		// A joiner is not among the members yet: it does not hear of its
-		// own joining, and its roster starts after it.
+	case ev.room != nil:
+		// A joiner is not among the room's connections yet: it does not
+		// hear of its own joining.
+		for _, m := range ev.room.conns {
+			if h.offer(m, ev) {
+				delivered++
+			}
+		}
+	case p == nil:
 		for _, m := range h.conns {
 			if h.offer(m, ev) {
 				delivered++
 			}
 		}
+	default:
+		h.stamp++
+		for _, r := range p.rooms {
+			delivered += h.offerOnce(r.conns, ev)
+		}
+		delivered += h.offerOnce(p.conns, ev)
 	}
 	h.opts.Metrics.FannedOut(delivered, h.opts.Now().Sub(start))
+}
+
+// offerOnce offers ev to each of conns not offered it already (marked with
+// the current stamp): someone in two rooms with a person hears of it once.
+func (h *Hub) offerOnce(conns []*Conn, ev *Event) int {
+	n := 0
+	for _, m := range conns {
+		if m.stamp != h.stamp {
+			m.stamp = h.stamp
+			if h.offer(m, ev) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // deliverAll offers live ev to each connection of p, if p is known here.
@@ -534,6 +618,9 @@ func (h *Hub) closeConn(m *Conn, reason Reason) {
 	h.conns[last] = nil
 	h.conns = h.conns[:last]
 	m.index = -1
+	for len(m.slots) > 0 {
+		m.slots[len(m.slots)-1].r.dropConn(m)
+	}
 	p := m.person
 	if i := slices.Index(p.conns, m); i >= 0 {
 		p.conns = slices.Delete(p.conns, i, i+1)
@@ -644,7 +731,9 @@ func (h *Hub) addRemote(people []Presence) {
 		if key == "" || h.byKey[key] != nil {
 			continue
 		}
-		h.list(key, newRemote(pr))
+		p := newRemote(pr)
+		h.list(key, p)
+		h.lobby.add(p)
 	}
 }
 

@@ -46,7 +46,7 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("/who lists who is here", func(t *testing.T) {
 		bob.Send("/who")
-		bob.Expect("* 2 here:")
+		bob.Expect("* 2 in #lobby:")
 		bob.Expect("* alice (telnet)")
 		bob.Expect("* bob (telnet)")
 	})
@@ -83,7 +83,7 @@ func TestCommands(t *testing.T) {
 		alice.Expect("* bob is away: lunch")
 		bob.Expect("* bob is away: lunch")
 		alice.Send("/who")
-		alice.Expect("* 2 here:")
+		alice.Expect("* 2 in #lobby:")
 		alice.Expect("* alice (telnet)")
 		alice.Expect("* bob (telnet, away: lunch)")
 		bob.Send("back already")

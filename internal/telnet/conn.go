@@ -148,7 +148,8 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 			return nil, err
 		}
 
-		opts := hub.JoinOptions{Transport: hub.TransportTelnet, WithRoster: cn.term != nil}
+		// A telnet user is in one room at a time: its lines are about it.
+		opts := hub.JoinOptions{Transport: hub.TransportTelnet, WithRoster: cn.term != nil, OneRoom: true}
 		name := string(line)
 		if code, ok := strings.CutPrefix(strings.TrimSpace(name), resumeCommand); ok {
 			opts.Token, name = strings.TrimSpace(code), ""

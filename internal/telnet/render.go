@@ -95,6 +95,9 @@ type renderer struct {
 // line, a notice for all) is rendered once per event and shared; only what
 // depends on who reads it is rendered per member.
 func (r *renderer) render(ev *hub.Event) []byte {
+	if ev.Kind == hub.KindLeft && ev.Room != "" && ev.Name == r.m.Name() {
+		return nil // its own /part: the room it is in now says so
+	}
 	if r.replay == 0 && !ev.From(r.m) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
 		return sharedLines.Of(ev)
 	}
@@ -141,6 +144,11 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 		})
 	case hub.KindRenamed:
 		return []line{{notice: true, parts: says(noticeRenamed, name(ev.Name), name(ev.NewName))}}
+	case hub.KindTopic:
+		if ev.Text == "" {
+			return []line{{notice: true, parts: says(noticeTopicCleared, name(ev.Name))}}
+		}
+		return []line{{notice: true, parts: says(noticeTopic, name(ev.Name), text(ev.Text))}}
 	case hub.KindAway:
 		switch {
 		case !ev.Away:

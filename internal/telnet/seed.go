@@ -48,6 +48,8 @@ const (
 	noticeAwayBecause  = "%s is away: %s"
 	noticeBack         = "%s is back"
 	noticeQuit         = "%s said on leaving: %s"
+	noticeTopic        = "%s set the topic: %s"
+	noticeTopicCleared = "%s cleared the topic"
 	noticeHistoryBegin = "Recent messages:"
 	noticeHistoryEnd   = "End of recent messages."
 	noticeMissedBegin  = "While you were gone:"

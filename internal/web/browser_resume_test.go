@@ -121,7 +121,7 @@ func TestBrowserTwoTabs(t *testing.T) {
 	alice.WaitDelivered("from the first tab")
 	assert.Equal(t, "delivered", second.WaitMessage("alice", "from the first tab"), "the other tab shows it as its own")
 	bob.waitMessage("from the first tab")
-	roster, err := srv.Hub.Roster(t.Context())
+	roster, err := srv.Hub.Roster(t.Context(), "")
 	require.NoError(t, err)
 	assert.Len(t, roster.People, 2, "one alice in the room")
 

@@ -57,7 +57,7 @@ func TestBrowserLiveListIsWhatAReloadShows(t *testing.T) {
 	// has had it all too.
 	do := func(line string) {
 		t.Helper()
-		const whos = `[...document.querySelectorAll('[data-kind=notice] pre')].filter(e => e.textContent.includes(' here:')).length`
+		const whos = `[...document.querySelectorAll('[data-kind=notice] pre')].filter(e => e.textContent.includes(' in #lobby:')).length`
 		before := browsertest.Run(bob, chromedp.Evaluate[int](whos))
 		bob.Say(line)
 		bob.Say("/who")

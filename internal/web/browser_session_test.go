@@ -43,7 +43,7 @@ func TestBrowserLoginPageOfAPersonInTheChat(t *testing.T) {
 	second.Submit(chromedp.Click(browsertest.TestID("continue")))
 	second.WaitConnected()
 	assert.Equal(t, []string{"alice/web", "bob/telnet"}, second.Members(), "one alice")
-	roster, err := srv.Hub.Roster(t.Context())
+	roster, err := srv.Hub.Roster(t.Context(), "")
 	require.NoError(t, err)
 	assert.Len(t, roster.People, 2, "one alice in the room")
 
@@ -125,7 +125,7 @@ func TestBrowserARenameOutlivesARestart(t *testing.T) {
 	check := func(when string) {
 		t.Helper()
 		assert.Equal(t, "alicia", alice.Text("me"), "%s: the page is alicia", when)
-		roster, err := h.Roster(t.Context())
+		roster, err := h.Roster(t.Context(), "")
 		require.NoError(t, err)
 		require.Len(t, roster.People, 1)
 		assert.Equal(t, "alicia", roster.People[0].Name, "%s: the room has alicia", when)

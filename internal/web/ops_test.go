@@ -71,7 +71,7 @@ func TestNotReadyBeforeTheHistoryIsLoaded(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, status(), "loading the history")
 
 	close(slow.release)
-	_, err = srv.Hub.Roster(t.Context()) // answered once the hub serves requests
+	_, err = srv.Hub.Roster(t.Context(), "") // answered once the hub serves requests
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status(), "loaded")
 }

@@ -68,7 +68,7 @@ func (c *rosterCache) get(ctx context.Context, h *hub.Hub) ([]byte, error) {
 	if c.body != nil && time.Since(c.at) < rosterMaxAge {
 		return c.body, nil
 	}
-	roster, err := h.Roster(ctx)
+	roster, err := h.Roster(ctx, hub.DefaultRoom)
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,7 @@ func TestWebSocketCommands(t *testing.T) {
 	t.Run("/who lists everyone with transport", func(t *testing.T) {
 		alice.say("/who", "")
 		who := alice.expect("notice")
-		assert.Contains(t, who.Text, "3 here:")
+		assert.Contains(t, who.Text, "3 in #lobby:")
 		assert.Contains(t, who.Text, "bob (web")
 	})
 

@@ -1,0 +1,121 @@
+package hub
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// This file holds the commands about rooms: /rooms, /join, /part, /topic.
+// Like the others (commands.go), each runs on the hub goroutine and returns
+// what only its caller is told.
+
+// speakingIn returns the room req was typed in, if its person is in it;
+// otherwise it tells them there is no such room for them, and returns nil.
+func (h *Hub) speakingIn(req request) *room {
+	r := h.roomAsked(req)
+	if r == nil || r.members[req.conn.person] == nil {
+		h.tell(req.conn, h.noRoom(req, r))
+		return nil
+	}
+	return r
+}
+
+func (h *Hub) cmdRooms(request) *Notice {
+	return &Notice{Kind: NoticeRooms, Rooms: h.roomList()}
+}
+
+// cmdJoin is /join #ROOM: the person goes into the room, which is made if
+// it is new. A one-room person leaves the room it is in first.
+func (h *Hub) cmdJoin(req request) *Notice {
+	name, _ := cutWord(req.text)
+	if name == "" {
+		return usage(req)
+	}
+	display, err := CheckRoomName(name)
+	if err != nil {
+		return &Notice{Kind: NoticeRoomNameInvalid, Name: name, NameError: asNameError(err)}
+	}
+	p := req.conn.person
+	key := RoomKey(display)
+	r := h.rooms[key]
+	switch {
+	case r != nil && r.members[p] != nil:
+		return &Notice{Kind: NoticeAlreadyInRoom, Name: r.name}
+	case r == nil && len(h.rooms) >= h.opts.MaxRooms:
+		return &Notice{Kind: NoticeTooManyRooms, Count: h.opts.MaxRooms}
+	case !p.oneRoom && len(p.rooms) >= h.opts.MaxRoomsPerPerson:
+		return &Notice{Kind: NoticeTooManyRoomsForYou, Count: h.opts.MaxRoomsPerPerson}
+	}
+	if r != nil {
+		display = r.name // as it was made, whatever the letter case typed
+	}
+	h.active(p)
+	if p.oneRoom {
+		for _, from := range p.rooms {
+			h.broadcast(&Event{Kind: KindLeft, Room: from.name, room: from, Name: p.displayName(), Reason: ReasonPart, sender: p})
+		}
+	}
+	h.broadcast(&Event{Kind: KindJoined, Room: display, room: r, Name: p.displayName(), Transport: p.transport, sender: p})
+	return nil
+}
+
+// cmdPart is /part [#ROOM] [REASON]: the person leaves the room named, or
+// the one it typed in. A one-room person goes back to the default room.
+func (h *Hub) cmdPart(req request) *Notice {
+	p := req.conn.person
+	r, reason := h.roomAsked(req), req.text
+	if word, rest := cutWord(req.text); strings.HasPrefix(word, "#") {
+		display, err := CheckRoomName(word)
+		if err != nil {
+			return &Notice{Kind: NoticeNoSuchRoom, Name: word}
+		}
+		r, reason = h.rooms[RoomKey(display)], rest
+		if r == nil {
+			return &Notice{Kind: NoticeNoSuchRoom, Name: display}
+		}
+	}
+	switch {
+	case r == nil || r.members[p] == nil:
+		return h.noRoom(req, r)
+	case p.oneRoom && r == h.lobby:
+		return &Notice{Kind: NoticeCannotPartDefault}
+	}
+	h.active(p)
+	h.broadcast(&Event{Kind: KindLeft, Room: r.name, room: r, Name: p.displayName(), Reason: ReasonPart, Text: reason, sender: p})
+	if p.oneRoom {
+		h.broadcast(&Event{Kind: KindJoined, Room: h.lobby.name, room: h.lobby, Name: p.displayName(), Transport: p.transport, sender: p})
+	}
+	return nil
+}
+
+// cmdTopic is /topic [TEXT]: without text, what the room's topic is; with
+// it, the room's new topic, for everyone in it.
+func (h *Hub) cmdTopic(req request) *Notice {
+	r := h.roomAsked(req)
+	if r == nil || r.members[req.conn.person] == nil {
+		return h.noRoom(req, r)
+	}
+	if req.text == "" {
+		info := r.info()
+		return &Notice{Kind: NoticeTopic, Room: &info}
+	}
+	if utf8.RuneCountInString(req.text) > MaxTopicLen {
+		return &Notice{Kind: NoticeTopicTooLong, Count: MaxTopicLen}
+	}
+	p := req.conn.person
+	h.active(p)
+	h.broadcast(&Event{Kind: KindTopic, Room: r.name, room: r, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref})
+	return nil
+}
+
+// noRoom is the notice for a request about r, a room that does not exist
+// (nil) or that its person is not in.
+func (h *Hub) noRoom(req request, r *room) *Notice {
+	switch {
+	case r != nil:
+		return &Notice{Kind: NoticeNoSuchRoom, Name: r.name}
+	case req.roomName != "":
+		return &Notice{Kind: NoticeNoSuchRoom, Name: req.roomName}
+	}
+	return &Notice{Kind: NoticeNoSuchRoom, Name: h.home(req.conn.person).name}
+}
