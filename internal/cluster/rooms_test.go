@@ -8,6 +8,7 @@ import (
 
 	"github.com/anseo/anseo/internal/cluster"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/natstest"
 )
 
 // TestRoomsAcrossNodes: rooms, their members and topics are the same on
@@ -62,6 +63,27 @@ func TestRoomsAcrossNodes(t *testing.T) {
 	roster, err := n[2].hub.Roster(t.Context(), "#help")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"bob"}, namesOf(roster.People))
+}
+
+// TestANodeJoiningLateKnowsWhoIsInWhichRoom: a node that starts after
+// people went into rooms learns their rooms from the stream it catches up.
+func TestANodeJoiningLateKnowsWhoIsInWhichRoom(t *testing.T) {
+	srv := natstest.Start(t)
+	n1 := startNode(t, srv.URL(), "n1", cluster.Config{})
+	alice, bob := n1.join("alice"), n1.join("bob")
+	require.NoError(t, alice.Say(t.Context(), "/join #help", ""))
+	await(t, alice, "her room", noticeOf(hub.NoticeJoinedRoom))
+	require.NoError(t, bob.Say(t.Context(), "/join #art", ""))
+	await(t, bob, "his room", noticeOf(hub.NoticeJoinedRoom))
+	require.NoError(t, bob.Say(t.Context(), "/part #lobby", ""))
+	await(t, bob, "leaving the lobby", func(ev *hub.Event) bool { return ev.Kind == hub.KindLeft && ev.Room == "#lobby" })
+
+	n2 := startNode(t, srv.URL(), "n2", cluster.Config{})
+	for room, want := range map[string][]string{"#lobby": {"alice"}, "#help": {"alice"}, "#art": {"bob"}} {
+		roster, err := n2.hub.Roster(t.Context(), room)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, want, namesOf(roster.People), room)
+	}
 }
 
 func noticeOf(k hub.NoticeKind) func(*hub.Event) bool {

@@ -459,7 +459,11 @@ func (h *Hub) leaveRooms(p *person) {
 }
 
 // catchUp keeps an entry from before the hub started: in the recent
-// history, and what it says of rooms (that one exists, its topic).
+// history, and what it says of rooms: that one exists, its topic, and
+// which rooms the people on other nodes (Hub.AddRemote, before any entry)
+// went into and out of. Of someone who joined a room before the oldest
+// entry the log still holds, this node knows only that they are here: in
+// the default room.
 func (h *Hub) catchUp(ev *Event) {
 	if ev.Room != "" {
 		r := h.roomFor(ev)
@@ -470,6 +474,18 @@ func (h *Hub) catchUp(ev *Event) {
 			r.topic, r.topicBy, r.topicAt = ev.Text, ev.Name, ev.Time
 		}
 		ev.room = r
+	}
+	if ev.Kind == KindJoined || ev.Kind == KindLeft {
+		if p := h.byKey[nameKeyOf(ev.Name)]; p != nil && p.remote {
+			switch {
+			case ev.room != nil && ev.Kind == KindJoined:
+				ev.room.add(p)
+			case ev.room != nil:
+				ev.room.remove(p)
+			case ev.Kind == KindLeft: // an earlier visit ended; its return follows
+				h.leaveRooms(p)
+			}
+		}
 	}
 	h.remember(ev)
 }
