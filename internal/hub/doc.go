@@ -1,4 +1,4 @@
-// Package hub is anseo's domain: the one room, the people in it, their
+// Package hub is anseo's domain: the rooms, the people in them, their
 // names and connections, and the events they see. It knows nothing of
 // sockets, HTTP, WebSocket or telnet; each transport joins people through a
 // Hub, reads each connection's events with its pump (Conn.Pump) and renders
@@ -24,8 +24,8 @@
 //
 // Invariants:
 //
-//  1. One goroutine, the one running Run, owns the room: the people, their
-//     connections and the name index. Everything else reaches them only
+//  1. One goroutine, the one running Run, owns the rooms: the people,
+//     their connections, the name index and who is in which room. Everything else reaches them only
 //     through requests sent to it.
 //  2. The room changes only by applying the log's entries, in the log's
 //     order: whatever a node or a restarted node applies, it agrees on.
