@@ -22,7 +22,7 @@ type Conn struct {
 	transport Transport
 	queue     queue
 	roster    atomic.Pointer[Roster] // until Roster takes it
-	rooms     atomic.Pointer[[]string]
+	rooms     atomic.Pointer[[]string] // until Rooms takes it
 	reason    atomic.Uint32
 	leaving   atomic.Bool // it said its page is closing: see Leaving
 
@@ -67,9 +67,10 @@ func (c *Conn) Roster() Roster {
 
 // Rooms returns the rooms the person was in when the connection joined,
 // in the order it joined them. Later changes arrive as events (its own
-// KindLeft with a Room, NoticeJoinedRoom).
+// KindLeft with a Room, NoticeJoinedRoom). Like Roster, it returns the
+// list once and then forgets it: an idle connection holds no copy.
 func (c *Conn) Rooms() []string {
-	if r := c.rooms.Load(); r != nil {
+	if r := c.rooms.Swap(nil); r != nil {
 		return *r
 	}
 	return nil

@@ -67,6 +67,7 @@ func TestRooms(t *testing.T) {
 			assert.Equal(t, hub.KindJoined, ev.Kind)
 			assert.Equal(t, hub.DefaultRoom, ev.Room)
 			assert.Equal(t, []string{hub.DefaultRoom}, alice.Rooms())
+			assert.Nil(t, alice.Rooms(), "given once, then forgotten")
 		})
 		t.Run("what is said in a room reaches its members only", func(t *testing.T) {
 			h := k.startHub(t, hub.Options{})
