@@ -80,6 +80,7 @@ func (h *Hub) moveHere(p *person, opts JoinOptions) *Conn {
 	}
 	h.local(p)
 	m := h.addConn(p, opts)
+	h.tellRooms(m)
 	h.replayMissed(m, opts.After, h.lastID)
 	h.log.Debug("member moved here", "name", p.displayName(), "transport", opts.Transport)
 	return m
@@ -169,8 +170,7 @@ func (h *Hub) tellRooms(m *Conn) {
 	home := h.home(m.person)
 	for _, r := range m.person.rooms {
 		if r != home {
-			info, roster := r.info(), h.roster(r, rosterHead, m.person)
-			h.tell(m, &Notice{Kind: NoticeJoinedRoom, Room: &info, Roster: &roster})
+			h.tellRoomState(m, r)
 		}
 	}
 }

@@ -214,9 +214,14 @@ func (h *Hub) welcomeToRoom(p *person, r *room) {
 // tellRoom gives m the room r as it is now: its topic and first members,
 // then its recent history.
 func (h *Hub) tellRoom(m *Conn, r *room) {
+	h.tellRoomState(m, r)
+	h.replayRoom(m, r)
+}
+
+// tellRoomState gives m the room r as it is now, without its history.
+func (h *Hub) tellRoomState(m *Conn, r *room) {
 	info, roster := r.info(), h.roster(r, rosterHead, m.person)
 	h.tell(m, &Notice{Kind: NoticeJoinedRoom, Room: &info, Roster: &roster})
-	h.replayRoom(m, r)
 }
 
 // rosterHead is how many members a room's roster lists to a joiner: a
