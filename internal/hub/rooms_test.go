@@ -294,3 +294,37 @@ func names(people []hub.Presence) []string {
 	}
 	return out
 }
+
+// TestAReloadResumesEveryRoom: a page that comes back with its token is
+// told each of its rooms again and given exactly what it missed in all
+// of them, in one sequence of IDs.
+func TestAReloadResumesEveryRoom(t *testing.T) {
+	eachLog(t, func(t *testing.T, k logKind) {
+		h := k.startHub(t, hub.Options{})
+		alice := webJoin(t, h, "alice", hub.JoinOptions{})
+		bob := joinWeb(t, h, "bob")
+		enter(t, alice, "#help")
+		enter(t, bob, "#help")
+		say(t, alice, "#help", "before")
+		seen := nextOf(t, alice, hub.KindMessage).ID
+
+		alice.Leave() // the page reloads
+		closed(t, alice)
+		say(t, bob, "#help", "in help meanwhile")
+		say(t, bob, "", "in the lobby meanwhile")
+		nextOf(t, bob, hub.KindMessage)
+		nextOf(t, bob, hub.KindMessage)
+
+		again := webJoin(t, h, "", hub.JoinOptions{Token: alice.Token(), After: seen})
+		assert.Equal(t, []string{hub.DefaultRoom, "#help"}, again.Rooms())
+		n := noticeOf(t, again)
+		require.Equal(t, hub.NoticeJoinedRoom, n.Kind)
+		assert.Equal(t, "#help", n.Room.Name, "its other room, told again")
+		assert.Equal(t, hub.KindReplayBegin, next(t, again).Kind)
+		var missed []string
+		for ev := next(t, again); ev.Kind != hub.KindReplayEnd; ev = next(t, again) {
+			missed = append(missed, ev.Room+" "+ev.Text)
+		}
+		assert.Equal(t, []string{"#help in help meanwhile", "#lobby in the lobby meanwhile"}, missed)
+	})
+}
