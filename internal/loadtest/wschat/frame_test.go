@@ -3,6 +3,7 @@ package wschat
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -19,44 +20,64 @@ import (
 // part of a WebSocket delivery that anseo cannot shed while it writes
 // through coder/websocket (docs/performance.md), beside the same write
 // through gorilla/websocket as the yardstick issues it.
+//
+// With conns=1 one connection is written to again and again, its state hot
+// in the processor's caches; with conns=1000 the writes go round a room of
+// a thousand, as a fan-out does, so each finds its connection's state
+// cold: what the library touches per frame then counts, not only what it
+// computes.
 func BenchmarkFrameWrite(b *testing.B) {
 	frame := []byte(`{"type":"message","id":123456,"time":"2026-12-01T18:00:00.123Z","from":"bench-0001","text":"L bench-0001 123 1764612000123456789"}`)
-
-	b.Run("coder", func(b *testing.B) {
-		w, r := upgradeRequest()
-		c, err := coder.Accept(w, r, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.CloseNow()
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := c.Write(ctx, coder.MessageText, frame); err != nil {
-				b.Fatal(err)
+	for _, n := range []int{1, 1000} {
+		b.Run(fmt.Sprintf("coder/conns=%d", n), func(b *testing.B) {
+			conns := make([]*coder.Conn, n)
+			for i := range conns {
+				w, r := upgradeRequest()
+				c, err := coder.Accept(w, r, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.CloseNow()
+				conns[i] = c
 			}
-		}
-	})
-	b.Run("gorilla", func(b *testing.B) {
-		w, r := upgradeRequest()
-		c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		b.ReportAllocs()
-		for b.Loop() { // as writePump does: a deadline, a writer, a close
-			_ = c.SetWriteDeadline(time.Now().Add(writeWait))
-			w, err := c.NextWriter(websocket.TextMessage)
-			if err != nil {
-				b.Fatal(err)
+			ctx := context.Background()
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if err := conns[i%n].Write(ctx, coder.MessageText, frame); err != nil {
+					b.Fatal(err)
+				}
+				i++
 			}
-			_, _ = w.Write(frame)
-			if err := w.Close(); err != nil {
-				b.Fatal(err)
+		})
+		b.Run(fmt.Sprintf("gorilla/conns=%d", n), func(b *testing.B) {
+			conns := make([]*websocket.Conn, n)
+			for i := range conns {
+				w, r := upgradeRequest()
+				c, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close()
+				conns[i] = c
 			}
-		}
-	})
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() { // as writePump does: a deadline, a writer, a close
+				c := conns[i%n]
+				i++
+				_ = c.SetWriteDeadline(time.Now().Add(writeWait))
+				w, err := c.NextWriter(websocket.TextMessage)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = w.Write(frame)
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // upgradeRequest is a WebSocket handshake whose connection, once
