@@ -97,4 +97,3 @@ func namesOf(people []hub.Presence) []string {
 	}
 	return out
 }
-

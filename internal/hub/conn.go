@@ -21,7 +21,7 @@ type Conn struct {
 	person    *person
 	transport Transport
 	queue     queue
-	roster    atomic.Pointer[Roster] // until Roster takes it
+	roster    atomic.Pointer[Roster]   // until Roster takes it
 	rooms     atomic.Pointer[[]string] // until Rooms takes it
 	reason    atomic.Uint32
 	leaving   atomic.Bool // it said its page is closing: see Leaving
