@@ -315,9 +315,17 @@ func (t *terminal) writeEvents(cn *conn, events []*hub.Event) error {
 }
 
 // follow applies a live event to the names in the room and to the user's
-// own name.
+// own name; moving to another room brings that room's names.
 func (t *terminal) follow(ev *hub.Event) {
 	switch ev.Kind {
+	case hub.KindNotice:
+		if n := ev.Notice; n != nil && n.Kind == hub.NoticeJoinedRoom {
+			t.screen.room = n.Room.Name
+			t.roster = make(map[string]string)
+			for _, p := range n.Roster.People {
+				t.roster[hub.NameKey(p.Name)] = p.Name
+			}
+		}
 	case hub.KindJoined:
 		t.roster[hub.NameKey(ev.Name)] = ev.Name
 	case hub.KindLeft:

@@ -51,6 +51,7 @@ type screen struct {
 	width   int
 	palette palette
 	me      string // the user's name, to mark mentions; "" before joining
+	room    string // the room the user is in, shown unless it is the default
 
 	line   string // the line being typed
 	cursor int    // byte offset into line
@@ -124,10 +125,14 @@ func (s *screen) layout(line string, cursor int) ([][]cell, pos) {
 }
 
 // prompt is what the input area begins with: "> " while the user chooses
-// a name, "[alice] " once they have one.
+// a name, "[alice] " once they have one, "[alice #help] " in a room other
+// than the one everyone starts in.
 func (s *screen) prompt() []part {
-	if s.me == "" {
+	switch {
+	case s.me == "":
 		return []part{{text: "> "}}
+	case s.room != "" && s.room != hub.DefaultRoom:
+		return []part{{text: "["}, name(s.me), {text: " " + s.room + "] "}}
 	}
 	return []part{{text: "["}, name(s.me), {text: "] "}}
 }

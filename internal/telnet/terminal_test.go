@@ -479,3 +479,30 @@ func TestAMessageOfSeveralLines(t *testing.T) {
 	require.NoError(t, web.Say(t.Context(), "first line\nand a second line that is longer", ""))
 	alice.WaitRows(0, "<webby> first line", "<webby> and a second line that", "is longer", "[alice] mid-")
 }
+
+// TestTheTerminalFollowsItsRoom: after /join, the prompt says which room
+// one is in, and Tab completes the names in it.
+func TestTheTerminalFollowsItsRoom(t *testing.T) {
+	srv := start(t, hub.Options{}, termConfig)
+	carol := linetest.Dial(t, srv.addr, "carol")
+	carol.Login("carol")
+	carol.Send("/join #help")
+	carol.Expect("* You are now in #help (1 person).")
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Login("bob")
+	alice := dialTerm(t, srv.termAddr, 60, 10, "xterm-256color")
+	alice.Login("alice")
+	alice.WaitRows(0, "[alice] ")
+
+	alice.Type("hi b\t") // bob is in the lobby with her
+	alice.WaitRows(0, "[alice] hi bob ")
+	alice.Type("\x15/join #help\r")
+	alice.WaitRows(0, "[alice #help] ")
+	carol.Expect("alice has joined the channel.")
+	alice.Type("hi c\t") // carol is here; bob is not
+	alice.WaitRows(0, "[alice #help] hi carol ")
+	alice.Type("\x15hi b\tx") // nothing to complete: the x follows the b
+	alice.WaitRows(0, "[alice #help] hi bx")
+	alice.Type("\x15/part\r")
+	alice.WaitRows(0, "[alice] ")
+}
