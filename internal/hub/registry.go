@@ -73,6 +73,7 @@ type localNames struct {
 	mu       sync.Mutex
 	held     map[string]string    // name key → its holder's token
 	departed map[string]departure // token → a name that left and may be reclaimed
+	sweepAt  int                  // departed's size at which the expired are next forgotten
 }
 
 // departure is a person who left by dropping, whose name the token's holder
@@ -146,10 +147,17 @@ func (n *localNames) Depart(c Claim, lastSeen uint64) {
 		return
 	}
 	now := n.now()
-	for token, d := range n.departed { // forget the expired: the map stays as small as one grace period's departures
-		if now.After(d.expires) {
-			delete(n.departed, token)
+	// Forget the expired once the map has doubled since they were last
+	// forgotten: it stays within twice one grace period's departures, and
+	// a shutdown that lets 10,000 people go at once costs linear time, not
+	// a sweep per person.
+	if len(n.departed) >= n.sweepAt {
+		for token, d := range n.departed {
+			if now.After(d.expires) {
+				delete(n.departed, token)
+			}
 		}
+		n.sweepAt = max(2*len(n.departed), 64)
 	}
 	n.departed[c.Token] = departure{claim: c, lastSeen: lastSeen, expires: now.Add(n.grace)}
 }
