@@ -56,6 +56,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Window, "window", 64, "`messages` each sender may have in flight; senders × window must stay under the server's -queue-len")
 	fs.IntVar(&cfg.Size, "size", 0, "pad message texts to `bytes`")
 	fs.IntVar(&cfg.JoinBatch, "join-batch", 250, "`clients` joining at once in the join storm")
+	fs.IntVar(&cfg.Rooms, "rooms", 1, "spread the members evenly over `R` rooms (#load-1, …), the senders too; 1: everyone stays in #lobby")
+	fs.IntVar(&cfg.MemberRooms, "member-rooms", 0, "`K` more rooms each member joins, where nobody speaks (WebSocket clients only; the server must allow 1+K rooms per user)")
 	fs.IntVar(&cfg.PID, "pid", 0, "the server's `pid` for CPU and memory (default: whoever listens on the port)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

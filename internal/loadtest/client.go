@@ -44,6 +44,9 @@ const (
 	seedJoinedEnd = " has joined the channel."
 	seedLeftEnd   = " has left the channel."
 	noticePrefix  = "* "
+	// movedPrefix starts the notice of a telnet user's move to a room
+	// ("* You are now in #help (3 people).", internal/wording).
+	movedPrefix = "* You are now in "
 )
 
 // Client I/O limits.
@@ -66,6 +69,12 @@ type client struct {
 	name   string
 	kind   Transport
 	sender int // index into run.senders, or -1
+	room   int // the room it speaks and listens in (layout.roomOf)
+	// roomName is that room's name, as the web labels its messages.
+	roomName string
+	// sayRoom names the room in a web user's says; "" for the default
+	// room, which the server assumes when a say names none.
+	sayRoom string
 
 	conn net.Conn      // telnet
 	in   stampedReader // telnet: conn, timed
@@ -76,13 +85,17 @@ type client struct {
 	out []byte // ws: the say being sent; the sender goroutine's
 
 	// Receive state, the reader goroutine's.
-	next  []uint64 // next expected sequence number, per sender
-	lost  uint64   // sequence numbers skipped
-	dupes uint64   // sequence numbers seen again or out of order
-	lat   *hist
+	next      []uint64 // next expected sequence number, per sender
+	lost      uint64   // sequence numbers skipped
+	dupes     uint64   // sequence numbers seen again or out of order
+	strays    uint64   // messages from a room it is not in
+	replaying bool     // ws: inside a replay of history, which is not live
+	lat       *hist
 
-	got   atomic.Uint64 // messages received from other senders, in order
-	ended atomic.Pointer[string]
+	got      atomic.Uint64 // messages received from other senders, in order
+	confirms atomic.Uint64 // moves to and from rooms confirmed (rooms.go)
+	notice   atomic.Pointer[string]
+	ended    atomic.Pointer[string]
 }
 
 // dialTelnet connects, gives the name and waits for the welcome.
@@ -217,7 +230,7 @@ func (c *client) receiveTelnet() string {
 		switch {
 		case len(line) > 0 && line[0] == '<':
 			if i := bytes.Index(line, []byte("> ")); i > 0 {
-				c.message(line[i+2:], c.in.at)
+				c.message(line[i+2:], nil, c.in.at)
 			}
 		case bytes.HasSuffix(line, []byte(seedJoinedEnd)):
 			if bytes.HasPrefix(line, []byte(c.r.prefix)) {
@@ -225,7 +238,13 @@ func (c *client) receiveTelnet() string {
 			}
 		case bytes.HasSuffix(line, []byte(seedLeftEnd)):
 		case bytes.HasPrefix(line, []byte(noticePrefix)):
+			if bytes.HasPrefix(line, []byte(movedPrefix)) {
+				c.r.confirmed(c)
+			}
 			notice = resumeCode.ReplaceAllString(string(line), "/resume CODE") // e.g. "* Disconnected: too slow, …"
+			// A copy: notice changes, and the run may read the last meanwhile.
+			last := notice
+			c.notice.Store(&last)
 		}
 	}
 }
@@ -241,14 +260,25 @@ func (c *client) receiveWS() string {
 			ev := &sc.ev
 			switch string(ev.typ) {
 			case "message":
-				if c.sender >= 0 && string(ev.from) == c.name {
-					continue // our own echo: the acknowledgement, not a delivery
+				if c.replaying || c.sender >= 0 && string(ev.from) == c.name {
+					continue // history, or our own echo (the acknowledgement): not a delivery
 				}
-				c.message(ev.text, c.ws.in.at)
+				c.message(ev.text, ev.room, c.ws.in.at)
 			case "joined":
 				if bytes.HasPrefix(ev.name, []byte(c.r.prefix)) {
 					c.r.joined()
 				}
+			case "room": // we are in a room we joined
+				c.r.confirmed(c)
+			case "left":
+				if ev.room != nil && string(ev.name) == c.name { // we parted a room
+					c.r.confirmed(c)
+				}
+			case "replay":
+				c.replaying = string(ev.phase) == "begin"
+			case "notice":
+				text := string(ev.text)
+				c.notice.Store(&text)
 			}
 		}
 		if sc.err != nil {
@@ -258,9 +288,10 @@ func (c *client) receiveWS() string {
 }
 
 // message handles one chat text: "L sender seq unixnano [padding]",
-// received at Unix time now (ns). Texts not in that form (someone else
-// chatting) are ignored.
-func (c *client) message(text []byte, now int64) {
+// received at Unix time now (ns), said in room (the web's label; nil when
+// the server gives none, as on the line port). Texts not in that form
+// (someone else chatting) are ignored.
+func (c *client) message(text, room []byte, now int64) {
 	rest, ok := bytes.CutPrefix(text, []byte("L "))
 	if !ok {
 		return
@@ -270,6 +301,11 @@ func (c *client) message(text []byte, now int64) {
 	ts, _ := parseUint(rest)
 	if s >= uint64(len(c.next)) || int(s) == c.sender || int(s) >= len(c.r.senders) {
 		return // not a message of this run's senders (history, another run's)
+	}
+	// Sender s is client s (the senders are the first clients).
+	if c.r.layout.roomOf(int(s)) != c.room || room != nil && string(room) != c.roomName {
+		c.strays++
+		return
 	}
 	switch exp := c.next[s]; {
 	case seq < exp:
@@ -323,10 +359,31 @@ func (c *client) say(text []byte) error {
 		_, err := c.bw.WriteString("\r\n")
 		return err
 	default:
-		// The texts are the tool's own (appendText): nothing to escape.
-		c.out = append(append(append(c.out[:0], `{"type":"say","text":"`...), text...), `"}`...)
+		// The texts are the tool's own (appendText), the rooms' names too:
+		// nothing to escape.
+		c.out = append(c.out[:0], `{"type":"say",`...)
+		if c.sayRoom != "" {
+			c.out = append(append(append(c.out, `"room":"`...), c.sayRoom...), `",`...)
+		}
+		c.out = append(append(append(c.out, `"text":"`...), text...), `"}`...)
 		return c.ws.writeText(c.out)
 	}
+}
+
+// command types a command ("/join #load-1") and sends it at once. Like say,
+// it is the sender goroutine's; before sending starts, the join storm's.
+func (c *client) command(text string) error {
+	if c.kind == Telnet {
+		c.bw.WriteString(text)
+		c.bw.WriteString("\r\n")
+	} else {
+		// A command names its room itself: none for the say.
+		c.out = append(append(append(c.out[:0], `{"type":"say","text":"`...), text...), `"}`...)
+		if err := c.ws.writeText(c.out); err != nil {
+			return err
+		}
+	}
+	return c.flush()
 }
 
 func (c *client) flush() error {

@@ -25,4 +25,7 @@
 //     VmRSS. Both need Linux; elsewhere they are reported as missing.
 //  4. Every loop is bounded by a duration or a count and a deadline, so a
 //     run always ends by itself.
+//  5. Members may be spread over rooms (Config.Rooms, rooms.go): a message
+//     is then due to the other members of its sender's room alone, and one
+//     from a room its receiver is not in is a fault (Result.Strays).
 package loadtest

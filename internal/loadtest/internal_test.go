@@ -40,14 +40,14 @@ func TestMessageAccounting(t *testing.T) {
 	r := &run{senders: []*sender{{credit: make(chan struct{}, 4), pending: make([]atomic.Int32, 4), expected: 2}}}
 	c := &client{r: r, sender: -1, next: make([]uint64, 1), lat: new(hist)}
 	for _, seq := range []uint64{0, 1, 1, 3} { // a dupe, then 2 is missing
-		c.message(appendText(nil, 0, seq, 40), time.Now().UnixNano())
+		c.message(appendText(nil, 0, seq, 40), nil, time.Now().UnixNano())
 	}
 	assert.Equal(t, uint64(3), c.got.Load())
 	assert.Equal(t, uint64(1), c.dupes)
 	assert.Equal(t, uint64(1), c.lost)
 	assert.Equal(t, uint64(4), c.next[0])
 	assert.Zero(t, r.senders[0].completed.Load(), "one of two receivers is not complete")
-	c.message([]byte("hello, not ours"), time.Now().UnixNano())
+	c.message([]byte("hello, not ours"), nil, time.Now().UnixNano())
 	assert.Equal(t, uint64(3), c.got.Load())
 }
 

@@ -209,3 +209,62 @@ func TestCommandLine(t *testing.T) {
 	assert.Contains(t, stdout.String(), "| fanout | baseline | — | telnet | 10 | 2 |")
 	assert.True(t, strings.Contains(stdout.String(), "| join storm |"))
 }
+
+// TestFanoutInRoomsAgainstAnseo: members spread over rooms hear their own
+// room's senders and nobody else's, and every join notice of the storm and
+// the moves is accounted for.
+func TestFanoutInRoomsAgainstAnseo(t *testing.T) {
+	telnetAddr, _ := startAnseo(t, web.Config{})
+	res, err := loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Fanout, Target: "anseo", TelnetAddr: telnetAddr,
+		Telnet: 24, Rooms: 4, Senders: 4, Rate: 200, Duration: time.Second, JoinBatch: 10,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 4, res.Rooms)
+	// Batches of 10, 10 and 4 meet in the default room and move on; then
+	// four rooms of six have seen each other come.
+	assert.Equal(t, uint64(45+45+6+4*15), res.JoinDeliveries)
+	assert.Greater(t, res.Sent, uint64(50), "about 200 messages in a second")
+	assert.Equal(t, res.Sent*5, res.Expected, "every message is due to the five others in its room")
+	assert.Equal(t, res.Expected, res.Received)
+	assert.Zero(t, res.Strays)
+	assert.Zero(t, res.Dupes)
+	assert.Zero(t, res.Dropped)
+
+	var out bytes.Buffer
+	loadtest.WriteTables(&out, []loadtest.Result{res})
+	assert.Contains(t, out.String(), "| fanout | 4 × 6 | anseo | — | telnet | 24 | 4 |")
+	assert.Contains(t, out.String(), "| fanout 4 × 6 | anseo | — | telnet | 24 | 156 |", "the join storm's row")
+	assert.NotContains(t, out.String(), "| fanout | anseo |", "runs in rooms have a table of their own")
+}
+
+func TestRoomsNeedMembersAndWebForQuietRooms(t *testing.T) {
+	for _, cfg := range []loadtest.Config{
+		{Scenario: loadtest.Fanout, Telnet: 5, Rooms: 3},               // a room of one
+		{Scenario: loadtest.Fanout, Telnet: 4, Web: 4, MemberRooms: 1}, // telnet is in one room at a time
+		{Scenario: loadtest.Fanout, Web: 4, Rooms: -1},
+	} {
+		_, err := loadtest.Run(t.Context(), cfg)
+		assert.Error(t, err, "%+v", cfg)
+	}
+}
+
+func TestRoomsTableComparesWithOneRoom(t *testing.T) {
+	one := loadtest.Result{Scenario: loadtest.Fanout, Target: "anseo", Store: "memory", Transport: "ws", Members: 1000, Senders: 10,
+		Elapsed: 10 * time.Second, Sent: 1000, Deliveries: 999_000, ServerCPU: 5 * time.Second}
+	ten := one
+	ten.Rooms, ten.Sent, ten.Deliveries, ten.ServerCPU = 10, 10_000, 990_000, 6*time.Second
+	quiet := one
+	quiet.MemberRooms = 49
+	base := one
+	base.Target, base.Store, base.Transport = "baseline", "", "telnet"
+	var out bytes.Buffer
+	loadtest.WriteTables(&out, []loadtest.Result{base, one, ten, quiet})
+	s := out.String()
+	assert.Contains(t, s, "| fanout | anseo | memory | ws | 1000 | 10 |", "one room is in the main table")
+	assert.Contains(t, s, "| fanout | 1 × 1000 | anseo | memory | ws | 1000 | 10 |", "and in the rooms table, as the reference")
+	assert.Contains(t, s, "| 600µs | 6.06µs | 1.21 |", "10 rooms: CPU per message, per delivery, and per delivery against one room")
+	assert.Contains(t, s, "| fanout | 1 × 1000 + 49 | anseo | memory | ws | 1000 | 10 |")
+	assert.Contains(t, s, "| 5.0ms | 5.01µs | 1.00 |")
+	assert.NotContains(t, s, "| fanout | 1 × 1000 | baseline |", "the baseline has no rooms to compare")
+}

@@ -9,15 +9,16 @@ import (
 
 // WriteTables prints results as Markdown tables: sending runs (fanout,
 // saturate) beside the baseline run of the same scenario and size (and
-// WebSocket runs beside the gorilla/websocket chat's), the join storms, and
-// idle memory. CPU is in percent of one core over the measured
-// interval. The store column is the anseo server's history store (memory or
-// file); "—" for the baseline, which keeps none.
+// WebSocket runs beside the gorilla/websocket chat's), runs in rooms beside
+// the one room of the same size, the join storms, and idle memory. CPU is
+// in percent of one core over the measured interval. The store column is
+// the anseo server's history store (memory or file); "—" for the baseline,
+// which keeps none.
 func WriteTables(w io.Writer, results []Result) {
 	find := func(target string, r Result) *Result {
 		for i := range results {
 			b := &results[i]
-			if b.Target == target && b.Scenario == r.Scenario && b.Members == r.Members && b.Senders == r.Senders {
+			if b.Target == target && b.Scenario == r.Scenario && b.Members == r.Members && b.Senders == r.Senders && b.layout().plain() {
 				return b
 			}
 		}
@@ -29,12 +30,36 @@ func WriteTables(w io.Writer, results []Result) {
 		}
 		return "—"
 	}
-	var sending, idle []Result
+	// oneRoom is the run r's layout is measured against: the same server
+	// and load with everyone in one room.
+	oneRoom := func(r Result) *Result {
+		for i := range results {
+			b := &results[i]
+			if b.layout().plain() && b.Scenario == r.Scenario && b.Target == r.Target && b.Store == r.Store &&
+				b.Transport == r.Transport && b.Members == r.Members {
+				return b
+			}
+		}
+		return nil
+	}
+	reference := map[*Result]bool{}
 	for _, r := range results {
-		if r.Scenario == Idle {
+		if b := oneRoom(r); b != nil && !r.layout().plain() && r.Scenario != Idle {
+			reference[b] = true
+		}
+	}
+	var sending, rooms, idle []Result
+	for i, r := range results {
+		switch {
+		case r.Scenario == Idle:
 			idle = append(idle, r)
-		} else {
+		case r.layout().plain():
 			sending = append(sending, r)
+			if reference[&results[i]] {
+				rooms = append(rooms, r)
+			}
+		default:
+			rooms = append(rooms, r)
 		}
 	}
 	if len(sending) > 0 {
@@ -53,12 +78,29 @@ func WriteTables(w io.Writer, results []Result) {
 		}
 		fmt.Fprintln(w)
 	}
+	if len(rooms) > 0 {
+		fmt.Fprintln(w, "| scenario | rooms × members + quiet rooms each | server | store | clients | members | senders | msgs/s | deliveries/s | p50 | p99 | max | loss | wrong room | dropped | server CPU | tool CPU | other CPU | server CPU/msg | server CPU/delivery | × one room | deliveries/write |")
+		fmt.Fprintln(w, "|---|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		for _, r := range rooms {
+			vsOne := "—"
+			if b := oneRoom(r); b != nil && !r.layout().plain() && b.ServerCPU > 0 && b.Deliveries > 0 && r.ServerCPU >= 0 && r.Deliveries > 0 {
+				vsOne = fmt.Sprintf("%.2f", (r.ServerCPU.Seconds()/float64(r.Deliveries))/(b.ServerCPU.Seconds()/float64(b.Deliveries)))
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+				r.Scenario, r.layout(), r.Target, store(r.Store), r.Transport, r.Members, r.Senders,
+				si(float64(r.Sent)/r.Elapsed.Seconds()), si(r.DeliveriesPerSec()),
+				dur(r.P50), dur(r.P99), dur(r.Max), r.Lost, r.Strays, r.Dropped,
+				pct(r.ServerCPU, r.Elapsed), pct(r.ToolCPU, r.Elapsed), pct(r.OtherCPU, r.Elapsed),
+				perMessage(r.ServerCPU, r.Sent), perDelivery(r.ServerCPU, r.Deliveries), vsOne, perWrite(r.Deliveries, r.ServerWrites))
+		}
+		fmt.Fprintln(w)
+	}
 	if len(results) > 0 {
 		fmt.Fprintln(w, "| join storm | server | store | clients | members | join notices | time | notices/s | server CPU | tool CPU | other CPU | server CPU/notice |")
 		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range results {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
-				r.Scenario, r.Target, store(r.Store), r.Transport, r.Members, r.JoinDeliveries, dur(r.JoinTime),
+				r.label(), r.Target, store(r.Store), r.Transport, r.Members, r.JoinDeliveries, dur(r.JoinTime),
 				si(float64(r.JoinDeliveries)/r.JoinTime.Seconds()),
 				pct(r.JoinServerCPU, r.JoinTime), pct(r.JoinToolCPU, r.JoinTime), pct(r.JoinOtherCPU, r.JoinTime), perDelivery(r.JoinServerCPU, r.JoinDeliveries))
 		}
@@ -75,16 +117,30 @@ func WriteTables(w io.Writer, results []Result) {
 				kibHeld = fmt.Sprintf("%.1f", r.KiBPerConnHeld())
 				at100k = mib(r.RSSBefore + int64(r.KiBPerConnHeld()*1024*100_000))
 			}
-			fmt.Fprintf(w, "| idle | %s | %s | %s | %d | %s | %s | %.1f | %s | %s | %s | %s |\n", r.Target, store(r.Store), r.Transport, r.Members,
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %s | %s | %.1f | %s | %s | %s | %s |\n", r.label(), r.Target, store(r.Store), r.Transport, r.Members,
 				mib(r.RSSBefore), mib(r.RSSAfter), kib, held, rssHeld, kibHeld, at100k)
 		}
 		fmt.Fprintln(w)
 	}
 	for _, r := range results {
 		if len(r.DropNotes) > 0 {
-			fmt.Fprintf(w, "dropped in %s %s %s %d: %s\n", r.Scenario, r.server(), r.Transport, r.Members, strings.Join(r.DropNotes, "; "))
+			fmt.Fprintf(w, "dropped in %s %s %s %d: %s\n", r.label(), r.server(), r.Transport, r.Members, strings.Join(r.DropNotes, "; "))
 		}
 	}
+}
+
+// layout is r's rooms.
+func (r Result) layout() layout {
+	return layout{rooms: max(r.Rooms, 1), quiet: r.MemberRooms, n: r.Members}
+}
+
+// label names r's scenario, with its rooms if it had any: "fanout",
+// "fanout 10 × 100".
+func (r Result) label() string {
+	if r.layout().plain() {
+		return r.Scenario
+	}
+	return r.Scenario + " " + r.layout().String()
 }
 
 // server names r's server in running text: "anseo", "anseo+file".
@@ -127,6 +183,13 @@ func perDelivery(cpu time.Duration, n uint64) string {
 		return "?"
 	}
 	return fmt.Sprintf("%.2fµs", cpu.Seconds()*1e6/float64(n))
+}
+
+func perMessage(cpu time.Duration, n uint64) string {
+	if cpu < 0 || n == 0 {
+		return "?"
+	}
+	return dur(cpu / time.Duration(n))
 }
 
 func mib(b int64) string {

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,6 +73,17 @@ type Config struct {
 	// PID is the server's process, for CPU and memory figures; 0 finds the
 	// process listening on TelnetAddr (or HTTPURL's port), if it can.
 	PID int
+	// Rooms spreads the members evenly over this many rooms ("#load-1",
+	// …), client i in room i mod Rooms, each room with at least two
+	// members; senders speak in their own room. 0 or 1: everyone stays in
+	// the default room, as before rooms existed (see rooms.go).
+	Rooms int
+	// MemberRooms is how many more rooms each member joins, rooms where
+	// nobody speaks, shared with quietGroup others: what being in many
+	// rooms costs. WebSocket clients only (a telnet user is in one room at
+	// a time); the server must let a user be in 1+MemberRooms rooms, and
+	// have room for them all (-max-rooms-per-user, -max-rooms).
+	MemberRooms int
 	// Progress receives a progress line each second; nil for none.
 	Progress io.Writer
 }
@@ -113,6 +125,8 @@ type Result struct {
 	Transport string // "telnet", "ws" or "mixed"
 	Members   int
 	Senders   int
+	// Rooms and MemberRooms are Config's: the layout of the members.
+	Rooms, MemberRooms int
 
 	// The join storm: every member joining, every join notice delivered to
 	// every member already there.
@@ -129,7 +143,8 @@ type Result struct {
 	Received   uint64        // deliveries once drained
 	Lost       uint64        // Expected - Received
 	Dupes      uint64
-	Dropped    int64 // clients the server disconnected
+	Strays     uint64 // messages from a room their receiver is not in, or labelled with another: faults, which fail the run
+	Dropped    int64  // clients the server disconnected
 	DropNotes  []string
 	P50, P99   time.Duration
 	Max        time.Duration
@@ -180,12 +195,14 @@ func (r Result) perConn(rss int64) float64 {
 // run is one load run's shared state.
 type run struct {
 	cfg     Config
+	layout  layout
 	prefix  string // every client's name starts with it
 	http    *http.Client
 	clients []*client
 	senders []*sender
 
 	joins    atomic.Uint64 // join notices of our clients received
+	confirms atomic.Uint64 // moves to rooms our clients were told of (rooms.go)
 	joinTick chan struct{} // a join notice arrived (non-blocking, cap 1)
 	closing  atomic.Bool   // the run is closing its clients: endings are no drops
 	dropped  atomic.Int64
@@ -195,6 +212,13 @@ type run struct {
 
 func (r *run) joined() {
 	r.joins.Add(1)
+	r.wake()
+}
+
+// confirmed notes that one of c's moves to or from a room took effect.
+func (r *run) confirmed(c *client) {
+	c.confirms.Add(1)
+	r.confirms.Add(1)
 	r.wake()
 }
 
@@ -244,7 +268,17 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if n < 2 || cfg.Senders > n {
 		return Result{}, fmt.Errorf("loadtest: need at least 2 clients and no more senders (%d) than clients (%d)", cfg.Senders, n)
 	}
-	res := Result{Scenario: cfg.Scenario, Target: cfg.Target, Store: cfg.Store, Members: n, Senders: cfg.Senders, ServerCPU: -1, OtherCPU: -1, JoinOtherCPU: -1}
+	l := layout{rooms: max(cfg.Rooms, 1), quiet: cfg.MemberRooms, n: n}
+	switch {
+	case cfg.Rooms < 0 || cfg.MemberRooms < 0:
+		return Result{}, fmt.Errorf("loadtest: rooms (%d) and member rooms (%d) cannot be negative", cfg.Rooms, cfg.MemberRooms)
+	case l.rooms > 1 && l.size(l.rooms-1) < 2:
+		return Result{}, fmt.Errorf("loadtest: %d clients in %d rooms: every room needs at least 2 members", n, l.rooms)
+	case l.quiet > 0 && cfg.Telnet > 0:
+		return Result{}, errors.New("loadtest: member rooms need WebSocket clients only: a telnet user is in one room at a time")
+	}
+	res := Result{Scenario: cfg.Scenario, Target: cfg.Target, Store: cfg.Store, Members: n, Senders: cfg.Senders,
+		Rooms: l.rooms, MemberRooms: l.quiet, ServerCPU: -1, OtherCPU: -1, JoinOtherCPU: -1}
 	switch {
 	case cfg.Web == 0:
 		res.Transport = Telnet.String()
@@ -266,6 +300,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	r := &run{
 		cfg:      cfg,
+		layout:   l,
 		prefix:   "lt" + randomLetters(4),
 		http:     &http.Client{Transport: tr, CheckRedirect: noRedirect},
 		joinTick: make(chan struct{}, 1),
@@ -283,7 +318,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.PID > 0 {
 		res.RSSBefore, _ = procRSS(cfg.PID)
 	}
-	prog := newProgress(cfg.Progress, fmt.Sprintf("%s %s %s %d", cfg.Scenario, res.server(), res.Transport, n))
+	prog := newProgress(cfg.Progress, fmt.Sprintf("%s %s %s %d", res.label(), res.server(), res.Transport, n))
 	defer prog.stop()
 
 	// The join storm.
@@ -335,10 +370,18 @@ func nth(list string, i int) string {
 }
 
 // joinAll connects every client in batches, each batch waiting until every
-// member has seen every join so far.
+// member has seen every join so far and, in a layout of rooms, until the
+// batch has moved to its rooms and every member has seen those joins too.
 func (r *run) joinAll(ctx context.Context) error {
-	cfg := r.cfg
+	cfg, l := r.cfg, r.layout
 	n := cfg.Telnet + cfg.Web
+	kind := func(i int) Transport {
+		if i < cfg.Telnet {
+			return Telnet
+		}
+		return WebSocket
+	}
+	plan := newJoinPlan(l)
 	r.senders = make([]*sender, cfg.Senders)
 	for start := 0; start < n; start += cfg.JoinBatch {
 		end := min(start+cfg.JoinBatch, n)
@@ -349,7 +392,7 @@ func (r *run) joinAll(ctx context.Context) error {
 			g.Go(func() error {
 				var c *client
 				var err error
-				if i < cfg.Telnet {
+				if kind(i) == Telnet {
 					c, err = r.dialTelnet(gctx, nth(cfg.TelnetAddr, i), fmt.Sprintf("%st%d", r.prefix, i))
 				} else {
 					c, err = r.dialWeb(gctx, nth(cfg.HTTPURL, i), fmt.Sprintf("%sw%d", r.prefix, i))
@@ -358,6 +401,11 @@ func (r *run) joinAll(ctx context.Context) error {
 					return fmt.Errorf("client %d: %w", i, err)
 				}
 				c.id = i
+				c.room = l.roomOf(i)
+				c.roomName = l.roomName(c.room)
+				if !l.plain() && c.kind == WebSocket {
+					c.sayRoom = l.roomName(c.room)
+				}
 				c.next = make([]uint64, cfg.Senders)
 				if cfg.Senders > 0 {
 					c.lat = new(hist)
@@ -377,9 +425,22 @@ func (r *run) joinAll(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// The k-th member (from 0) sees the joins of everyone after it.
-		joined := uint64(len(r.clients))
-		if err := r.waitJoins(ctx, joined*(joined-1)/2); err != nil {
+		plan.arrive(start, end)
+		if err := r.waitJoins(ctx, plan.notices, 0); err != nil {
+			return err
+		}
+		if l.plain() {
+			continue
+		}
+		for _, c := range batch {
+			for _, cmd := range l.commands(c.id, c.kind) {
+				if err := c.command(cmd); err != nil {
+					return fmt.Errorf("client %d: %s: %w", c.id, cmd, err)
+				}
+			}
+		}
+		plan.move(start, end, kind)
+		if err := r.waitJoins(ctx, plan.notices, plan.confirms); err != nil {
 			return err
 		}
 	}
@@ -387,7 +448,7 @@ func (r *run) joinAll(ctx context.Context) error {
 		c := r.clients[i]
 		c.sender = i
 		r.senders[i] = &sender{idx: i, c: c, credit: make(chan struct{}, cfg.Window),
-			pending: make([]atomic.Int32, cfg.Window), expected: int32(n - 1)}
+			pending: make([]atomic.Int32, cfg.Window), expected: int32(l.size(c.room) - 1)}
 		for range cfg.Window {
 			r.senders[i].credit <- struct{}{}
 		}
@@ -395,25 +456,43 @@ func (r *run) joinAll(ctx context.Context) error {
 	return nil
 }
 
-// joinWait bounds the wait for one batch's join notices.
+// joinWait bounds the wait for one batch's join notices, or its moves.
 const joinWait = 60 * time.Second
 
-func (r *run) waitJoins(ctx context.Context, want uint64) error {
+// waitJoins waits until our clients have seen want join notices and
+// confirms moves to rooms.
+func (r *run) waitJoins(ctx context.Context, want, confirms uint64) error {
 	timer := time.NewTimer(joinWait)
 	defer timer.Stop()
-	for r.joins.Load() < want {
+	for r.joins.Load() < want || r.confirms.Load() < confirms {
 		if r.dropped.Load() > 0 {
 			return fmt.Errorf("loadtest: %d clients dropped during the join storm: %v", r.dropped.Load(), r.notes.list())
 		}
 		select {
 		case <-r.joinTick:
 		case <-timer.C:
+			if got := r.confirms.Load(); got < confirms {
+				return fmt.Errorf("loadtest: moves to rooms: %d of %d confirmed after %s%s", got, confirms, joinWait, r.lastWords())
+			}
 			return fmt.Errorf("loadtest: join notices: %d of %d after %s", r.joins.Load(), want, joinWait)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 	return nil
+}
+
+// lastWords is what the server last told a client whose moves are not all
+// confirmed, if it told it anything: most likely why (a limit on rooms).
+func (r *run) lastWords() string {
+	for _, c := range r.clients {
+		if int(c.confirms.Load()) < len(r.layout.commands(c.id, c.kind)) {
+			if w := c.notice.Load(); w != nil {
+				return fmt.Sprintf("; %s was last told %q", c.name, *w)
+			}
+		}
+	}
+	return ""
 }
 
 // settle waits until the server's RSS stops changing (under 0.5 % in a
@@ -529,6 +608,7 @@ func (r *run) send(ctx context.Context, res *Result, prog *progress) error {
 	for _, c := range r.clients {
 		res.Received += c.got.Load()
 		res.Dupes += c.dupes
+		res.Strays += c.strays
 		if c.lat != nil {
 			lat.merge(c.lat)
 		}
@@ -537,6 +617,9 @@ func (r *run) send(ctx context.Context, res *Result, prog *progress) error {
 	res.P50, res.P99, res.Max = lat.quantile(0.50), lat.quantile(0.99), time.Duration(lat.max)
 	res.Dropped = r.dropped.Load()
 	res.DropNotes = r.notes.list()
+	if res.Strays > 0 && senderErr == nil {
+		senderErr = fmt.Errorf("loadtest: %d messages reached members outside their sender's room", res.Strays)
+	}
 	return senderErr
 }
 

@@ -7,11 +7,11 @@ import (
 )
 
 // wsEvent is what the load tool reads of one server message: the raw
-// values of four top-level string fields, still JSON-escaped, nil when
+// values of six top-level string fields, still JSON-escaped, nil when
 // absent. Raw is enough: the tool compares them only with texts and names
 // it made itself, which JSON escapes to themselves.
 type wsEvent struct {
-	typ, from, name, text []byte
+	typ, from, name, text, room, phase []byte
 }
 
 // eventScanner walks the messages of one server frame: the frame itself if
@@ -126,17 +126,19 @@ func (s *eventScanner) object(i int) int {
 			if end < 0 {
 				return -1
 			}
-			if len(key) == 4 {
-				switch string(key) { // compiled to comparisons, no allocation
-				case "type":
-					s.ev.typ = b[i+1 : end]
-				case "from":
-					s.ev.from = b[i+1 : end]
-				case "name":
-					s.ev.name = b[i+1 : end]
-				case "text":
-					s.ev.text = b[i+1 : end]
-				}
+			switch string(key) { // compiled to comparisons, no allocation
+			case "type":
+				s.ev.typ = b[i+1 : end]
+			case "from":
+				s.ev.from = b[i+1 : end]
+			case "name":
+				s.ev.name = b[i+1 : end]
+			case "text":
+				s.ev.text = b[i+1 : end]
+			case "room":
+				s.ev.room = b[i+1 : end]
+			case "phase":
+				s.ev.phase = b[i+1 : end]
 			}
 			i = end + 1
 		} else if i = skipValue(b, i); i < 0 {

@@ -14,13 +14,14 @@ import (
 )
 
 // scanned is a wsEvent as strings, for comparisons.
-type scanned struct{ typ, from, name, text string }
+type scanned struct{ typ, from, name, text, room, phase string }
 
 func scanAll(frame string) ([]scanned, error) {
 	var out []scanned
 	sc := eventScanner{b: []byte(frame)}
 	for sc.next() {
-		out = append(out, scanned{string(sc.ev.typ), string(sc.ev.from), string(sc.ev.name), string(sc.ev.text)})
+		ev := &sc.ev
+		out = append(out, scanned{string(ev.typ), string(ev.from), string(ev.name), string(ev.text), string(ev.room), string(ev.phase)})
 	}
 	return out, sc.err
 }
@@ -42,6 +43,13 @@ func TestEventScanner(t *testing.T) {
 				{typ: "left", name: "dan"},
 			}},
 		{name: "an empty batch has no messages", frame: ` [ ] `},
+		{name: "rooms and replays are read",
+			frame: `[{"type":"replay","phase":"begin","kind":"history","room":"#help"},{"type":"message","room":"#help","from":"bob","text":"hi"},{"type":"replay","phase":"end","room":"#help"}]`,
+			want: []scanned{
+				{typ: "replay", room: "#help", phase: "begin"},
+				{typ: "message", from: "bob", text: "hi", room: "#help"},
+				{typ: "replay", room: "#help", phase: "end"},
+			}},
 		{name: "escaped quotes do not end the text",
 			frame: `{"type":"message","from":"bob","text":"he said \"hi\", {not} [json]"}`,
 			want:  []scanned{{typ: "message", from: "bob", text: `he said \"hi\", {not} [json]`}}},
@@ -107,7 +115,8 @@ func FuzzEventScanner(f *testing.F) {
 		var got []scanned
 		sc := eventScanner{b: frame}
 		for sc.next() {
-			got = append(got, scanned{string(sc.ev.typ), string(sc.ev.from), string(sc.ev.name), string(sc.ev.text)})
+			ev := &sc.ev
+			got = append(got, scanned{string(ev.typ), string(ev.from), string(ev.name), string(ev.text), string(ev.room), string(ev.phase)})
 		}
 		var one map[string]any
 		var batch []map[string]any
@@ -126,7 +135,7 @@ func FuzzEventScanner(f *testing.F) {
 			return // a key may be escaped ("t\u0079pe"): the scanner compares keys raw
 		}
 		for i, m := range want {
-			for key, raw := range map[string]string{"type": got[i].typ, "from": got[i].from, "name": got[i].name, "text": got[i].text} {
+			for key, raw := range map[string]string{"type": got[i].typ, "from": got[i].from, "name": got[i].name, "text": got[i].text, "room": got[i].room, "phase": got[i].phase} {
 				v, isString := m[key].(string)
 				if !isString || strings.Count(string(frame), `"`+key+`"`) != 1 {
 					continue // absent, not a string, repeated or nested: nothing promised
