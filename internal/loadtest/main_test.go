@@ -64,7 +64,7 @@ func actAsAnseo(args []string) int {
 	telnetAddr := fs.String("telnet-addr", "", "")
 	httpAddr := fs.String("http-addr", "", "")
 	db := fs.String("db", "./anseo.db", "")
-	for _, name := range []string{"terminal-addr", "flood-rate", "max-conns", "max-conns-per-ip", "max-http-conns-per-ip", "log-level"} {
+	for _, name := range []string{"terminal-addr", "flood-rate", "max-conns", "max-conns-per-ip", "max-http-conns-per-ip", "log-level", "max-rooms", "max-rooms-per-user"} {
 		fs.String(name, "", "")
 	}
 	if err := fs.Parse(args); err != nil {

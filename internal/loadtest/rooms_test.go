@@ -110,3 +110,10 @@ func TestWebSaysNameTheirRoom(t *testing.T) {
 	_, p = readClientFrame(t, srv)
 	assert.JSONEq(t, `{"type":"say","text":"/part #lobby"}`, string(p), "a command names its room itself")
 }
+
+func TestAnseoIsGivenRoomLimitsOnlyWhenALayoutNeedsThem(t *testing.T) {
+	assert.Empty(t, roomLimits(layout{rooms: 1, n: 1000}), "no rooms: anseo starts as it always has")
+	assert.Empty(t, roomLimits(layout{rooms: 10, n: 1000}))
+	assert.Equal(t, []string{"-max-rooms", "4901"}, roomLimits(layout{rooms: 1, quiet: 49, n: 1000}))
+	assert.Equal(t, []string{"-max-rooms-per-user", "61"}, roomLimits(layout{rooms: 1, quiet: 60, n: 20}))
+}

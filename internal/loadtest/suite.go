@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +43,9 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("anseo-bench suite", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	members := fs.String("members", "1000", "room `sizes` for saturate and fanout, comma-separated")
+	roomList := fs.String("rooms", "1", "`layouts` of the members for saturate and fanout, comma-separated: R spreads them over R rooms "+
+		"(senders and the fanout rate × R, so that each member receives what it does in one room), R+K puts each also in K rooms where nobody speaks "+
+		"(WebSocket only); 1 is everyone in #lobby, the only layout of baseline and gorilla")
 	transports := fs.String("transports", "baseline,gorilla,telnet,ws", "`servers` to run: baseline (telnet clients), gorilla (a gorilla/websocket chat, WebSocket clients), telnet and ws (anseo)")
 	storeList := fs.String("stores", "memory,file", "anseo's history `stores`, each transport run with each: memory (-db :memory:), file (-db in a fresh directory under $TMPDIR, removed after)")
 	scenarios := fs.String("scenarios", "saturate,fanout,idle", "`scenarios` to run")
@@ -74,6 +78,17 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	stores, err := splitStores(*storeList)
 	if err != nil {
 		return fmt.Errorf("-stores: %w", err)
+	}
+	layouts, err := parseLayouts(*roomList)
+	if err != nil {
+		return fmt.Errorf("-rooms: %w", err)
+	}
+	for _, n := range sizes {
+		for _, l := range layouts {
+			if l.rooms > 1 && n/l.rooms < 2 {
+				return fmt.Errorf("-rooms: %d members in %d rooms: every room needs at least 2", n, l.rooms)
+			}
+		}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -110,17 +125,20 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		res, err := s.one(ctx, target, transport, cfg)
 		if err != nil {
-			err = fmt.Errorf("%s %s %s %d: %w", res.Scenario, res.server(), res.Transport, res.Members, err)
+			err = fmt.Errorf("%s %s %s %d: %w", res.label(), res.server(), res.Transport, res.Members, err)
 			fmt.Fprintln(stderr, "bench:", err)
 			errs = append(errs, err)
 		}
 		s.results = append(s.results, res)
 	}
 	// each runs cfg against every server asked for: the baseline once,
-	// each anseo transport once per store, the stores side by side.
+	// each anseo transport once per store, the stores side by side. The
+	// yardsticks have no rooms, and a telnet user is in one room at a
+	// time: they run the layouts they can.
 	each := func(cfg Config, n int) {
+		l := layout{rooms: max(cfg.Rooms, 1), quiet: cfg.MemberRooms}
 		for _, tr := range []string{"baseline", "gorilla", "telnet", "ws"} {
-			if !want(*transports, tr) {
+			if !want(*transports, tr) || (tr == "baseline" || tr == "gorilla") && !l.plain() || tr == "telnet" && l.quiet > 0 {
 				continue
 			}
 			switch tr {
@@ -142,7 +160,13 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			continue
 		}
 		for _, n := range sizes {
-			each(Config{Scenario: sc, Senders: *senders, Rate: *rate, Duration: *duration, Window: *window}, n)
+			for _, l := range layouts {
+				// A sender in every room, and every room as busy as the
+				// one room: each member receives the same messages per
+				// second in every layout.
+				each(Config{Scenario: sc, Senders: max(*senders, l.rooms), Rate: *rate * float64(l.rooms), Duration: *duration, Window: *window,
+					Rooms: l.rooms, MemberRooms: l.quiet}, n)
+			}
 		}
 	}
 	if want(*scenarios, Idle) && *idle > 0 {
@@ -201,7 +225,8 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	} else {
 		target = "anseo"
 	}
-	res = Result{Scenario: cfg.Scenario, Target: target, Store: cfg.Store, Transport: transport, Members: cfg.Telnet + cfg.Web}
+	res = Result{Scenario: cfg.Scenario, Target: target, Store: cfg.Store, Transport: transport, Members: cfg.Telnet + cfg.Web,
+		Rooms: max(cfg.Rooms, 1), MemberRooms: cfg.MemberRooms}
 	telnetAddr, err := freeAddr()
 	if err != nil {
 		return res, err
@@ -240,6 +265,7 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 			"-flood-rate", "inf", "-max-conns", "1000000", "-max-conns-per-ip", "1000000", "-max-http-conns-per-ip", "1000000",
 			"-log-level", "error",
 			"-db", db}
+		args = append(args, roomLimits(layout{rooms: max(cfg.Rooms, 1), quiet: cfg.MemberRooms, n: res.Members})...)
 	}
 	if s.serverCPU != "" {
 		args = append([]string{"taskset", "-c", s.serverCPU}, args...)
@@ -278,6 +304,27 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 		res = got
 	}
 	return res, err
+}
+
+// anseo's own limits on rooms (-max-rooms, -max-rooms-per-user): a layout
+// that needs more asks for more.
+const (
+	anseoMaxRooms        = 1000
+	anseoMaxRoomsPerUser = 50
+)
+
+// roomLimits are the flags that let an anseo server take layout l: none
+// when its defaults do, so that a run without rooms starts anseo as it
+// always has (and a server from before rooms can still be measured).
+func roomLimits(l layout) []string {
+	var args []string
+	if n := l.totalRooms(); n > anseoMaxRooms {
+		args = append(args, "-max-rooms", strconv.Itoa(n))
+	}
+	if n := 1 + l.quiet; n > anseoMaxRoomsPerUser {
+		args = append(args, "-max-rooms-per-user", strconv.Itoa(n))
+	}
+	return args
 }
 
 // serverBinary returns the anseo server to start: path if given, else the

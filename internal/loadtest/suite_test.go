@@ -153,3 +153,13 @@ func TestSuiteRefusesUnknownStores(t *testing.T) {
 		assert.Empty(t, stderr.String(), "refused before anything started")
 	}
 }
+
+func TestSuiteRefusesLayoutsItCannotRun(t *testing.T) {
+	for _, rooms := range []string{"0", "1+x", "", "1,3"} { // 3 rooms of 5 members: one would have one
+		var stderr strings.Builder
+		err := loadtest.Main(t.Context(), []string{"suite", "-transports", "baseline", "-members", "5", "-rooms", rooms}, io.Discard, &stderr)
+		require.Error(t, err, "%q", rooms)
+		assert.Contains(t, err.Error(), "-rooms", "the error names the flag")
+		assert.Empty(t, stderr.String(), "refused before anything started")
+	}
+}
