@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -74,6 +75,7 @@ const (
 	errCodeUnknownType = "unknown_type" // a type this server does not know
 	errCodeTooLong     = "too_long"     // say text over the limit
 	errCodeTooFast     = "too_fast"     // flood control refused a say
+	errCodeBadRoom     = "bad_room"     // a room name that breaks the name rules
 )
 
 // Limits of the protocol, documented in docs/protocol.md.
@@ -120,6 +122,8 @@ type welcomeMsg struct {
 	Members      []memberJSON `json:"members"`
 	MemberCount  int          `json:"memberCount"`
 	MembersAsOf  uint64       `json:"membersAsOf"`
+	Room         string       `json:"room"`
+	Rooms        []string     `json:"rooms"`
 	MaxTextBytes int          `json:"maxTextBytes"`
 	MaxTextLines int          `json:"maxTextLines"`
 }
@@ -128,17 +132,45 @@ type joinedMsg struct {
 	Type      string `json:"type"`
 	ID        uint64 `json:"id"`
 	Time      string `json:"time"`
+	Room      string `json:"room,omitempty"`
 	Name      string `json:"name"`
 	Transport string `json:"transport"`
 }
 
+// leftMsg has a room when its person left that room alone (/part), none
+// when they left the server and so every room.
 type leftMsg struct {
 	Type   string `json:"type"`
 	ID     uint64 `json:"id"`
 	Time   string `json:"time"`
+	Room   string `json:"room,omitempty"`
 	Name   string `json:"name"`
 	Reason string `json:"reason"`
 	Text   string `json:"text,omitempty"`
+}
+
+// topicMsg: Name set Room's topic to Text, "" clearing it.
+type topicMsg struct {
+	Type string `json:"type"`
+	ID   uint64 `json:"id"`
+	Time string `json:"time"`
+	Room string `json:"room"`
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+// roomMsg tells every connection of a person that it is in Room now
+// (hub.NoticeJoinedRoom): what the welcome says of the default room, for
+// the room joined.
+type roomMsg struct {
+	Type        string       `json:"type"`
+	Room        string       `json:"room"`
+	Topic       string       `json:"topic"`
+	TopicBy     string       `json:"topicBy,omitempty"`
+	TopicAt     string       `json:"topicAt,omitempty"`
+	Members     []memberJSON `json:"members"`
+	MemberCount int          `json:"memberCount"`
+	MembersAsOf uint64       `json:"membersAsOf"`
 }
 
 // messageMsg is a message or an action ("type" says which); privateMsg adds
@@ -147,6 +179,7 @@ type messageMsg struct {
 	Type     string   `json:"type"`
 	ID       uint64   `json:"id"`
 	Time     string   `json:"time"`
+	Room     string   `json:"room,omitempty"`
 	From     string   `json:"from"`
 	Text     string   `json:"text"`
 	Mentions []string `json:"mentions,omitempty"`
@@ -193,6 +226,7 @@ type replayMsg struct {
 	Type  string `json:"type"`
 	Phase string `json:"phase"`
 	Kind  string `json:"kind"`
+	Room  string `json:"room,omitempty"`
 }
 
 type errorMsg struct {
@@ -215,12 +249,19 @@ type welcome struct {
 	Now          time.Time
 }
 
-// encodeWelcome renders the first message of every connection.
+// encodeWelcome renders the first message of every connection. Its members
+// are the default room's; the other rooms the person is in have theirs at
+// GET /roster?room=.
 func encodeWelcome(m *hub.Conn, w welcome) ([]byte, error) {
 	roster := m.Roster()
+	rooms := m.Rooms()
+	if rooms == nil {
+		rooms = []string{} // "rooms":[] rather than null: a person in no room yet
+	}
 	return json.Marshal(welcomeMsg{
 		Type: "welcome", You: m.Name(), Token: m.Token(), Resumed: w.Resumed, History: w.History,
 		Time: formatTime(w.Now), Members: membersJSON(roster.People), MemberCount: roster.Count, MembersAsOf: roster.AsOf,
+		Room: hub.DefaultRoom, Rooms: rooms,
 		MaxTextBytes: w.MaxTextBytes, MaxTextLines: w.MaxTextLines,
 	})
 }
@@ -248,11 +289,13 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	t := formatTime(ev.Time)
 	switch ev.Kind {
 	case hub.KindJoined:
-		return json.Marshal(joinedMsg{Type: "joined", ID: ev.ID, Time: t, Name: ev.Name, Transport: string(ev.Transport)})
+		return json.Marshal(joinedMsg{Type: "joined", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Transport: string(ev.Transport)})
 	case hub.KindLeft:
-		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
+		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
 	case hub.KindMessage, hub.KindAction:
-		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, From: ev.Name, Text: ev.Text, Mentions: ev.Mentions, Own: own, Ref: ref})
+		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, Room: ev.Room, From: ev.Name, Text: ev.Text, Mentions: ev.Mentions, Own: own, Ref: ref})
+	case hub.KindTopic:
+		return json.Marshal(topicMsg{Type: "topic", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Text: ev.Text})
 	case hub.KindPrivate:
 		return json.Marshal(privateMsg{Type: "private", ID: ev.ID, Time: t, From: ev.Name, To: ev.To, Text: ev.Text, Own: own, Ref: ref})
 	case hub.KindRenamed:
@@ -260,15 +303,32 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	case hub.KindAway:
 		return json.Marshal(awayMsg{Type: "away", ID: ev.ID, Time: t, Name: ev.Name, Away: ev.Away, Reason: ev.Text})
 	case hub.KindNotice:
+		if n := ev.Notice; n != nil && n.Kind == hub.NoticeJoinedRoom && n.Room != nil {
+			return json.Marshal(encodeRoom(n))
+		}
 		return json.Marshal(noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: wording.Notice(ev)})
 	case hub.KindReplayBegin, hub.KindReplayEnd:
 		phase := "begin"
 		if ev.Kind == hub.KindReplayEnd {
 			phase = "end"
 		}
-		return json.Marshal(replayMsg{Type: "replay", Phase: phase, Kind: replayKind(ev.Replay)})
+		return json.Marshal(replayMsg{Type: "replay", Phase: phase, Kind: replayKind(ev.Replay), Room: ev.Room})
 	}
 	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
+}
+
+// encodeRoom is the room message of a NoticeJoinedRoom: the room's topic
+// and its members (the first hundred and the joiner, as a welcome lists).
+func encodeRoom(n *hub.Notice) roomMsg {
+	r := n.Room
+	msg := roomMsg{Type: "room", Room: r.Name, Topic: r.Topic, TopicBy: r.TopicBy, Members: []memberJSON{}, MemberCount: r.Members}
+	if r.Topic != "" && !r.TopicAt.IsZero() {
+		msg.TopicAt = formatTime(r.TopicAt)
+	}
+	if n.Roster != nil {
+		msg.Members, msg.MemberCount, msg.MembersAsOf = membersJSON(n.Roster.People), n.Roster.Count, n.Roster.AsOf
+	}
+	return msg
 }
 
 // storedJSON renders a saved event (a message or an action) for GET
@@ -304,11 +364,13 @@ func encodeError(e *protocolError) []byte {
 
 // Client → server.
 
-// request is what a client asks: to say Text to the room (Ref, if given,
-// comes back on the sender's own copy of the message), or, Leaving, to
-// tell the server that it is going away on purpose (its page is closing).
+// request is what a client asks: to say Text in Room (Ref, if given, comes
+// back on the sender's own copy of the message), or, Leaving, to tell the
+// server that it is going away on purpose (its page is closing). A join
+// or a part is the command that does it ("/join #help"), as if typed.
 type request struct {
 	Leaving bool
+	Room    string // display form; "" for the default room
 	Text    string
 	Ref     string
 }
@@ -344,9 +406,11 @@ func sayRefusal(err error, maxTextBytes, maxTextLines int, ref string) *protocol
 // clientMsg is the shape every client message is decoded into. Unknown
 // fields are ignored, so clients may add their own.
 type clientMsg struct {
-	Type *string `json:"type"`
-	Text *string `json:"text"`
-	Ref  *string `json:"ref"`
+	Type   *string `json:"type"`
+	Text   *string `json:"text"`
+	Ref    *string `json:"ref"`
+	Room   *string `json:"room"`
+	Reason *string `json:"reason"`
 }
 
 // decodeClient parses one client message. It returns a *protocolError for
@@ -356,10 +420,11 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 	if err := json.Unmarshal(data, &msg); err != nil || msg.Type == nil {
 		return request{}, &protocolError{code: errCodeBadRequest, text: "messages are JSON objects with a string field \"type\""}
 	}
-	if *msg.Type == "leaving" {
+	switch *msg.Type {
+	case "leaving":
 		return request{Leaving: true}, nil
-	}
-	if *msg.Type != "say" {
+	case "say", "join", "part":
+	default:
 		return request{}, &protocolError{code: errCodeUnknownType, text: "unknown message type"}
 	}
 	var s request
@@ -369,6 +434,33 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 		}
 		s.Ref = *msg.Ref
 	}
+	if msg.Room != nil || *msg.Type != "say" {
+		room, err := roomParam(msg.Room, s.Ref)
+		if err != nil {
+			return request{}, err
+		}
+		s.Room = room
+	}
+	switch *msg.Type {
+	case "join":
+		// Typed in the default room: the room to join is not yet one
+		// the person is in.
+		s.Text, s.Room = "/join "+s.Room, ""
+		return s, nil
+	case "part":
+		s.Text = "/part " + s.Room
+		if msg.Reason != nil {
+			// One line, as typed after the command: the words go to the
+			// room as the part's text.
+			if reason := strings.Join(strings.Fields(*msg.Reason), " "); reason != "" {
+				s.Text += " " + reason
+			}
+		}
+		if len(s.Text) > maxTextBytes {
+			return request{}, tooLong(maxTextBytes, s.Ref)
+		}
+		return s, nil
+	}
 	if msg.Text == nil {
 		return request{}, &protocolError{code: errCodeBadRequest, text: "say needs a string field \"text\"", ref: s.Ref}
 	}
@@ -377,4 +469,18 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 	}
 	s.Text = *msg.Text
 	return s, nil
+}
+
+// roomParam checks a request's room: required (join, part: nil is
+// refused) and valid as hub.CheckRoomName has it. It returns the display
+// form.
+func roomParam(room *string, ref string) (string, error) {
+	if room == nil {
+		return "", &protocolError{code: errCodeBadRequest, text: "join and part need a string field \"room\"", ref: ref}
+	}
+	display, err := hub.CheckRoomName(*room)
+	if err != nil {
+		return "", &protocolError{code: errCodeBadRoom, text: "room name invalid: " + reasonOf(err), ref: ref}
+	}
+	return display, nil
 }

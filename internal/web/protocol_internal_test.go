@@ -93,10 +93,49 @@ func TestEncodeReplay(t *testing.T) {
 	}{
 		{hub.KindReplayBegin, hub.ReplayHistory, `{"type":"replay","phase":"begin","kind":"history"}`},
 		{hub.KindReplayEnd, hub.ReplayMissed, `{"type":"replay","phase":"end","kind":"missed"}`},
+		{hub.KindReplayBegin, hub.ReplayHistory, `{"type":"replay","phase":"begin","kind":"history","room":"#help"}`},
 	} {
-		got, err := encodeEvent(&hub.Event{Kind: tc.kind, Replay: tc.rk}, nil)
+		var room string
+		if strings.Contains(tc.want, "#help") {
+			room = "#help"
+		}
+		got, err := encodeEvent(&hub.Event{Kind: tc.kind, Replay: tc.rk, Room: room}, nil)
 		assert.NoError(t, err)
 		assert.JSONEq(t, tc.want, string(got))
+	}
+}
+
+// TestDecodeRooms: a say names its room or means the default one; join and
+// part are the commands that do them, as typed in the room they concern.
+func TestDecodeRooms(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     request
+		code     string // of the error, if it is refused
+	}{
+		{name: "a say without a room is the default room's", in: `{"type":"say","text":"hi"}`, want: request{Text: "hi"}},
+		{name: "a say in a room", in: `{"type":"say","text":"hi","room":"#help"}`, want: request{Room: "#help", Text: "hi"}},
+		{name: "a room without its #", in: `{"type":"say","text":"hi","room":"help"}`, want: request{Room: "#help", Text: "hi"}},
+		{name: "a room that breaks the name rules", in: `{"type":"say","text":"hi","room":"#a b","ref":"r1"}`, code: errCodeBadRoom},
+		{name: "an empty room", in: `{"type":"say","text":"hi","room":""}`, code: errCodeBadRoom},
+		{name: "join", in: `{"type":"join","room":"#help","ref":"r2"}`, want: request{Text: "/join #help", Ref: "r2"}},
+		{name: "join without a room", in: `{"type":"join"}`, code: errCodeBadRequest},
+		{name: "join of a bad name", in: `{"type":"join","room":"#<b>"}`, code: errCodeBadRoom},
+		{name: "part", in: `{"type":"part","room":"#help"}`, want: request{Room: "#help", Text: "/part #help"}},
+		{name: "part with a reason of several lines", in: `{"type":"part","room":"#help","reason":" see you\nlater "}`, want: request{Room: "#help", Text: "/part #help see you later"}},
+		{name: "part with a reason too long", in: `{"type":"part","room":"#help","reason":"` + strings.Repeat("x", 4096) + `"}`, code: errCodeTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeClient([]byte(tc.in), 4096)
+			if tc.code != "" {
+				perr, ok := errors.AsType[*protocolError](err)
+				require.True(t, ok, "refused with a protocol error, not %v", err)
+				assert.Equal(t, tc.code, perr.code)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
 	}
 }
 
@@ -129,6 +168,11 @@ func FuzzDecodeClient(f *testing.F) {
 		`[]`,
 		`null`,
 		`{"type":"say","text":"\u0000\ud800","ref":null}`,
+		`{"type":"say","text":"hi","room":"#help"}`,
+		`{"type":"say","text":"hi","room":"#no room"}`,
+		`{"type":"join","room":"help"}`,
+		`{"type":"part","room":"#help","reason":"see you\nlater"}`,
+		`{"type":"part"}`,
 		"{\"type\":\"say\",\"text\":\"\xff\xfe\"}",
 	} {
 		f.Add([]byte(seed))

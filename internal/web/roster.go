@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -32,27 +33,48 @@ type rosterPage struct {
 	Members []memberJSON `json:"members"`
 }
 
-// rosterCache holds the last encoding of the whole list, shared by every
-// request within rosterMaxAge of it. mu is held while a new one is made,
-// so that a storm of requests asks the hub once.
+// rosterCache holds the last encoding of each room's whole list, shared by
+// every request within rosterMaxAge of it. mu is held while a new one is
+// made, so that a storm of requests asks the hub once per room.
 type rosterCache struct {
-	mu   sync.Mutex
+	mu    sync.Mutex
+	rooms map[string]cachedRoster // by hub.RoomKey
+}
+
+// cachedRoster is one encoding of a list and when it was made.
+type cachedRoster struct {
 	at   time.Time
 	body []byte
 }
 
-// handleRoster answers GET /roster: everyone in the room, in joining order,
-// as of an event. Like the history, it is for those who have logged in.
+// rosterCacheSweep is how many rooms' lists the cache holds before it
+// drops those past their age: the rooms people look at now, not every room
+// anyone ever asked for.
+const rosterCacheSweep = 64
+
+// handleRoster answers GET /roster?room=#help: everyone in the room (the
+// default room without room=), in joining order, as of an event; nobody,
+// for a room that does not exist. Like the history, it is for those who
+// have logged in.
 func handleRoster(log *slog.Logger, h *hub.Hub) http.Handler {
-	var c rosterCache
+	c := rosterCache{rooms: make(map[string]cachedRoster)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if name, ok := nameFromCookie(r); !ok || !validName(name) {
 			writeJSON(w, http.StatusUnauthorized, errorBody{"not logged in"})
 			return
 		}
-		body, err := c.get(r.Context(), h)
+		room := hub.DefaultRoom
+		if q := r.URL.Query().Get("room"); q != "" {
+			display, err := hub.CheckRoomName(q)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, errorBody{"room name invalid: " + reasonOf(err)})
+				return
+			}
+			room = display
+		}
+		body, err := c.get(r.Context(), h, room)
 		if err != nil {
-			log.Debug("roster", "err", err)
+			log.Debug("roster", "room", room, "err", err)
 			http.Error(w, "The chat is not available just now.", http.StatusServiceUnavailable)
 			return
 		}
@@ -62,13 +84,14 @@ func handleRoster(log *slog.Logger, h *hub.Hub) http.Handler {
 	})
 }
 
-func (c *rosterCache) get(ctx context.Context, h *hub.Hub) ([]byte, error) {
+func (c *rosterCache) get(ctx context.Context, h *hub.Hub, room string) ([]byte, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.body != nil && time.Since(c.at) < rosterMaxAge {
-		return c.body, nil
+	key := hub.RoomKey(room)
+	if e, ok := c.rooms[key]; ok && time.Since(e.at) < rosterMaxAge {
+		return e.body, nil
 	}
-	roster, err := h.Roster(ctx, hub.DefaultRoom)
+	roster, err := h.Roster(ctx, room)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +99,54 @@ func (c *rosterCache) get(ctx context.Context, h *hub.Hub) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.at, c.body = time.Now(), body
+	if len(c.rooms) >= rosterCacheSweep {
+		for k, e := range c.rooms {
+			if time.Since(e.at) >= rosterMaxAge {
+				delete(c.rooms, k)
+			}
+		}
+	}
+	c.rooms[key] = cachedRoster{at: time.Now(), body: body}
 	return body, nil
+}
+
+// roomJSON is a room as GET /rooms lists it.
+type roomJSON struct {
+	Name        string `json:"name"`
+	Topic       string `json:"topic"`
+	MemberCount int    `json:"memberCount"`
+}
+
+// handleRooms answers GET /rooms: every room on the server, with its
+// topic and how many are in it, for the page's room browser. A page asks
+// when it opens the browser and when it loads, not when it reconnects: a
+// restart's storm of reconnections does not ask.
+func handleRooms(log *slog.Logger, h *hub.Hub) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if name, ok := nameFromCookie(r); !ok || !validName(name) {
+			writeJSON(w, http.StatusUnauthorized, errorBody{"not logged in"})
+			return
+		}
+		rooms, err := h.Rooms(r.Context())
+		if err != nil {
+			log.Debug("rooms", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{"the chat is not available just now"})
+			return
+		}
+		list := make([]roomJSON, len(rooms))
+		for i, room := range rooms {
+			list[i] = roomJSON{Name: room.Name, Topic: room.Topic, MemberCount: room.Members}
+		}
+		writeJSON(w, http.StatusOK, struct {
+			Rooms []roomJSON `json:"rooms"`
+		}{list})
+	})
+}
+
+// reasonOf is why a name was refused, in words for people.
+func reasonOf(err error) string {
+	if nameErr, ok := errors.AsType[*hub.NameError](err); ok {
+		return nameErr.Reason
+	}
+	return err.Error()
 }

@@ -19,6 +19,7 @@ func addRoutes(r chi.Router, log *slog.Logger, h *hub.Hub, cfg Config, a *assets
 	r.Method(http.MethodGet, "/history", handleHistory(log, h))
 	r.Method(http.MethodGet, "/history/search", handleSearch(log, h))
 	r.Method(http.MethodGet, "/roster", handleRoster(log, h))
+	r.Method(http.MethodGet, "/rooms", handleRooms(log, h))
 	r.Method(http.MethodGet, "/healthz", handleHealthz())
 	r.Method(http.MethodGet, "/readyz", handleReadyz(ready))
 	if cfg.Metrics != nil {

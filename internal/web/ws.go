@@ -306,7 +306,7 @@ func (s *session) read(ctx context.Context) {
 			continue
 		}
 		// Say may wait: flood control slows a fast sender, and so its reading.
-		err = s.m.Say(ctx, msg.Text, msg.Ref)
+		err = s.m.SayIn(ctx, msg.Room, msg.Text, msg.Ref)
 		if perr := sayRefusal(err, s.cfg.MaxTextBytes, s.cfg.MaxTextLines, msg.Ref); perr != nil {
 			s.log.Debug("say refused", "code", perr.code)
 			s.reply(ctx, encodeError(perr))

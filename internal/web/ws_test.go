@@ -46,6 +46,9 @@ type serverMsg struct {
 	} `json:"members"`
 	MemberCount int      `json:"memberCount"`
 	MembersAsOf uint64   `json:"membersAsOf"`
+	Room        string   `json:"room"`
+	Rooms       []string `json:"rooms"`
+	Topic       string   `json:"topic"`
 	ID          uint64   `json:"id"`
 	Time        string   `json:"time"`
 	Name        string   `json:"name"`
