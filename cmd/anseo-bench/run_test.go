@@ -18,8 +18,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestSuiteStartsTheServerBinary builds cmd/anseo, as make bench does, and
 // runs a short suite against it: the load tool starts the server binary it
-// is given, not itself, once with each history store (by default both),
-// and leaves no file store behind.
+// is given, not itself, once with each history store (by default both) and
+// each layout of rooms, and leaves no file store behind.
 func TestSuiteStartsTheServerBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the server")
@@ -33,7 +33,7 @@ func TestSuiteStartsTheServerBinary(t *testing.T) {
 	var stdout bytes.Buffer
 	stderr := &syncbuf.Buffer{}
 	err = run(t.Context(), []string{"anseo-bench", "suite", "-server", bin, "-server-cpu", "",
-		"-transports", "telnet,ws", "-scenarios", "saturate", "-members", "5", "-senders", "2", "-duration", "300ms"},
+		"-transports", "telnet,ws", "-scenarios", "saturate", "-members", "5", "-rooms", "1,2", "-senders", "2", "-duration", "300ms"},
 		&stdout, stderr)
 	require.NoError(t, err, stderr.String())
 	assert.Contains(t, stderr.String(), "bench: anseo server: "+bin)
@@ -42,6 +42,8 @@ func TestSuiteStartsTheServerBinary(t *testing.T) {
 		"| saturate | anseo | file | telnet | 5 | 2 |",
 		"| saturate | anseo | memory | ws | 5 | 2 |",
 		"| saturate | anseo | file | ws | 5 | 2 |",
+		"| saturate | 2 × 2–3 | anseo | memory | telnet | 5 | 2 |",
+		"| saturate | 2 × 2–3 | anseo | file | ws | 5 | 2 |",
 	} {
 		assert.Contains(t, stdout.String(), row)
 	}

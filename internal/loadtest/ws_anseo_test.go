@@ -94,3 +94,25 @@ func TestSaturateAgainstAnseoOverWebSocket(t *testing.T) {
 	assert.Zero(t, res.Dupes)
 	assert.Zero(t, res.Dropped, "%v", res.DropNotes)
 }
+
+// TestFanoutInRoomsOverWebSocket: web users move to their rooms, part the
+// default room, join quiet rooms, and hear their own room's senders alone;
+// every notice of the storm and the moves is accounted for.
+func TestFanoutInRoomsOverWebSocket(t *testing.T) {
+	_, httpURL := startAnseo(t, web.Config{})
+	res, err := loadtest.Run(t.Context(), loadtest.Config{
+		Scenario: loadtest.Fanout, Target: "anseo", HTTPURL: httpURL,
+		Web: 20, Rooms: 2, MemberRooms: 2, Senders: 2, Rate: 100, Duration: time.Second, JoinBatch: 10,
+	})
+	require.NoError(t, err)
+	// Two batches of ten meet in the default room and move on; two rooms
+	// of ten see each other come, and each group of ten its two quiet
+	// rooms.
+	assert.Equal(t, uint64(45+45+2*45+2*2*45), res.JoinDeliveries)
+	assert.Greater(t, res.Sent, uint64(25), "about 100 messages in a second")
+	assert.Equal(t, res.Sent*9, res.Expected, "every message is due to the nine others in its room")
+	assert.Equal(t, res.Expected, res.Received)
+	assert.Zero(t, res.Strays)
+	assert.Zero(t, res.Dupes)
+	assert.Zero(t, res.Dropped, "%v", res.DropNotes)
+}
