@@ -11,9 +11,10 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import "strconv"
 
-// ChatPage is the chat: a header, the message log, the people here and the
-// composer. The page's script (web/static/app.js) fills it from the WebSocket;
-// the markup gives it its places, labels and data-testid hooks.
+// ChatPage is the chat: a header, the rooms and private conversations, the
+// message log of the one shown, the people in it and the composer. The
+// page's script (web/static/app.js) fills it from the WebSocket; the markup
+// gives it its places, labels and data-testid hooks.
 func ChatPage(v Chat) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -50,7 +51,7 @@ func ChatPage(v Chat) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Me).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 14, Col: 18}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 15, Col: 18}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 			if templ_7745c5c3_Err != nil {
@@ -63,7 +64,7 @@ func ChatPage(v Chat) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.Login).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 15, Col: 24}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 16, Col: 24}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
 			if templ_7745c5c3_Err != nil {
@@ -76,7 +77,7 @@ func ChatPage(v Chat) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(v.MaxTextBytes)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 16, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 17, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 			if templ_7745c5c3_Err != nil {
@@ -90,7 +91,32 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div id=\"banner\" class=\"banner\" role=\"status\" data-testid=\"banner\" hidden><span id=\"banner-text\" data-testid=\"banner-text\"></span> <button type=\"button\" id=\"retry\" class=\"button small\">Retry now</button></div><main class=\"log-pane\"><h2 class=\"visually-hidden\">Messages</h2><div id=\"messages\" class=\"messages\" role=\"log\" aria-live=\"polite\" aria-label=\"Messages\" tabindex=\"0\" data-testid=\"messages\"><button type=\"button\" id=\"load-older\" class=\"load-older\" data-testid=\"load-older\" hidden>Load earlier messages</button></div><button type=\"button\" id=\"new-messages\" class=\"new-messages\" data-testid=\"new-messages\" hidden>New messages ↓</button>")
+			templ_7745c5c3_Err = sidebar().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div id=\"banner\" class=\"banner\" role=\"status\" data-testid=\"banner\" hidden><span id=\"banner-text\" data-testid=\"banner-text\"></span> <button type=\"button\" id=\"retry\" class=\"button small\">Retry now</button></div><main class=\"log-pane\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = roomHead(v.Title).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div id=\"messages\" class=\"messages\" role=\"log\" aria-live=\"polite\" aria-label=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var6 string
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Messages in " + v.Title).Resolve(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 32, Col: 43}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" tabindex=\"0\" data-testid=\"messages\"><button type=\"button\" id=\"load-older\" class=\"load-older\" data-testid=\"load-older\" hidden>Load earlier messages</button></div><button type=\"button\" id=\"new-messages\" class=\"new-messages\" data-testid=\"new-messages\" hidden>New messages ↓</button>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -98,7 +124,7 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -110,7 +136,19 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</div></body>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = roomBrowser().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = switcher().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</body>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -141,46 +179,167 @@ func chatHeader(me, icon string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<header class=\"topbar\"><h1 class=\"brand\"><img class=\"brand-mark\" src=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(icon).ResolveURL(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 52, Col: 54}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><div class=\"identity\"><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><span class=\"whoami\"><span class=\"whoami-label\">Signed in as </span><b id=\"me\" dir=\"auto\" title=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<header class=\"topbar\"><h1 class=\"brand\"><img class=\"brand-mark\" src=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(me).Resolve(ctx)
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(icon).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 58, Col: 103}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 56, Col: 54}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" data-testid=\"me\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" alt=\"\" width=\"28\" height=\"28\"><span class=\"brand-name\">anseo</span></h1><div class=\"identity\"><p class=\"status\" data-testid=\"status\"><span id=\"status-dot\" class=\"dot\" data-state=\"connecting\" aria-hidden=\"true\"></span> <span id=\"status-text\">Connecting…</span></p><span class=\"whoami\"><span class=\"whoami-label\">Signed in as </span><b id=\"me\" dir=\"auto\" title=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var9 string
-		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(me)
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(me).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 58, Col: 127}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 62, Col: 103}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</b></span></div><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\"><span class=\"people-label\">People</span> <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden><svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6zm-2.5 15.5a2.5 2.5 0 0 0 5 0z\" fill=\"currentColor\"></path></svg></button> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" data-testid=\"me\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var10 string
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(me)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 62, Col: 127}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</b></span></div><div class=\"topbar-actions\"><button type=\"button\" id=\"people-toggle\" class=\"button ghost people-toggle\" aria-controls=\"people\" aria-expanded=\"false\" data-testid=\"people-toggle\"><span class=\"people-label\">People</span> <span id=\"member-count\" class=\"count\" data-testid=\"member-count\">0</span></button> <button type=\"button\" id=\"notify-toggle\" class=\"button ghost notify-toggle\" aria-pressed=\"false\" aria-label=\"Notify me of mentions and private messages\" data-testid=\"notify-toggle\" hidden><svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"18\" height=\"18\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M12 3a6 6 0 0 0-6 6v3.6L4.3 15.5A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6zm-2.5 15.5a2.5 2.5 0 0 0 5 0z\" fill=\"currentColor\"></path></svg></button> <button type=\"button\" id=\"away-toggle\" class=\"button ghost\" aria-pressed=\"false\" title=\"Mark yourself away (/away); anything you say brings you back\" data-testid=\"away-toggle\">Away</button><form method=\"post\" action=\"/logout\" id=\"quit-form\" class=\"quit-form\"><button type=\"submit\" class=\"button ghost\" data-testid=\"quit\">Quit</button></form></div></header>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// sidebar lists the rooms the user is in and the people they have talked
+// with privately, each a link to its own URL with its unread count.
+func sidebar() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<nav id=\"sidebar\" class=\"sidebar\" aria-label=\"Rooms and private conversations\" data-testid=\"sidebar\"><div class=\"sidebar-head\"><h2 id=\"rooms-heading\">Rooms</h2><button type=\"button\" id=\"browse-rooms\" class=\"button small\" aria-haspopup=\"dialog\" title=\"Find, join or create a room\" data-testid=\"browse-rooms\">Browse</button></div><ul id=\"room-list\" class=\"conv-list\" aria-labelledby=\"rooms-heading\" data-testid=\"room-list\"></ul><h2 id=\"private-heading\" class=\"private-heading\" data-testid=\"private-heading\" hidden>Private</h2><ul id=\"private-list\" class=\"conv-list\" aria-labelledby=\"private-heading\" data-testid=\"private-list\"></ul><p class=\"sidebar-help\"><kbd>Alt</kbd>+<kbd>↑</kbd>/<kbd>↓</kbd> previous or next, <kbd>Ctrl</kbd>+<kbd>K</kbd> jump to one</p></nav>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// roomHead names the conversation shown, with its topic, and offers to
+// leave a room.
+func roomHead(title string) templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<header class=\"room-head\"><button type=\"button\" id=\"rooms-toggle\" class=\"button ghost small rooms-toggle\" aria-controls=\"sidebar\" aria-expanded=\"false\" data-testid=\"rooms-toggle\"><svg class=\"icon\" viewBox=\"0 0 24 24\" width=\"16\" height=\"16\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M4 6h16v2H4zm0 5h16v2H4zm0 5h16v2H4z\" fill=\"currentColor\"></path></svg> <span class=\"rooms-label\">Rooms</span> <span id=\"rooms-unread\" class=\"count\" data-testid=\"rooms-unread\" hidden>0</span></button><h2 id=\"room-title\" class=\"room-title\" dir=\"auto\" data-testid=\"room-title\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var13 string
+		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 142, Col: 84}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</h2><p id=\"room-topic\" class=\"room-topic\" dir=\"auto\" data-testid=\"room-topic\"></p><button type=\"button\" id=\"part\" class=\"button small ghost\" data-testid=\"part\" hidden>Leave</button></header>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// roomBrowser is the dialog that lists every room on the server (GET
+// /rooms) to join one, or names a new one to create it.
+func roomBrowser() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<dialog id=\"room-browser\" class=\"dialog\" aria-labelledby=\"room-browser-heading\" data-testid=\"room-browser\"><header class=\"dialog-head\"><h2 id=\"room-browser-heading\">Rooms</h2><button type=\"button\" id=\"room-browser-close\" class=\"button small\" data-testid=\"room-browser-close\">Close</button></header><form id=\"room-browser-form\" class=\"dialog-form\" role=\"search\" data-testid=\"room-browser-form\"><label for=\"room-filter\">Find a room, or name a new one</label> <input id=\"room-filter\" type=\"text\" maxlength=\"40\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"#help\" aria-describedby=\"room-browser-status\" data-testid=\"room-filter\"> <button type=\"submit\" id=\"room-create\" class=\"button primary\" data-testid=\"room-create\" hidden>Create</button></form><p id=\"room-browser-status\" class=\"dialog-status\" role=\"status\" data-testid=\"room-browser-status\"></p><ul id=\"room-directory\" class=\"room-directory\" aria-labelledby=\"room-browser-heading\" data-testid=\"room-directory\"></ul></dialog>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// switcher is the small box Ctrl+K opens: type part of a room's or a
+// person's name, Enter goes there (or joins a room of that name).
+func switcher() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<dialog id=\"switcher\" class=\"dialog switcher\" aria-label=\"Jump to a room or conversation\" data-testid=\"switcher\"><label for=\"switcher-input\" class=\"visually-hidden\">Jump to a room or conversation</label> <input id=\"switcher-input\" type=\"text\" role=\"combobox\" aria-controls=\"switcher-list\" aria-expanded=\"true\" aria-autocomplete=\"list\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"Jump to… (a room or a name)\" data-testid=\"switcher-input\"><ul id=\"switcher-list\" class=\"switcher-list\" role=\"listbox\" aria-label=\"Matches\" data-testid=\"switcher-list\"></ul></dialog>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -205,7 +364,7 @@ func people() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<aside id=\"people\" class=\"people\" aria-labelledby=\"people-heading\"><form id=\"search-form\" class=\"search-form\" role=\"search\" data-testid=\"search-form\" hidden><label for=\"search\" class=\"visually-hidden\">Search the history</label> <input id=\"search\" name=\"q\" type=\"search\" placeholder=\"Search history…\" maxlength=\"200\" enterkeyhint=\"search\" data-testid=\"search-input\"></form><h2 id=\"people-heading\">Here now</h2><ul id=\"members\" class=\"members\" data-testid=\"members\"></ul><p class=\"people-help\">Click a name to send a private message.</p></aside>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -232,7 +391,7 @@ func searchResults() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<section id=\"search-panel\" class=\"search-panel\" aria-labelledby=\"search-heading\" data-testid=\"search-panel\" hidden><header class=\"search-head\"><h2 id=\"search-heading\" data-testid=\"search-heading\">Search</h2><button type=\"button\" id=\"search-close\" class=\"button small\" data-testid=\"search-close\">Close</button></header><ol id=\"search-results\" class=\"search-results\" data-testid=\"search-results\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -257,7 +416,7 @@ func composer() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

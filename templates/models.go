@@ -47,4 +47,7 @@ type Chat struct {
 	Login string
 	// MaxTextBytes is the longest message, in bytes of UTF-8, the server takes.
 	MaxTextBytes int
+	// Title names the conversation the page opens on, for its first paint:
+	// a room ("#lobby", "#help") or, for a private one, the other's name.
+	Title string
 }

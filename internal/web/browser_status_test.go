@@ -104,7 +104,7 @@ func TestBrowserARestartIsCalm(t *testing.T) {
 		assert.Equal(t, "The server is restarting; reconnecting…", text, "every banner while it was down")
 	}
 	assert.Equal(t, "reconnected", browsertest.Run(alice, chromedp.Evaluate[string](
-		`(e => e.dataset.kind || e.dataset.testid)(document.getElementById('messages').lastElementChild)`)), "the status line is last, below the replay")
+		`(e => e.dataset.kind || e.dataset.testid)([...document.querySelectorAll('#messages .conv-log')].find(l => !l.hidden).lastElementChild)`)), "the status line is last in the room shown, below the replay")
 	assert.Empty(t, alice.Text("composer-hint"), "connected again: the hint is no longer true")
 	assert.Equal(t, "said while it was down", alice.Value("input"), "what was typed is still there")
 	assert.Empty(t, alice.Dialogs()) // the console has the refused attempts: not problems here

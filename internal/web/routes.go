@@ -14,7 +14,10 @@ func addRoutes(r chi.Router, log *slog.Logger, h *hub.Hub, cfg Config, a *assets
 	r.Method(http.MethodGet, "/", handleLoginPage(log, h, a))
 	r.Method(http.MethodPost, "/login", handleLogin(log, h, cfg, a))
 	r.Method(http.MethodPost, "/logout", handleLogout(log, h, cfg))
-	r.Method(http.MethodGet, "/chat", handleChatPage(log, h, cfg, a))
+	chat := handleChatPage(log, h, cfg, a)
+	r.Method(http.MethodGet, "/chat", chat)
+	r.Method(http.MethodGet, "/r/{room}", chat) // a room, bookmarkable: the page shows it
+	r.Method(http.MethodGet, "/p/{name}", chat) // a private conversation
 	r.Method(http.MethodGet, "/ws", handleWebSocket(log, h, cfg, ws))
 	r.Method(http.MethodGet, "/history", handleHistory(log, h))
 	r.Method(http.MethodGet, "/history/search", handleSearch(log, h))

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -171,4 +172,25 @@ func TestWebSocketRooms(t *testing.T) {
 		assert.Equal(t, "part", left.Reason)
 		assert.Equal(t, "see you later", left.Text, "one line")
 	}
+}
+
+// TestChatPageOfARoom: a room's URL and a private conversation's serve the
+// chat, named for its first paint; a name that cannot be one is not found.
+func TestChatPageOfARoom(t *testing.T) {
+	srv, _ := newHandler(t)
+	for path, want := range map[string]string{
+		"/chat":        `data-testid="room-title">#lobby<`,
+		"/r/help":      `data-testid="room-title">#help<`,
+		"/r/%23help":   `data-testid="room-title">#help<`,
+		"/r/Caf%C3%A9": `data-testid="room-title">#Café<`,
+		"/p/bob":       `data-testid="room-title">bob<`,
+	} {
+		res, body := do(t, srv, withCookie(httptest.NewRequest(http.MethodGet, path, nil), "alice"))
+		assert.Equal(t, http.StatusOK, res.StatusCode, path)
+		assert.Contains(t, body, want, path)
+	}
+	res, _ := do(t, srv, withCookie(httptest.NewRequest(http.MethodGet, "/r/a%20b", nil), "alice"))
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	res, _ = do(t, srv, httptest.NewRequest(http.MethodGet, "/r/help", nil))
+	assert.Equal(t, http.StatusSeeOther, res.StatusCode, "the login form first")
 }

@@ -6,6 +6,7 @@
 // it marks it failed (docs/protocol.md §3, `message`).
 
 import * as connection from './connection.js';
+import * as convs from './conversations.js';
 import { $ } from './dom.js';
 import * as log from './log.js';
 import { me } from './session.js';
@@ -21,8 +22,8 @@ let maxTextLines = 50; // the welcome says
 
 let seq = 0; // for refs
 let hintOffline = false; // the hint says we are not connected
-const pending = new Map(); // ref → own message element awaiting its echo
-const lost = []; // own messages whose echo a lost connection kept from us
+const pending = new Map(); // ref → {item, log}: own message element awaiting its echo, and the log it is in
+const lost = []; // {item, log}: own messages whose echo a lost connection kept from us
 
 export function start() {
   form.addEventListener('submit', submit);
@@ -91,6 +92,15 @@ export function connected() {
   if (hintOffline) showHint('');
 }
 
+// shown follows the conversation shown: the input says where a message
+// goes.
+export function shown(conv) {
+  input.placeholder =
+    conv.kind === 'private'
+      ? `Message ${conv.name} privately… (Shift+Enter for a new line)`
+      : `Message ${conv.name}… (Shift+Enter for a new line)`;
+}
+
 // showAway shows on the away button whether we are away.
 export function showAway(isAway) {
   away.setAttribute('aria-pressed', String(isAway));
@@ -125,13 +135,25 @@ function submit(e) {
     return;
   }
   const ref = `r${++seq}`;
-  if (!isCommand(text)) {
-    const shown = text.startsWith('//') ? text.slice(1) : text;
-    const item = log.messageItem({ from: me, text: shown, time: new Date().toISOString() }, true, 'pending');
-    pending.set(ref, item);
-    log.appendLine(item, true);
+  const conv = convs.current;
+  if (conv?.kind === 'private') {
+    // Said in a private conversation: a private message to that person,
+    // which comes back as one when it is sent.
+    const words = text.startsWith('//') ? text.slice(1) : text;
+    connection.send({ type: 'say', text: isCommand(text) ? text : `/msg ${conv.name} ${words}`, ref });
+  } else {
+    if (!isCommand(text) && conv) {
+      const shown = text.startsWith('//') ? text.slice(1) : text;
+      const item = log.messageItem({ from: me, text: shown, time: new Date().toISOString() }, true, 'pending');
+      pending.set(ref, { item, log: conv.log });
+      conv.log.appendLine(item, true);
+    }
+    const joining = /^\/join\s+(\S+)/i.exec(text.trim());
+    if (joining) convs.expect(joining[1]); // this tab shows the room it typed /join for
+    const say = { type: 'say', text, ref };
+    if (conv) say.room = conv.name;
+    connection.send(say);
   }
-  connection.send({ type: 'say', text, ref });
   input.value = '';
   fit();
   showHint('');
@@ -141,14 +163,14 @@ function submit(e) {
 // sent it: by ref on this connection, or by text for one whose echo a lost
 // connection kept from us (it arrives again, without ref, when we resume).
 // It says whether the echo was one of those.
-export function confirmOwn(msg) {
+export function confirmOwn(msg, inLog) {
   let mine = takePending(msg.ref);
   if (!mine && msg.own) {
-    const i = lost.findIndex((item) => item.querySelector('.text').textContent === msg.text);
+    const i = lost.findIndex((m) => m.log === inLog && m.item.querySelector('.text').textContent === msg.text);
     if (i >= 0) mine = lost.splice(i, 1)[0];
   }
   if (!mine) return false;
-  log.delivered(mine, msg); // it reached everyone
+  mine.log.delivered(mine.item, msg); // it reached everyone
   return true;
 }
 
@@ -156,12 +178,12 @@ export function confirmOwn(msg) {
 // failed if it was one.
 export function refused(msg) {
   const mine = takePending(msg.ref);
-  if (mine) log.setState(mine, 'failed', msg.text);
+  if (mine) log.setState(mine.item, 'failed', msg.text);
   showHint(msg.ref ? `Not sent: ${msg.text}.` : `The server said: ${msg.text}`);
 }
 
 // takePending removes and returns our message awaiting the echo with this
-// ref, if there is one.
+// ref, if there is one, and its log: {item, log}.
 function takePending(ref) {
   const mine = ref ? pending.get(ref) : undefined;
   if (mine) pending.delete(ref);
@@ -171,9 +193,9 @@ function takePending(ref) {
 // connectionLost marks every message awaiting its echo as failed, and keeps
 // them so that an echo that comes on resuming can still confirm them.
 export function connectionLost() {
-  for (const item of pending.values()) {
-    lost.push(item);
-    log.setState(item, 'failed', 'Not delivered: the connection was lost.');
+  for (const mine of pending.values()) {
+    lost.push(mine);
+    log.setState(mine.item, 'failed', 'Not delivered: the connection was lost.');
   }
   pending.clear();
 }

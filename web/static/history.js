@@ -1,9 +1,10 @@
 // The saved history over HTTP (docs/protocol.md §7), when the server keeps
-// one: older messages above the oldest shown, and search.
+// one: older messages above the oldest shown in the room shown, and search
+// in it.
 
 import * as composer from './composer.js';
+import * as convs from './conversations.js';
 import { $, el, nameEl, textEl, timeEl } from './dom.js';
-import * as log from './log.js';
 
 // historyPage is how many older messages one scroll to the top loads, and
 // how many results one search shows.
@@ -18,7 +19,6 @@ const searchResults = $('search-results');
 const searchClose = $('search-close');
 
 let historyOn = false; // the server keeps history: GET /history works
-let olderDone = false; // GET /history has nothing older
 let loadingOlder = false;
 
 export function start() {
@@ -35,21 +35,25 @@ export function start() {
   searchResults.addEventListener('click', (e) => {
     // A result that is in the log: show it there.
     const id = e.target.closest('[data-testid=search-result]')?.dataset.id;
-    if (id) log.reveal(id);
+    if (id) convs.current?.log.reveal(id);
   });
 }
 
 // enable says whether the server keeps history (the welcome's `history`).
 export function enable(on) {
   historyOn = on;
-  searchForm.hidden = !historyOn;
+  shown();
+}
+
+// shown follows the conversation shown: its search, its earlier messages.
+export function shown() {
+  const conv = convs.current;
+  searchForm.hidden = !historyOn || conv?.kind !== 'room';
+  if (conv?.kind === 'room') searchInput.placeholder = `Search ${conv.name}…`;
+  if (!searchPanel.hidden && searchPanel.dataset.key !== conv?.key) closeSearch(false);
   probeOlder();
 }
 
-// reset forgets that there was nothing older: the log starts again.
-export function reset() {
-  olderDone = false;
-}
 
 async function getJSON(path) {
   const res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
@@ -58,54 +62,60 @@ async function getJSON(path) {
   return body;
 }
 
-// probeOlder offers "Load earlier messages" only if there are some: it asks
-// for one saved message before the oldest shown.
+// probeOlder offers "Load earlier messages" only if there are some: for a
+// room it asks for one saved message before the oldest shown.
 export async function probeOlder() {
   loadOlderButton.hidden = true;
-  const first = log.oldestId();
-  if (!historyOn || !first) return;
+  const conv = convs.current;
+  if (!historyOn || conv?.kind !== 'room') return;
+  const first = conv.log.oldestId();
+  if (!first) return;
   try {
-    const page = await getJSON('/history?' + new URLSearchParams({ before: String(first), n: '1' }));
-    olderDone = page.events.length === 0;
+    const page = await getJSON('/history?' + new URLSearchParams({ room: conv.name, before: String(first), n: '1' }));
+    conv.olderDone = page.events.length === 0;
   } catch {
-    olderDone = false; // let the reader try, and see why it fails
+    conv.olderDone = false; // let the reader try, and see why it fails
   }
-  loadOlderButton.hidden = !historyOn || olderDone;
+  if (conv === convs.current) loadOlderButton.hidden = !historyOn || conv.olderDone;
 }
 
 // loadOlder puts the page of saved messages before the oldest shown at the
 // top of the log, keeping in view what the reader was looking at.
 export async function loadOlder() {
-  if (!historyOn || olderDone || loadingOlder) return;
+  const conv = convs.current;
+  if (!historyOn || conv?.kind !== 'room' || conv.olderDone || loadingOlder) return;
   loadingOlder = true;
   loadOlderButton.disabled = true;
   loadOlderButton.textContent = 'Loading…';
   try {
-    const q = new URLSearchParams({ n: String(historyPage) });
-    const first = log.oldestId();
+    const q = new URLSearchParams({ room: conv.name, n: String(historyPage) });
+    const first = conv.log.oldestId();
     if (first) q.set('before', String(first));
     const page = await getJSON('/history?' + q);
-    log.showOlder(page.events);
-    olderDone = !page.more;
+    conv.log.showOlder(page.events);
+    conv.olderDone = !page.more;
   } catch (err) {
     composer.showHint(`Could not load earlier messages: ${err.message}.`);
   } finally {
     loadingOlder = false;
     loadOlderButton.disabled = false;
     loadOlderButton.textContent = 'Load earlier messages';
-    loadOlderButton.hidden = !historyOn || olderDone;
+    if (conv === convs.current) loadOlderButton.hidden = !historyOn || conv.olderDone;
   }
 }
 
 async function search(q) {
+  const conv = convs.current;
+  if (conv?.kind !== 'room') return;
   searchResults.replaceChildren();
-  searchHeading.textContent = `Searching for “${q}”…`;
+  searchPanel.dataset.key = conv.key;
+  searchHeading.textContent = `Searching ${conv.name} for “${q}”…`;
   searchPanel.hidden = false;
   try {
-    const page = await getJSON('/history/search?' + new URLSearchParams({ q, n: String(historyPage) }));
+    const page = await getJSON('/history/search?' + new URLSearchParams({ room: conv.name, q, n: String(historyPage) }));
     const n = page.events.length;
     searchHeading.textContent =
-      n === 0 ? `Nothing found for “${q}”` : `${n}${page.more ? '+' : ''} found for “${q}”`;
+      n === 0 ? `Nothing found in ${conv.name} for “${q}”` : `${n}${page.more ? '+' : ''} found in ${conv.name} for “${q}”`;
     for (const ev of page.events.reverse()) searchResults.append(resultItem(ev)); // newest first
   } catch (err) {
     searchHeading.textContent = `Search failed: ${err.message}`;
@@ -123,8 +133,8 @@ function resultItem(ev) {
   return item;
 }
 
-function closeSearch() {
+function closeSearch(focus = true) {
   searchPanel.hidden = true;
   searchResults.replaceChildren();
-  searchInput.focus();
+  if (focus) searchInput.focus();
 }

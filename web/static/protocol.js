@@ -4,9 +4,11 @@
 
 import * as composer from './composer.js';
 import * as connection from './connection.js';
+import * as convs from './conversations.js';
 import * as history from './history.js';
 import * as log from './log.js';
 import * as notify from './notify.js';
+import * as rooms from './rooms.js';
 import * as roster from './roster.js';
 import * as session from './session.js';
 
@@ -46,7 +48,7 @@ const shutdownWords = 'Server is shutting down.';
 
 let welcomedOnce = false;
 let restarting = false; // the server said it was stopping, and is not back yet
-let replay = null; // {kind, marked} while the server replays events
+let replay = null; // {kind, marked: Set of conversations given a divider} while the server replays events
 // reconnected is the "Reconnected." line while the replay that follows the
 // welcome may still come: it is moved below what the replay brings, to the
 // end of the log, where the reader is.
@@ -68,17 +70,40 @@ const handlers = {
     roster.setClock(msg.time);
     if (!msg.resumed) resetView();
     session.setMe(msg.you);
-    history.enable(Boolean(msg.history));
     connection.welcomed();
     composer.connected();
     restarting = false;
-    roster.reset(msg.members, msg.memberCount, msg.membersAsOf);
+    // A server from before rooms has one, and says nothing of it.
+    const defaultRoom = typeof msg.room === 'string' ? msg.room : '#lobby';
+    let inRooms = Array.isArray(msg.rooms) ? msg.rooms.filter((r) => typeof r === 'string') : [defaultRoom];
+    if (!inRooms.length) inRooms = [defaultRoom];
+    const remembered = session.rememberedRooms();
+    convs.welcome(msg, inRooms); // forgets what it asked to join before
+    if (msg.resumed) {
+      session.rememberRooms(inRooms);
+    } else {
+      // A fresh join (a new login, a restarted server): the rooms we were
+      // in are joined again.
+      for (const name of remembered) convs.ask(name);
+    }
+    // The room the URL names is joined if the reader asked for it (the page
+    // was opened on it) or we were in it (a fresh join); after a blip, a
+    // room left meanwhile (in another tab) stays left.
+    convs.showFromLocation({ join: !again || !msg.resumed });
+    rooms.enable(Array.isArray(msg.rooms)); // a server that speaks of rooms lists them: GET /rooms
+    history.enable(Boolean(msg.history));
+    if (!again) rooms.refreshTopics(); // the default room's; the others' come with their `room`
     reconnected = null;
     if (again) {
       const words = msg.resumed ? 'Reconnected.' : 'Reconnected. Your previous session had ended: this is a fresh start.';
       reconnected = log.eventItem('reconnected', [words], new Date().toISOString());
-      log.appendLine(reconnected);
+      convs.current?.log.appendLine(reconnected);
     }
+  },
+
+  room(msg) {
+    if (typeof msg.room !== 'string') return;
+    convs.joined(msg);
   },
 
   joined: onEvent,
@@ -88,59 +113,121 @@ const handlers = {
   private: onEvent,
   renamed: onEvent,
   away: onEvent,
+  topic: onEvent,
   notice: onEvent,
 
   replay(msg) {
-    replay = msg.phase === 'begin' ? { kind: msg.kind, marked: false } : null;
+    replay = msg.phase === 'begin' ? { kind: msg.kind, marked: new Set() } : null;
     if (replay) return;
-    if (reconnected) log.appendLine(reconnected); // below what the replay brought
+    if (reconnected) convs.current?.log.appendLine(reconnected); // below what the replay brought
     reconnected = null;
     history.probeOlder(); // the oldest shown may have changed
   },
 
   error(msg) {
+    if (msg.code === 'bad_room') convs.joinFailed();
     composer.refused(msg);
   },
 };
 
-// onEvent shows a room event (or a notice for us), once: an ID already shown
-// came again in a replay, and is skipped. Replayed events happened before
-// the welcome, whose user list already counts them, so only live ones change
-// the list.
+// whereShown are the conversations an event is shown in: its room's, the
+// private conversation with the other person, or, for what is about a
+// person wherever they are (a rename, away and back, leaving the server),
+// every room whose list shows them. A notice for us goes where we are.
+function whereShown(msg) {
+  switch (msg.type) {
+    case 'private':
+      return [convs.person(msg.own ? msg.to : msg.from)];
+    case 'notice':
+      return [convs.current || convs.room(convs.defaultRoom, false)].filter(Boolean);
+    case 'renamed':
+    case 'away':
+    case 'left':
+      if (msg.type !== 'left' || !msg.room) {
+        const listed = convs.whereListed(msg.name);
+        if (msg.type === 'renamed') {
+          const them = convs.person(msg.name, false);
+          if (them) listed.push(them);
+        }
+        if (listed.length) return listed;
+        return [convs.room(convs.defaultRoom, false) || convs.current].filter(Boolean);
+      }
+  }
+  // An event of a room we are in. (One we have left since, replayed, is
+  // not shown: we are not in it.)
+  return [convs.room(msg.room || convs.defaultRoom, false)].filter(Boolean);
+}
+
+// onEvent shows an event (or a notice for us) in its conversations, once
+// in each: an ID already shown came again in a replay, and is skipped.
+// Replayed events happened before the welcome (or the `room` message),
+// whose user list already counts them, so only live ones change the
+// lists.
 function onEvent(msg) {
   session.received(msg.id);
-  if (!log.unseen(msg.id)) return;
-  if (!replay) {
-    reconnected = null; // live events go below it: it stays where it is
-    roster.apply(msg);
-  }
-  if (msg.type === 'message' && composer.confirmOwn(msg)) {
-    session.keep(msg);
+  const own = msg.type === 'left' && msg.room && msg.name === session.me;
+  if (own && msg.reason === 'part') {
+    convs.left(msg.room); // every tab of ours drops the room
     return;
   }
-  if (replay && !replay.marked) {
-    replay.marked = true; // a divider before the first replayed event shown
-    const divider = { type: 'divider', kind: replay.kind };
-    log.place(log.views.divider(divider), 0);
-    session.keep(divider);
+  const targets = whereShown(msg);
+  if (!replay) {
+    reconnected = null; // live events go below it: it stays where it is
+    applyLive(msg);
   }
-  const item = log.views[msg.type](msg);
-  if (replay?.kind === 'history') item.classList.add('replayed');
-  log.place(item, msg.id, Boolean(msg.own) && !replay);
-  session.keep(msg);
-  if (!replay && !msg.own && (msg.type === 'message' || msg.type === 'action' || msg.type === 'private')) {
-    const mention = notify.mentionsMe(msg);
-    log.countUnread(mention);
-    if (mention) notify.alert(msg);
+  if (msg.type === 'notice' && !msg.id) convs.joinFailed(); // a join we asked for, refused (or done already)
+  for (const conv of targets) {
+    if (!conv.log.unseen(msg.id)) continue;
+    if (msg.type === 'message' && composer.confirmOwn(msg, conv.log)) {
+      session.keep(conv, msg);
+      continue;
+    }
+    if (replay && !replay.marked.has(conv)) {
+      replay.marked.add(conv); // a divider before the first replayed event shown
+      const divider = { type: 'divider', kind: replay.kind };
+      conv.log.place(log.views.divider(divider), 0);
+      session.keep(conv, divider);
+    }
+    const item = log.views[msg.type](msg);
+    if (replay?.kind === 'history') item.classList.add('replayed');
+    conv.log.place(item, msg.id, Boolean(msg.own) && !replay);
+    session.keep(conv, msg);
+    if (replay?.kind !== 'history' && !msg.own && (msg.type === 'message' || msg.type === 'action' || msg.type === 'private')) {
+      const mention = notify.mentionsMe(msg);
+      convs.countNew(conv, mention);
+      if (!replay) {
+        log.countUnread(mention);
+        if (mention) notify.alert(msg);
+      }
+    }
   }
+}
+
+// applyLive makes a live event's changes beyond the log: to the lists of
+// the rooms it concerns (every room, for what is about a person wherever
+// they are), our name, a room's topic.
+function applyLive(msg) {
+  if (msg.type === 'renamed') {
+    if (msg.name === session.me) session.setMe(msg.newName); // before the lists, which mark our entry
+    convs.renamed(msg.name, msg.newName);
+  }
+  if (msg.type === 'topic') {
+    const conv = convs.room(msg.room, false);
+    if (conv) convs.setTopic(conv, msg.text);
+  }
+  const roomOf = msg.type === 'joined' || msg.type === 'message' || msg.type === 'action' || (msg.type === 'left' && msg.room);
+  if (roomOf) {
+    convs.room(msg.room || convs.defaultRoom, false)?.roster.apply(msg);
+    return;
+  }
+  for (const conv of convs.rooms()) conv.roster.apply(msg);
 }
 
 // resetView forgets what the tab shows: the server did not resume our
 // session, so its IDs may be another numbering (a restarted server).
 function resetView() {
-  log.clear();
+  convs.clear();
   composer.forgetLost();
-  history.reset();
   session.forgetView();
 }
 
@@ -153,7 +240,7 @@ export function closed(ev, wasLive) {
   if (session.quitting) return;
   switch (ev.code) {
     case Close.goingAway: // a clean stop: the server is restarting
-      if (wasLive) log.appendLine(log.eventItem('notice', [shutdownWords], new Date().toISOString()));
+      if (wasLive) convs.current?.log.appendLine(log.eventItem('notice', [shutdownWords], new Date().toISOString()));
       restarting = true;
       return connection.reconnect(restartWords, true);
     case Close.abnormal: // not back yet, if it was restarting

@@ -1,47 +1,39 @@
-// The user list: who is here, how they came (web or telnet), whether they are
-// away and how long they have been idle. The welcome gives the list, or in a
-// big room its first hundred and the count; live events change it (apply);
-// replayed ones do not, since the welcome already counts them
-// (docs/protocol.md §3, `welcome`). The rest of a big room's list comes from
-// GET /roster when the reader scrolls to the end of the list or asks for it:
-// a page that never looks costs the server nothing more, and a storm of
-// joins (a restart) no more per page than a small room does.
+// The user lists: one for each room, who is in it, how they came (web or
+// telnet), whether they are away and how long they have been idle. Only
+// the shown room's list is on the page (#members); the others are kept
+// aside, up to date. A room's list starts from the welcome (the default
+// room's) or the `room` message that says we joined (or, for the rooms of
+// a new tab, GET /roster?room=), or in a big room its first hundred and
+// the count; live events change it (apply); replayed ones do not, since
+// the list already counts them (docs/protocol.md §3, `welcome`). The rest
+// of a big room's list comes from GET /roster when the reader scrolls to
+// the end of the list or asks for it: a page that never looks costs the
+// server nothing more, and a storm of joins (a restart) no more per page
+// than a small room does.
 
 import * as composer from './composer.js';
 import { $, el, hue, userText } from './dom.js';
-import { me, setMe } from './session.js';
+import { me } from './session.js';
 
 // idleEveryMs is how often the idle times are brought up to date.
 const idleEveryMs = 30000;
 
-const members = $('members');
 const count = $('member-count');
 const people = $('people');
 const peopleToggle = $('people-toggle');
 
-const roster = new Map(); // name → {item, avatar, main, status, away, reason, lastActive}
+const lists = new Set(); // every room's Roster
+let shown = null; // the Roster whose list is on the page
 let skewMs = 0; // the server's clock minus ours, from the welcome
-let total = 0; // people in the room: the list shows them all, or the first ones
-let welcomeAsOf = 0; // the ID the welcome's list is as of
-// since holds the live changes to the list since the welcome while it shows
-// only the first ones: GET /roster answers as of an ID, and what came after
-// that is applied on top. null once the list is whole.
-let since = null;
-let fetching = false;
 
-// more is the list's last line while it is not whole: a button that fetches
-// the rest, pressed by itself when the reader scrolls to it.
-const more = el('li', 'more');
-const moreButton = el('button', 'button small');
-moreButton.type = 'button';
-moreButton.dataset.testid = 'members-more';
-more.append(moreButton);
-moreButton.addEventListener('click', fetchAll);
-if ('IntersectionObserver' in window) {
-  new IntersectionObserver((seen) => {
-    if (seen.some((e) => e.isIntersecting)) fetchAll();
-  }).observe(more);
-}
+// The "more" line of a list that is not whole fetches the rest when the
+// reader scrolls to it.
+const moreSeen =
+  'IntersectionObserver' in window
+    ? new IntersectionObserver((seen) => {
+        for (const e of seen) if (e.isIntersecting) e.target.roster?.fetchAll();
+      })
+    : null;
 
 export function start() {
   peopleToggle.addEventListener('click', () => {
@@ -50,7 +42,7 @@ export function start() {
     people.classList.toggle('open', open);
   });
   setInterval(() => {
-    for (const entry of roster.values()) showPresence(entry);
+    for (const list of lists) for (const entry of list.entries.values()) showPresence(entry);
   }, idleEveryMs);
 }
 
@@ -60,130 +52,254 @@ export function setClock(time) {
   skewMs = Date.parse(time) - Date.now() || 0;
 }
 
-// reset replaces the list with the welcome's: list, the first of count
-// people, as of event asOf.
-export function reset(list, count = list.length, asOf = 0) {
-  fill(list, count);
-  welcomeAsOf = asOf;
-  since = total > roster.size ? [] : null;
-  showMore();
-  composer.showAway(roster.get(me)?.away || false);
+// showNone shows no list: a private conversation has none.
+export function showNone() {
+  shown?.hide();
+  count.textContent = '';
 }
 
-function fill(list, count) {
-  roster.clear();
-  members.replaceChildren();
-  for (const m of list) addMember(m);
-  total = count;
-  showCount();
+// awayNow says whether any list shows us away: away is ours, whatever the
+// room.
+function awayNow() {
+  for (const list of lists) {
+    const entry = list.entries.get(me);
+    if (entry) return entry.away;
+  }
+  return false;
 }
 
-// fetchAll fetches the whole list and shows it, with the changes since.
-async function fetchAll() {
-  if (!since || fetching) return;
-  fetching = true;
-  moreButton.disabled = true;
-  try {
-    const res = await fetch('/roster', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-    if (!res.ok) throw new Error(res.statusText);
-    const page = await res.json();
-    if (!since) return; // a new welcome meanwhile: it has its own list
-    if (page.asOf < welcomeAsOf) {
-      // An answer older than our own welcome: the server shares one per
-      // second; the next is new enough.
-      setTimeout(fetchAll, 1000);
-      return;
+// Roster is one room's user list.
+export class Roster {
+  // room is the room's name, for GET /roster?room=.
+  constructor(room) {
+    this.room = room;
+    this.entries = new Map(); // name → {item, avatar, main, status, away, reason, lastActive}
+    this.ul = el('ul', 'members');
+    this.ul.dataset.testid = 'members';
+    this.ul.setAttribute('aria-labelledby', 'people-heading');
+    this.total = 0; // people in the room: the list shows them all, or the first ones
+    this.asOf = 0; // the ID the list is as of
+    // since holds the live changes to the list since it was given while it
+    // shows only the first ones: GET /roster answers as of an ID, and what
+    // came after that is applied on top. null once the list is whole.
+    this.since = null;
+    this.fetching = false;
+    this.more = el('li', 'more');
+    this.moreButton = el('button', 'button small');
+    this.moreButton.type = 'button';
+    this.moreButton.dataset.testid = 'members-more';
+    this.more.append(this.moreButton);
+    this.more.roster = this;
+    this.moreButton.addEventListener('click', () => this.fetchAll());
+    moreSeen?.observe(this.more);
+    lists.add(this);
+  }
+
+  // show puts this list on the page in place of the one there.
+  show() {
+    if (shown !== this) {
+      const there = $('members');
+      there?.removeAttribute('id');
+      this.ul.id = 'members';
+      if (there) there.replaceWith(this.ul);
+      else people.append(this.ul);
+      shown = this;
     }
-    const changes = since;
-    since = null;
-    fill(page.members, page.count);
-    for (const msg of changes) if (msg.id > page.asOf) effects[msg.type](msg);
-  } catch {
-    // The button stays, to try again.
-  } finally {
-    fetching = false;
-    moreButton.disabled = false;
-    showMore();
+    this.showCount();
+  }
+
+  hide() {
+    if (shown !== this) return;
+    const placeholder = el('ul', 'members');
+    placeholder.dataset.testid = 'members';
+    placeholder.hidden = true;
+    this.ul.removeAttribute('id');
+    placeholder.id = 'members';
+    this.ul.replaceWith(placeholder);
+    shown = null;
+  }
+
+  // drop forgets the list: we left its room.
+  drop() {
+    this.hide();
+    moreSeen?.unobserve(this.more);
+    lists.delete(this);
+  }
+
+  has(name) {
+    return this.entries.has(name);
+  }
+
+  // reset replaces the list: list, the first of count people, as of event
+  // asOf.
+  reset(list, count = list.length, asOf = 0) {
+    this.fill(list, count);
+    this.asOf = asOf;
+    this.since = this.total > this.entries.size ? [] : null;
+    this.showMore();
+    composer.showAway(awayNow());
+  }
+
+  // unknown empties the list until the room's `room` message, which the
+  // server sends after the welcome for each room but the default one,
+  // fills it (or GET /roster, if the reader asks). Live events after asOf
+  // are kept for it meanwhile.
+  unknown(asOf) {
+    this.fill([], 0);
+    this.asOf = asOf;
+    this.since = [];
+    this.showMore();
+  }
+
+  fill(list, count) {
+    this.entries.clear();
+    this.ul.replaceChildren();
+    for (const m of list) this.addMember(m);
+    this.total = count;
+    this.showCount();
+  }
+
+  // fetchAll fetches the whole list and shows it, with the changes since.
+  async fetchAll() {
+    if (!this.since || this.fetching) return;
+    this.fetching = true;
+    this.moreButton.disabled = true;
+    try {
+      const q = new URLSearchParams({ room: this.room });
+      const res = await fetch('/roster?' + q, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (!res.ok) throw new Error(res.statusText);
+      const page = await res.json();
+      if (!this.since) return; // a new list meanwhile: it has its own
+      if (page.asOf < this.asOf) {
+        // An answer older than our own list: the server shares one per
+        // second; the next is new enough.
+        setTimeout(() => this.fetchAll(), 1000);
+        return;
+      }
+      const changes = this.since;
+      this.since = null;
+      this.fill(page.members, page.count);
+      for (const msg of changes) if (msg.id > page.asOf) this.effects[msg.type]?.call(this, msg);
+      composer.showAway(awayNow());
+    } catch {
+      // The button stays, to try again.
+    } finally {
+      this.fetching = false;
+      this.moreButton.disabled = false;
+      this.showMore();
+    }
+  }
+
+  showCount() {
+    if (shown === this) count.textContent = String(this.total);
+    this.moreButton.textContent = this.total ? `Show everyone (${this.total})` : 'Show everyone';
+  }
+
+  showMore() {
+    if (this.since) this.ul.append(this.more); // last, below whoever joined meanwhile
+    else this.more.remove();
+  }
+
+  // apply makes a live event's change to the list, if it makes one.
+  apply(msg) {
+    if (this.since && presence.has(msg.type)) this.since.push(msg);
+    this.effects[msg.type]?.call(this, msg);
+  }
+
+  // addMember lists someone, and reports whether they were new to the list.
+  addMember({ name, transport, away = false, awayReason = '', lastActive }) {
+    if (this.entries.has(name)) return false;
+    const item = el('li', 'member');
+    item.dataset.testid = 'member';
+    item.dataset.transport = transport;
+    const avatar = el('span', 'avatar');
+    avatar.setAttribute('aria-hidden', 'true');
+    const main = el('span', 'member-main');
+    const status = el('span', 'member-status');
+    status.dataset.testid = 'member-status';
+    const badge = el('span', `badge ${transport}`);
+    badge.textContent = transport;
+    badge.title = transport === 'telnet' ? 'Connected over telnet' : 'Connected from a browser';
+    item.append(avatar, main, badge);
+    if (this.more.parentNode === this.ul) this.ul.insertBefore(item, this.more);
+    else this.ul.append(item);
+    const entry = { item, avatar, main, status, away, reason: awayReason, lastActive: Date.parse(lastActive) || serverNow() };
+    this.entries.set(name, entry);
+    labelMember(name, entry);
+    return true;
+  }
+
+  removeMember(name) {
+    this.entries.get(name)?.item.remove();
+    return this.entries.delete(name);
+  }
+
+  renameMember(from, to) {
+    const entry = this.entries.get(from);
+    if (!entry) return;
+    this.entries.delete(from);
+    this.entries.set(to, entry);
+    labelMember(to, entry);
+  }
+
+  touch(name, time) {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    entry.lastActive = Date.parse(time) || serverNow();
+    showPresence(entry);
+  }
+
+  setAway(name, away, reason) {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    entry.away = away;
+    entry.reason = away ? reason : '';
+    showPresence(entry);
+    if (name === me) composer.showAway(away);
   }
 }
-
-function showCount() {
-  count.textContent = String(total);
-  moreButton.textContent = `Show everyone (${total})`;
-}
-
-function showMore() {
-  if (since) members.append(more); // last, below whoever joined meanwhile
-  else more.remove();
-}
-
-// effects are what live events change besides the log: the user list, the
-// idle times, our own name.
-const effects = {
-  joined(msg) {
-    if (addMember({ name: msg.name, transport: msg.transport, lastActive: msg.time }) || since) total++;
-    showCount();
-    showMore();
-  },
-  left(msg) {
-    removeMember(msg.name);
-    total--;
-    showCount();
-  },
-  message(msg) {
-    touch(msg.from, msg.time);
-  },
-  action(msg) {
-    touch(msg.from, msg.time);
-  },
-  private(msg) {
-    touch(msg.from, msg.time);
-  },
-  renamed(msg) {
-    const mine = msg.name === me;
-    renameMember(msg.name, msg.newName);
-    if (mine) setMe(msg.newName);
-    touch(msg.newName, msg.time);
-  },
-  away(msg) {
-    setAway(msg.name, msg.away, msg.reason || '');
-    if (!msg.away) touch(msg.name, msg.time);
-  },
-};
 
 // presence are the events that change who is listed and how.
 const presence = new Set(['joined', 'left', 'renamed', 'away']);
 
-// apply makes a live event's change to the list, if it makes one.
-export function apply(msg) {
-  if (since && presence.has(msg.type)) since.push(msg);
-  effects[msg.type]?.(msg);
-}
+// effects are what live events change in a list besides the log: who is
+// in it, the idle times, our own name. `this` is the Roster.
+Roster.prototype.effects = {
+  joined(msg) {
+    if (this.addMember({ name: msg.name, transport: msg.transport, lastActive: msg.time }) || this.since) this.total++;
+    this.showCount();
+    this.showMore();
+  },
+  left(msg) {
+    // Someone who left the server (no room) left every list; a list that
+    // is not whole counts them out only if it listed them, or is the
+    // default room's, which everyone comes to.
+    if (this.removeMember(msg.name) || (this.since && (msg.room || this.isDefault))) this.total--;
+    this.showCount();
+  },
+  message(msg) {
+    this.touch(msg.from, msg.time);
+  },
+  action(msg) {
+    this.touch(msg.from, msg.time);
+  },
+  private(msg) {
+    this.touch(msg.from, msg.time);
+  },
+  renamed(msg) {
+    // Our own new name is set before (protocol.js), so that the entry is
+    // labelled as ours.
+    this.renameMember(msg.name, msg.newName);
+    this.touch(msg.newName, msg.time);
+  },
+  away(msg) {
+    this.setAway(msg.name, msg.away, msg.reason || '');
+    if (!msg.away) this.touch(msg.name, msg.time);
+  },
+};
 
 function serverNow() {
   return Date.now() + skewMs;
-}
-
-// addMember lists someone, and reports whether they were new to the list.
-function addMember({ name, transport, away = false, awayReason = '', lastActive }) {
-  if (roster.has(name)) return false;
-  const item = el('li', 'member');
-  item.dataset.testid = 'member';
-  item.dataset.transport = transport;
-  const avatar = el('span', 'avatar');
-  avatar.setAttribute('aria-hidden', 'true');
-  const main = el('span', 'member-main');
-  const status = el('span', 'member-status');
-  status.dataset.testid = 'member-status';
-  const badge = el('span', `badge ${transport}`);
-  badge.textContent = transport;
-  badge.title = transport === 'telnet' ? 'Connected over telnet' : 'Connected from a browser';
-  item.append(avatar, main, badge);
-  members.append(item);
-  const entry = { item, avatar, main, status, away, reason: awayReason, lastActive: Date.parse(lastActive) || serverNow() };
-  roster.set(name, entry);
-  labelMember(name, entry);
-  return true;
 }
 
 // labelMember (re)draws a user list entry's name: a button that starts a
@@ -232,36 +348,6 @@ function idleText(ms) {
   if (min < 60) return `idle ${min}m`;
   if (min < 24 * 60) return `idle ${Math.floor(min / 60)}h`;
   return `idle ${Math.floor(min / (24 * 60))}d`;
-}
-
-function removeMember(name) {
-  roster.get(name)?.item.remove();
-  roster.delete(name);
-}
-
-function renameMember(from, to) {
-  const entry = roster.get(from);
-  if (!entry) return;
-  roster.delete(from);
-  roster.set(to, entry);
-  if (from === me) setMe(to); // so that the entry is labelled as ours
-  labelMember(to, entry);
-}
-
-function touch(name, time) {
-  const entry = roster.get(name);
-  if (!entry) return;
-  entry.lastActive = Date.parse(time) || serverNow();
-  showPresence(entry);
-}
-
-function setAway(name, away, reason) {
-  const entry = roster.get(name);
-  if (!entry) return;
-  entry.away = away;
-  entry.reason = away ? reason : '';
-  showPresence(entry);
-  if (name === me) composer.showAway(away);
 }
 
 function startPrivate(name) {

@@ -2,19 +2,26 @@
 // back as the same person (docs/protocol.md §2, "Resume").
 //
 // The welcome gives the person's token, kept in localStorage so that every
-// tab of this browser shares it. Each tab keeps what it has shown (the last
-// `keepEvents` events) and the ID of the last event it received in
-// sessionStorage, which survives a reload. A reloaded page shows what it had
-// at once, then connects with the token (in a cookie for /ws) and ?after=ID,
-// and the server sends exactly what it missed.
+// tab of this browser shares it. Each tab keeps what it has shown in each
+// conversation (the last `keepEvents` events of each), their unread counts
+// and the ID of the last event it received in sessionStorage, which
+// survives a reload. A reloaded page shows what it had at once, then
+// connects with the token (in a cookie for /ws) and ?after=ID, and the
+// server sends exactly what it missed, in every room at once: IDs are one
+// sequence for all of them.
+//
+// The rooms the person is in are kept in localStorage under its name, so
+// that a fresh login (or a restarted server, which forgot them) joins them
+// again.
 //
 // `me`, `lastId` and `quitting` are exported as live bindings: other modules
 // read them, and only the functions here change them.
 
 import { $ } from './dom.js';
 
-// keepEvents is how many events a tab keeps in sessionStorage to show again
-// after a reload: a few screens; older ones come from GET /history.
+// keepEvents is how many events a tab keeps of each conversation in
+// sessionStorage to show again after a reload: a few screens; older ones
+// come from GET /history.
 const keepEvents = 200;
 
 // The browser's login, whatever its name is now (/nick changes that): what
@@ -25,7 +32,11 @@ export let me = $('app').dataset.me;
 export let lastId = 0; // the greatest ID received over the socket: ?after= on resume
 export let quitting = false; // the session has ended: nothing more is kept
 
-const kept = []; // the events to keep in sessionStorage, oldest first
+// kept holds, by conversation key, what to keep in sessionStorage: the
+// conversation's name and kind, and its events, oldest first. counts gives
+// each conversation's unread counts when the view is saved.
+const kept = new Map();
+let counts = () => ({});
 let saveTimer = 0;
 
 const meEl = $('me');
@@ -34,9 +45,12 @@ const quitForm = $('quit-form');
 const tokenKey = 'anseo.token.' + login;
 const viewKey = 'anseo.view';
 
-// setMe follows our name in the room: the welcome's, then /nick's.
+// setMe follows our name in the room: the welcome's, then /nick's. The
+// rooms kept under the old name go with it.
 export function setMe(name) {
+  const rooms = me !== name ? rememberedRooms() : null;
   me = name;
+  if (rooms?.length) rememberRooms(rooms);
   meEl.textContent = name;
   meEl.title = name; // whole, where the header has room for only the start of it
 }
@@ -81,22 +95,57 @@ export function saveView() {
   clearTimeout(saveTimer);
   saveTimer = 0;
   if (quitting) return;
+  const unread = counts();
+  const convs = [...kept.entries()].map(([key, c]) => ({ key, kind: c.kind, name: c.name, events: c.events, ...unread[key] }));
   try {
-    storage('session')?.setItem(viewKey, JSON.stringify({ login, lastId, events: kept }));
+    storage('session')?.setItem(viewKey, JSON.stringify({ login, lastId, convs }));
   } catch {
     // full: the next reload shows less, and the server's replay still fills the gap
   }
 }
 
-// keep adds an event (or a divider) shown in the log to what a reload shows.
-export function keep(msg) {
-  kept.push(msg);
-  if (kept.length > keepEvents) kept.splice(0, kept.length - keepEvents);
+// countUnread gives saveView the unread counts of each conversation, by
+// key: {unread, mentions}.
+export function countUnread(fn) {
+  counts = fn;
+}
+
+// keep adds an event (or a divider) shown in a conversation's log to what
+// a reload shows.
+export function keep(conv, msg) {
+  let c = kept.get(conv.key);
+  if (!c) kept.set(conv.key, (c = { kind: conv.kind, name: conv.name, events: [] }));
+  c.name = conv.name;
+  c.events.push(msg);
+  if (c.events.length > keepEvents) c.events.splice(0, c.events.length - keepEvents);
+  changed();
+}
+
+// changed saves the view soon: something a reload shows has changed.
+export function changed() {
   if (!saveTimer) saveTimer = setTimeout(saveView, 200);
 }
 
-// restoreView hands what this tab showed before a reload to show(events),
-// which returns the events it showed, and keeps those again.
+// rekey keeps what a conversation showed under its new key: the person we
+// talk with privately changed their name.
+export function rekey(oldKey, conv) {
+  const c = kept.get(oldKey);
+  if (!c) return;
+  kept.delete(oldKey);
+  kept.set(conv.key, { ...c, name: conv.name });
+  changed();
+}
+
+// forget drops a conversation from what a reload shows: we left its room.
+export function forget(key) {
+  kept.delete(key);
+  changed();
+}
+
+// restoreView hands each conversation this tab showed before a reload to
+// show({key, kind, name, events, unread, mentions}), which returns the
+// events it showed (and the conversation they are kept under), and keeps
+// those again.
 export function restoreView(show) {
   let saved = null;
   try {
@@ -104,8 +153,12 @@ export function restoreView(show) {
   } catch {
     return;
   }
-  if (!saved || saved.login !== login || !Array.isArray(saved.events)) return;
-  kept.push(...show(saved.events));
+  if (!saved || saved.login !== login || !Array.isArray(saved.convs)) return;
+  for (const c of saved.convs) {
+    if (!c || typeof c.key !== 'string' || typeof c.name !== 'string' || !Array.isArray(c.events)) continue;
+    const [conv, events] = show(c);
+    if (conv) kept.set(conv.key, { kind: conv.kind, name: conv.name, events });
+  }
   lastId = Number(saved.lastId) || 0;
 }
 
@@ -113,8 +166,33 @@ export function restoreView(show) {
 // resume our session, so its IDs may be another numbering.
 export function forgetView() {
   lastId = 0;
-  kept.length = 0;
+  kept.clear();
   saveView();
+}
+
+// roomsKey is where the rooms we are in are kept: under our name, so that
+// a new login as the same person finds them.
+function roomsKey() {
+  return 'anseo.rooms.' + me.normalize('NFKC').toLowerCase();
+}
+
+// rememberedRooms are the rooms we were in when this browser last knew.
+export function rememberedRooms() {
+  try {
+    const rooms = JSON.parse(storage('local')?.getItem(roomsKey()) || '[]');
+    return Array.isArray(rooms) ? rooms.filter((r) => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+// rememberRooms keeps the rooms we are in, for the next fresh join.
+export function rememberRooms(rooms) {
+  try {
+    storage('local')?.setItem(roomsKey(), JSON.stringify(rooms));
+  } catch {
+    // full or disabled: a fresh join then starts in the default room alone
+  }
 }
 
 // end ends the session for good: it forgets the token and this tab's view.
@@ -123,7 +201,7 @@ export function end() {
   clearTimeout(saveTimer);
   storage('local')?.removeItem(tokenKey);
   storage('session')?.removeItem(viewKey);
-  kept.length = 0;
+  kept.clear();
 }
 
 // logout posts the logout form, which forgets the name and shows the login
