@@ -179,7 +179,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 	fs.stringVar(&cfg.db, "db", "ANSEO_DB", "", "SQLite `file` that keeps the history across restarts; :memory: keeps it in memory only (default ./anseo.db; in a cluster, :memory:, as the cluster keeps the history)")
 	fs.intVar(&cfg.historyLen, "history", "ANSEO_HISTORY", hub.DefaultHistoryLen, "recent `messages` a newcomer is shown")
-	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`entries` (messages, joins, departures, renames, ...) the history keeps at most; 0: no limit")
+	fs.intVar(&cfg.retention.Keep, "history-keep", "ANSEO_HISTORY_KEEP", hub.DefaultRetentionKeep, "`entries` (messages, joins, parts, topics) the history keeps at most in each room, and of what is about no room (private messages, renames, departures); 0: no limit")
 	fs.durationVar(&cfg.retention.MaxAge, "history-max-age", "ANSEO_HISTORY_MAX_AGE", 0, "how long the history keeps a message; 0: no limit")
 	fs.durationVar(&cfg.leaveGrace, "leave-grace", "ANSEO_LEAVE_GRACE", hub.DefaultLeaveGrace, "how long a web user whose page said it was closing keeps their name: a reload within it resumes unnoticed, a closed tab is seen to leave after it (at most -grace)")
 	fs.durationVar(&cfg.grace, "grace", "ANSEO_GRACE", hub.DefaultGrace, "how long a dropped user keeps their name: a reloaded page resumes unnoticed, a telnet user may reclaim it")

@@ -84,7 +84,7 @@ func TestKillNineLosesNothingAcknowledged(t *testing.T) {
 	store, err := history.Open(t.Context(), db)
 	require.NoError(t, err)
 	defer store.Close()
-	saved, err := store.After(t.Context(), 0, 1_000_000)
+	saved, err := store.After(t.Context(), hub.DefaultRoom, 0, 1_000_000)
 	require.NoError(t, err)
 	h := savedHistory{byID: map[uint64]*hub.Event{}, byText: map[string]uint64{}}
 	for _, ev := range saved {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/anseo/anseo/internal/history"
+	"github.com/anseo/anseo/internal/hub"
 )
 
 // TestAFullDiskIsToldForReal (make faults): a real anseo whose history
@@ -81,7 +82,7 @@ func TestAFullDiskIsToldForReal(t *testing.T) {
 	st, err := history.Open(t.Context(), db)
 	require.NoError(t, err)
 	defer st.Close()
-	saved, err := st.After(t.Context(), 0, 100_000)
+	saved, err := st.After(t.Context(), hub.DefaultRoom, 0, 100_000)
 	require.NoError(t, err)
 	kept := map[string]bool{}
 	for _, ev := range saved {

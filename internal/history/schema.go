@@ -26,14 +26,21 @@ const busyTimeout = 5 * time.Second
 // are plenty for a chat server's paging and searches.
 const maxConns = 8
 
+// A migration brings the schema from one version to the next: its SQL,
+// then fill, if it has one, for what SQL alone cannot do.
+type migration struct {
+	sql  string
+	fill func(ctx context.Context, tx *sql.Tx) error
+}
+
 // migrations[i] brings the schema from version i to version i+1 (PRAGMA
 // user_version). Append only: a released migration is never edited, since
 // databases in the field have already run it.
-var migrations = []string{
+var migrations = []migration{
 	// Version 1. events.id is the hub's event ID and the rowid; time is Unix
 	// milliseconds, indexed for pruning by age. meta holds the greatest ID
 	// ever appended, which pruning must not lose.
-	`CREATE TABLE IF NOT EXISTS events (
+	{sql: `CREATE TABLE IF NOT EXISTS events (
 		id   INTEGER PRIMARY KEY,
 		kind INTEGER NOT NULL,
 		time INTEGER NOT NULL,
@@ -45,19 +52,59 @@ var migrations = []string{
 		one     INTEGER PRIMARY KEY CHECK (one = 1),
 		last_id INTEGER NOT NULL
 	) STRICT;
-	INSERT OR IGNORE INTO meta (one, last_id) VALUES (1, 0);`,
+	INSERT OR IGNORE INTO meta (one, last_id) VALUES (1, 0);`},
 	// Version 2. The history is the room's log: every change to the room is
 	// an entry (joins, departures, renames, away, private messages as well
 	// as the public conversation). The fields only some kinds have travel in
 	// extra as JSON; public_id serves the readers, who see messages and
 	// actions only.
-	`ALTER TABLE events ADD COLUMN extra TEXT NOT NULL DEFAULT '';
-	CREATE INDEX IF NOT EXISTS events_public ON events (id) WHERE kind IN (3, 5);`,
+	{sql: `ALTER TABLE events ADD COLUMN extra TEXT NOT NULL DEFAULT '';
+	CREATE INDEX IF NOT EXISTS events_public ON events (id) WHERE kind IN (3, 5);`},
 	// Version 3. session is who is behind an entry's person, whatever its
 	// name (hub.Event.Session); events_session finds the name a session was
 	// last known by, its newest join or rename.
-	`ALTER TABLE events ADD COLUMN session TEXT NOT NULL DEFAULT '';
-	CREATE INDEX IF NOT EXISTS events_session ON events (session, id) WHERE session != '' AND kind IN (1, 7);`,
+	{sql: `ALTER TABLE events ADD COLUMN session TEXT NOT NULL DEFAULT '';
+	CREATE INDEX IF NOT EXISTS events_session ON events (session, id) WHERE session != '' AND kind IN (1, 7);`},
+	// Version 4. Rooms. An entry about a room (a join, a part, a message, an
+	// action, a topic) has its room's display name in room and its key
+	// (hub.RoomKey) in room_key; the readers and pruning go by room_key
+	// (events_room_public, events_room). Every entry saved before rooms was
+	// the one room's, the default room "#lobby": its joins, messages and
+	// actions are moved there, and its departures stay departures from the
+	// server. rooms lists every room ever created, with its topic; it is
+	// never pruned. The key '#lobby' is put right by rekey when the name
+	// rules make it another. to_session is the recipient's session of a
+	// private message (hub.Event.ToSession), unknown for those saved
+	// before; events_private_from and _to give a session its private
+	// messages. events_text is the search index of messages and actions:
+	// their name and text case-folded (see indexText), in trigrams, so that
+	// a substring is found without reading every message. It keeps no copy
+	// of the text (content=''), and the trigger takes what is pruned out.
+	{sql: `ALTER TABLE events ADD COLUMN room TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN room_key TEXT NOT NULL DEFAULT '';
+	ALTER TABLE events ADD COLUMN to_session TEXT NOT NULL DEFAULT '';
+	UPDATE events SET room = '#lobby', room_key = '#lobby' WHERE kind IN (1, 3, 5);
+	DROP INDEX IF EXISTS events_public;
+	CREATE INDEX events_room ON events (room_key, id);
+	CREATE INDEX events_room_public ON events (room_key, id) WHERE kind IN (3, 5);
+	CREATE INDEX events_private_from ON events (session, id) WHERE kind = 6 AND session != '';
+	CREATE INDEX events_private_to ON events (to_session, id) WHERE kind = 6 AND to_session != '';
+	CREATE TABLE rooms (
+		key      TEXT PRIMARY KEY,
+		name     TEXT NOT NULL,
+		topic    TEXT NOT NULL DEFAULT '',
+		topic_by TEXT NOT NULL DEFAULT '',
+		topic_at INTEGER NOT NULL DEFAULT 0,
+		created  INTEGER NOT NULL
+	) STRICT, WITHOUT ROWID;
+	INSERT INTO rooms (key, name, created)
+		SELECT '#lobby', '#lobby', coalesce((SELECT min(time) FROM events), CAST(unixepoch('subsec') * 1000 AS INTEGER))
+		FROM meta WHERE last_id > 0;
+	CREATE VIRTUAL TABLE events_text USING fts5 (name, text,
+		content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+	CREATE TRIGGER events_text_pruned AFTER DELETE ON events WHEN old.kind IN (3, 5) BEGIN
+		DELETE FROM events_text WHERE rowid = old.id;
+	END;`, fill: indexSaved},
 }
 
 // dsn returns the modernc.org/sqlite data source name for path, and how
@@ -99,9 +146,10 @@ func dsn(path string) (name string, conns int, err error) {
 	return u.String(), maxConns, nil
 }
 
-// migrate brings db's schema up to the newest version, in one transaction
-// that holds the write lock, so two processes opening a new file at once
-// cannot both run a migration.
+// migrate brings db's schema up to the newest version, and its room keys
+// up to this anseo's name rules (rekey), in one transaction that holds the
+// write lock, so two processes opening a new file at once cannot both run a
+// migration.
 func migrate(ctx context.Context, db *sql.DB) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -119,17 +167,26 @@ func migrate(ctx context.Context, db *sql.DB) (err error) {
 	if version > len(migrations) {
 		return fmt.Errorf("schema version %d is newer than this anseo knows (%d)", version, len(migrations))
 	}
-	if version == len(migrations) {
-		return tx.Commit()
-	}
 	for v := version; v < len(migrations); v++ {
-		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+		m := migrations[v]
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return fmt.Errorf("schema version %d: %w", v+1, err)
+		}
+		if m.fill == nil {
+			continue
+		}
+		if err := m.fill(ctx, tx); err != nil {
 			return fmt.Errorf("schema version %d: %w", v+1, err)
 		}
 	}
-	// PRAGMA takes no parameters; the value is an int formatted here.
-	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(migrations))); err != nil {
-		return err
+	if version < len(migrations) {
+		// PRAGMA takes no parameters; the value is an int formatted here.
+		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(migrations))); err != nil {
+			return err
+		}
+	}
+	if err := rekey(ctx, tx); err != nil {
+		return fmt.Errorf("room keys: %w", err)
 	}
 	return tx.Commit()
 }

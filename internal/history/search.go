@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,23 +14,32 @@ import (
 	"github.com/anseo/anseo/internal/hub"
 )
 
-// Search returns the newest n saved events whose text or name contains
-// query, compared case-insensitively, oldest first; none if n <= 0. The
-// empty query matches every event. query is plain text: % and _ are not
-// wildcards.
+// Search returns room's newest n saved messages and actions whose text or
+// name contains query, compared case-insensitively, oldest first; none if
+// n <= 0. The empty query matches every message. query is plain text: %,
+// _ and the search index's own syntax are not operators. room is as for
+// Recent.
 //
-// Case is compared in Go, with Unicode full case folding of NFC text
+// Case is compared with Unicode full case folding of NFC text
 // (golang.org/x/text), because SQLite's lower() and LIKE fold only ASCII:
 // "ÉCOLE" finds "école", "STRASSE" finds "straße", and an é typed as e and a
 // combining accent finds a precomposed é. Folding is the same for every
-// language: a Turkish dotless ı does not match I. Comparing in Go means
-// Search reads events newest first until it has n matches, so a search that
-// matches little reads every saved event; Prune keeps their number bounded.
-func (s *Store) Search(ctx context.Context, query string, n int) ([]*hub.Event, error) {
-	if n <= 0 {
+// language: a Turkish dotless ı does not match I.
+//
+// A query of three characters or more (once folded) is looked up in the
+// search index (events_text), which holds every message's name and text
+// folded the same way, in trigrams: the messages it finds are read newest
+// first, and those of other rooms passed over, until n are found. A
+// shorter query cannot be looked up in trigrams: the room's messages are
+// read newest first until n match, so one that matches little reads the
+// whole room; Prune keeps it bounded. Either way each message found is
+// compared again here, so what matches is defined in one place (matcher).
+func (s *Store) Search(ctx context.Context, room, query string, n int) ([]*hub.Event, error) {
+	key := hub.RoomKey(room)
+	if n <= 0 || key == "" {
 		return nil, nil
 	}
-	evs, err := s.search(ctx, query, n)
+	evs, err := s.search(ctx, key, query, n)
 	if err != nil {
 		return nil, fmt.Errorf("history: search: %w", err)
 	}
@@ -37,10 +47,25 @@ func (s *Store) Search(ctx context.Context, query string, n int) ([]*hub.Event, 
 	return evs, nil
 }
 
-// search returns the matches newest first.
-func (s *Store) search(ctx context.Context, query string, n int) ([]*hub.Event, error) {
+// trigram is the shortest query the search index can look up: it indexes
+// every three characters.
+const trigram = 3
+
+// search returns the matches in the room with key, newest first.
+func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Event, error) {
 	m := newMatcher(query)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE `+public+` ORDER BY id DESC`)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if utf8.RuneCountInString(m.q) >= trigram {
+		// CROSS JOIN keeps the index outermost, read newest first, so that
+		// reading stops as soon as n are found.
+		rows, err = s.db.QueryContext(ctx, `SELECT `+joinedColumns+` FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
+			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, phrase(m.q), key)
+	} else {
+		rows, err = s.db.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC`, key)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -58,34 +83,97 @@ func (s *Store) search(ctx context.Context, query string, n int) ([]*hub.Event, 
 	return evs, rows.Err()
 }
 
-// A matcher finds one query in strings, the way Search compares: both
-// case-folded and NFC-normalised, so that canonically equivalent strings
-// that differ only in case compare equal. It is for one goroutine only (a
-// cases.Caser keeps state).
-type matcher struct {
+// phrase quotes a folded query as one FTS5 string: in trigrams, the
+// messages that contain it, with nothing in it read as an operator.
+func phrase(q string) string {
+	return `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+}
+
+// indexSaved puts every saved message and action in the search index: the
+// migration that made it (version 4) runs it. It reads them a page at a
+// time, so that it never holds a query open while it writes.
+//
+// The index holds names and texts as folder folds them; a change to the
+// folding needs a migration that empties the index and runs this again.
+func indexSaved(ctx context.Context, tx *sql.Tx) error {
+	const page = 10_000
+	type saved struct {
+		id         int64
+		name, text string
+	}
+	folder := newFolder()
+	var after int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, text FROM events WHERE kind IN (3, 5) AND id > ? ORDER BY id LIMIT ?`, after, page)
+		if err != nil {
+			return err
+		}
+		var batch []saved
+		for rows.Next() {
+			var s saved
+			if err := rows.Scan(&s.id, &s.name, &s.text); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, s := range batch {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO events_text (rowid, name, text) VALUES (?, ?, ?)`,
+				s.id, folder.fold(s.name), folder.fold(s.text)); err != nil {
+				return err
+			}
+			after = s.id
+		}
+		if len(batch) < page {
+			return nil
+		}
+	}
+}
+
+// A folder folds strings the way Search compares them: case-folded and
+// NFC-normalised, so that canonically equivalent strings that differ only
+// in case are equal. It is for one goroutine only (a cases.Caser keeps
+// state).
+type folder struct {
 	caser cases.Caser
-	q     string // the query, folded
+}
+
+func newFolder() *folder { return &folder{caser: cases.Fold()} }
+
+// fold returns s case-folded and NFC-normalised.
+func (f *folder) fold(s string) string {
+	if isASCII(s) {
+		// Most chat is ASCII, which folds to its lower case and needs no
+		// normalising.
+		return lowerASCII(s)
+	}
+	return norm.NFC.String(f.caser.String(s))
+}
+
+// A matcher finds one query in strings, the way Search compares: both
+// folded (folder). It is for one goroutine only.
+type matcher struct {
+	folder *folder
+	q      string // the query, folded
 }
 
 func newMatcher(query string) *matcher {
-	m := &matcher{caser: cases.Fold()}
-	m.q = m.fold(query)
+	m := &matcher{folder: newFolder()}
+	m.q = m.folder.fold(query)
 	return m
-}
-
-// fold returns s case-folded and NFC-normalised.
-func (m *matcher) fold(s string) string {
-	return norm.NFC.String(m.caser.String(s))
 }
 
 // match reports whether s contains the query.
 func (m *matcher) match(s string) bool {
 	if isASCII(s) {
-		// Most chat is ASCII, which folds to its lower case and needs no
-		// normalising: compare in place rather than copy it all.
+		// Compare in place rather than copy it all.
 		return containsLowerASCII(s, m.q)
 	}
-	return strings.Contains(m.fold(s), m.q)
+	return strings.Contains(m.folder.fold(s), m.q)
 }
 
 // isASCII reports whether s is all ASCII.
@@ -104,7 +192,7 @@ func isASCII(s string) bool {
 func containsLowerASCII(s, q string) bool {
 	for i := 0; i+len(q) <= len(s); i++ {
 		j := 0
-		for j < len(q) && lowerASCII(s[i+j]) == q[j] {
+		for j < len(q) && lowerByte(s[i+j]) == q[j] {
 			j++
 		}
 		if j == len(q) {
@@ -114,7 +202,21 @@ func containsLowerASCII(s, q string) bool {
 	return false
 }
 
-func lowerASCII(b byte) byte {
+// lowerASCII returns s, all ASCII, in lower case; s itself if it is.
+func lowerASCII(s string) string {
+	for i := range len(s) {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				b[j] = lowerByte(b[j])
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func lowerByte(b byte) byte {
 	if 'A' <= b && b <= 'Z' {
 		return b + 'a' - 'A'
 	}

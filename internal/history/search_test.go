@@ -26,6 +26,7 @@ func TestSearch(t *testing.T) {
 		11: {"judy", "it is 20 \u212A outside"}, // a Kelvin sign
 		12: {"alice", "the end"},
 		13: {"kim", "a pasted block:\n  first line\n  Second line"}, // kept with its line breaks
+		14: {"lena", `she said "NEAR(x y)" AND left* ^`},            // the search index's syntax
 	}
 	var evs []*hub.Event
 	for id := 1; id < len(said); id++ {
@@ -55,16 +56,24 @@ func TestSearch(t *testing.T) {
 		{"a substring across words", "0% s", 10, []uint64{7}},
 		{"a compatibility character folds too", "20 k", 10, []uint64{11}},
 		{"an accent is not ignored", "Ä", 10, []uint64{}},
-		{"the newest n, oldest first", "E", 3, []uint64{11, 12, 13}},
-		{"the empty query matches everything", "", 2, []uint64{12, 13}},
+		{"the newest n, oldest first", "E", 3, []uint64{12, 13, 14}},
+		{"the empty query matches everything", "", 2, []uint64{13, 14}},
 		{"a line of a multi-line message", "second LINE", 10, []uint64{13}},
 		{"across a line break", "line\n  second", 10, []uint64{13}},
+		{"double quotes are text", `said "near(`, 10, []uint64{14}},
+		{"a double quote alone", `"`, 10, []uint64{14}},
+		{"operators are text", "y)\" and LEFT*", 10, []uint64{14}},
+		{"an operator alone is text", "AND", 10, []uint64{14}},
+		{"a caret is text", "* ^", 10, []uint64{14}},
+		{"a query of three characters", "pas", 10, []uint64{13}},
+		{"a query of two characters", "SÉ", 10, []uint64{3}},
+		{"ß is ss, a short query once folded", "ß", 10, []uint64{5}},
 		{"no match", "goodbye", 10, []uint64{}},
 		{"none for n 0", "hello", 0, []uint64{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := s.Search(ctx, tt.query, tt.n)
+			got, err := s.Search(ctx, lobby, tt.query, tt.n)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, ids(got))
 			for _, ev := range got {

@@ -101,18 +101,26 @@ func (s *Store) Close() error {
 }
 
 // Append saves events, in one transaction: all of them or, with an error,
-// none. Every kind of entry the room's log holds is saved (joins, renames,
-// private messages, ...); the readers return only the public conversation.
-// It refuses a nil event, ID 0, an ID beyond SQLite's int64 and the kinds
-// that are never in the log (notices, replay markers), and fails if an ID
-// is already saved. Time is saved to the millisecond.
+// none. Every kind of entry the log holds is saved (joins, renames, private
+// messages, topics, ...); the readers return only the conversation. An
+// entry about a room saves it under its room (Event.Room, or the default
+// room for one that names none: see roomOf); the first entry that names a
+// room creates it in Rooms, and a KindTopic sets its topic. Append refuses
+// a nil event, ID 0, an ID beyond SQLite's int64, a room name that breaks
+// the name rules and the kinds that are never in the log (notices, replay
+// markers), and fails if an ID is already saved. Time is saved to the
+// millisecond.
 func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 	if len(events) == 0 {
 		return nil
 	}
+	rooms := make([]room, len(events))
 	var last uint64
 	for i, ev := range events {
 		if err := saveable(ev); err != nil {
+			return fmt.Errorf("history: append event %d of %d: %w", i+1, len(events), err)
+		}
+		if rooms[i], err = roomOf(ev); err != nil {
 			return fmt.Errorf("history: append event %d of %d: %w", i+1, len(events), err)
 		}
 		last = max(last, ev.ID)
@@ -127,14 +135,41 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 			_ = tx.Rollback() // err says what went wrong; this only undoes it
 		}
 	}()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, name, text, extra, session) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, room, room_key, name, text, extra, session, to_session)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("history: append: %w", err)
 	}
 	defer insert.Close()
-	for _, ev := range events {
-		if _, err := insert.ExecContext(ctx, int64(ev.ID), int64(ev.Kind), ev.Time.UnixMilli(), ev.Name, ev.Text, extraOf(ev), ev.Session); err != nil {
+	index, err := tx.PrepareContext(ctx, `INSERT INTO events_text (rowid, name, text) VALUES (?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("history: append: %w", err)
+	}
+	defer index.Close()
+	folder := newFolder()
+	created := make(map[string]bool) // rooms this batch has made sure of
+	for i, ev := range events {
+		r := rooms[i]
+		if _, err := insert.ExecContext(ctx, int64(ev.ID), int64(ev.Kind), ev.Time.UnixMilli(), r.name, r.key,
+			ev.Name, ev.Text, extraOf(ev), ev.Session, ev.ToSession); err != nil {
 			return fmt.Errorf("history: append event %d: %w", ev.ID, err)
+		}
+		if r.key != "" && !created[r.key] {
+			created[r.key] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (key, name, created) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+				r.key, r.name, ev.Time.UnixMilli()); err != nil {
+				return fmt.Errorf("history: append event %d: room: %w", ev.ID, err)
+			}
+		}
+		switch ev.Kind {
+		case hub.KindTopic:
+			if err := setTopic(ctx, tx, r.key, ev); err != nil {
+				return fmt.Errorf("history: append event %d: topic: %w", ev.ID, err)
+			}
+		case hub.KindMessage, hub.KindAction:
+			if _, err := index.ExecContext(ctx, int64(ev.ID), folder.fold(ev.Name), folder.fold(ev.Text)); err != nil {
+				return fmt.Errorf("history: append event %d: search index: %w", ev.ID, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE meta SET last_id = max(last_id, ?) WHERE one = 1`, int64(last)); err != nil {
@@ -161,7 +196,7 @@ func saveable(ev *hub.Event) error {
 	return nil
 }
 
-// logged are the kinds of entry the room's log holds.
+// logged are the kinds of entry the log holds.
 var logged = map[hub.Kind]bool{
 	hub.KindJoined: true, hub.KindLeft: true, hub.KindMessage: true, hub.KindAction: true,
 	hub.KindPrivate: true, hub.KindRenamed: true, hub.KindAway: true, hub.KindTopic: true,
@@ -187,21 +222,28 @@ func extraOf(ev *hub.Event) string {
 	return string(b)
 }
 
-// columns are the columns scan reads, in its order.
-const columns = `id, kind, time, name, text, session`
+// columns are the columns scan reads, in its order; joinedColumns the same
+// of events as e, beside a table with columns of the same names.
+const (
+	columns       = `id, kind, time, room, name, text, extra, session, to_session`
+	joinedColumns = `e.id, e.kind, e.time, e.room, e.name, e.text, e.extra, e.session, e.to_session`
+)
 
-// public selects what readers see: messages and actions, the room's
-// conversation (not joins, renames or private messages). It matches the
-// events_public index.
+// public selects what readers of a room see: messages and actions, its
+// conversation (not joins, topics or parts). It matches the
+// events_room_public index.
 const public = `kind IN (3, 5)`
 
-// Recent returns the newest n saved messages and actions, oldest first;
-// none if n <= 0.
-func (s *Store) Recent(ctx context.Context, n int) ([]*hub.Event, error) {
-	if n <= 0 {
+// Recent returns room's newest n saved messages and actions, oldest first;
+// none if n <= 0. room is the room's display name or any spelling with the
+// same hub.RoomKey; a room never saved, or a name that breaks the rules,
+// has none.
+func (s *Store) Recent(ctx context.Context, room string, n int) ([]*hub.Event, error) {
+	key := hub.RoomKey(room)
+	if n <= 0 || key == "" {
 		return nil, nil
 	}
-	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE `+public+` ORDER BY id DESC LIMIT ?`, n)
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC LIMIT ?`, key, n)
 	if err != nil {
 		return nil, fmt.Errorf("history: recent: %w", err)
 	}
@@ -209,16 +251,18 @@ func (s *Store) Recent(ctx context.Context, n int) ([]*hub.Event, error) {
 	return evs, nil
 }
 
-// Before returns the newest n saved messages and actions whose ID is less
-// than id, oldest first; none if n <= 0.
-func (s *Store) Before(ctx context.Context, id uint64, n int) ([]*hub.Event, error) {
-	if n <= 0 || id == 0 {
+// Before returns room's newest n saved messages and actions whose ID is
+// less than id, oldest first; none if n <= 0. room is as for Recent.
+func (s *Store) Before(ctx context.Context, room string, id uint64, n int) ([]*hub.Event, error) {
+	key := hub.RoomKey(room)
+	if n <= 0 || id == 0 || key == "" {
 		return nil, nil
 	}
 	if id > math.MaxInt64 {
-		return s.Recent(ctx, n) // every saved ID is less
+		return s.Recent(ctx, room, n) // every saved ID is less
 	}
-	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE `+public+` AND id < ? ORDER BY id DESC LIMIT ?`, int64(id), n)
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE room_key = ? AND `+public+` AND id < ? ORDER BY id DESC LIMIT ?`,
+		key, int64(id), n)
 	if err != nil {
 		return nil, fmt.Errorf("history: before %d: %w", id, err)
 	}
@@ -226,23 +270,56 @@ func (s *Store) Before(ctx context.Context, id uint64, n int) ([]*hub.Event, err
 	return evs, nil
 }
 
-// After returns the oldest n saved messages and actions whose ID is greater
-// than id, oldest first; none if n <= 0.
-func (s *Store) After(ctx context.Context, id uint64, n int) ([]*hub.Event, error) {
-	if n <= 0 || id >= math.MaxInt64 {
+// After returns room's oldest n saved messages and actions whose ID is
+// greater than id, oldest first; none if n <= 0. room is as for Recent.
+func (s *Store) After(ctx context.Context, room string, id uint64, n int) ([]*hub.Event, error) {
+	key := hub.RoomKey(room)
+	if n <= 0 || id >= math.MaxInt64 || key == "" {
 		return nil, nil
 	}
-	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE `+public+` AND id > ? ORDER BY id LIMIT ?`, int64(id), n)
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE room_key = ? AND `+public+` AND id > ? ORDER BY id LIMIT ?`,
+		key, int64(id), n)
 	if err != nil {
 		return nil, fmt.Errorf("history: after %d: %w", id, err)
 	}
 	return evs, nil
 }
 
-// Prune deletes every event but the newest keep (keep <= 0: no limit by
-// count) and every event whose time is before before (the zero time: no
-// limit by age), in one transaction, and returns how many it deleted. Times
-// are compared to the millisecond, as they are saved. LastID is unchanged.
+// Private returns the newest n saved private messages that session sent
+// (Event.Session) or was sent (Event.ToSession) whose ID is less than
+// before (0: the newest of all), oldest first; none if n <= 0 or session is
+// "". A private message saved before the recipient's session was kept is
+// its sender's only.
+func (s *Store) Private(ctx context.Context, session string, before uint64, n int) ([]*hub.Event, error) {
+	if n <= 0 || session == "" {
+		return nil, nil
+	}
+	below := int64(math.MaxInt64)
+	if before != 0 && before < math.MaxInt64 {
+		below = int64(before)
+	}
+	// Each side reads its own index (events_private_from, _to) newest
+	// first and stops at n; the newest n of the two lists are the answer.
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE id IN (
+			SELECT id FROM (SELECT id FROM events WHERE kind = 6 AND session != '' AND session = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3)
+			UNION ALL
+			SELECT id FROM (SELECT id FROM events WHERE kind = 6 AND to_session != '' AND to_session = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3)
+		) ORDER BY id DESC LIMIT ?3`, session, below, n)
+	if err != nil {
+		return nil, fmt.Errorf("history: private: %w", err)
+	}
+	slices.Reverse(evs)
+	return evs, nil
+}
+
+// Prune deletes, in every room, every entry but the room's newest keep
+// (keep <= 0: no limit by count), and every entry whose time is before
+// before (the zero time: no limit by age), in one transaction, and returns
+// how many it deleted. The entries that are about no room (departures from
+// the server, renames, away, private messages) are kept as one more room
+// is. Times are compared to the millisecond, as they are saved. Rooms
+// stay, with their topics, however few entries are left in them; LastID is
+// unchanged.
 func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted int, err error) {
 	if keep <= 0 && before.IsZero() {
 		return 0, nil
@@ -256,8 +333,8 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 			_ = tx.Rollback() // err says what went wrong; this only undoes it
 		}
 	}()
-	del := func(query string, arg any) error {
-		res, err := tx.ExecContext(ctx, query, arg)
+	del := func(query string, args ...any) error {
+		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("history: prune: %w", err)
 		}
@@ -269,11 +346,18 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 		return nil
 	}
 	if keep > 0 {
-		// With keep or fewer events, min is the oldest ID and nothing goes;
-		// with none, it is NULL and "id < NULL" holds for no row.
-		err := del(`DELETE FROM events WHERE id < (SELECT min(id) FROM (SELECT id FROM events ORDER BY id DESC LIMIT ?))`, keep)
+		keys, err := roomKeys(ctx, tx)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("history: prune: %w", err)
+		}
+		for _, key := range append(keys, "") {
+			// The subquery is the room's keep-th newest ID: with keep or
+			// fewer entries it is NULL, and "id < NULL" holds for no row.
+			err := del(`DELETE FROM events WHERE room_key = ?1 AND id <
+				(SELECT id FROM events WHERE room_key = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`, key, keep-1)
+			if err != nil {
+				return 0, err
+			}
 		}
 	}
 	if !before.IsZero() {
@@ -346,9 +430,10 @@ func (s *Store) query(ctx context.Context, query string, args ...any) ([]*hub.Ev
 func scan(rows *sql.Rows) (*hub.Event, error) {
 	var (
 		id, kind, ms int64
+		x            string
 		ev           hub.Event
 	)
-	if err := rows.Scan(&id, &kind, &ms, &ev.Name, &ev.Text, &ev.Session); err != nil {
+	if err := rows.Scan(&id, &kind, &ms, &ev.Room, &ev.Name, &ev.Text, &x, &ev.Session, &ev.ToSession); err != nil {
 		return nil, err
 	}
 	if id <= 0 || kind <= 0 || kind > math.MaxUint8 {
@@ -357,5 +442,12 @@ func scan(rows *sql.Rows) (*hub.Event, error) {
 	ev.ID = uint64(id)
 	ev.Kind = hub.Kind(kind)
 	ev.Time = time.UnixMilli(ms).UTC()
+	if x != "" {
+		var e extra
+		if err := json.Unmarshal([]byte(x), &e); err != nil {
+			return nil, fmt.Errorf("corrupt row: id %d: %w", id, err)
+		}
+		ev.Transport, ev.Reason, ev.To, ev.NewName, ev.Away = e.Transport, e.Reason, e.To, e.NewName, e.Away
+	}
 	return &ev, nil
 }

@@ -36,12 +36,16 @@ func open(t testing.TB, path string) *history.Store {
 	return s
 }
 
-// msg is message id, said by alice id seconds after base.
+// lobby is the default room, where msg says its messages.
+const lobby = hub.DefaultRoom
+
+// msg is message id, said in the lobby by alice id seconds after base.
 func msg(id uint64) *hub.Event {
 	return &hub.Event{
 		ID:   id,
 		Kind: hub.KindMessage,
 		Time: base.Add(time.Duration(id) * time.Second),
+		Room: lobby,
 		Name: "alice",
 		Text: fmt.Sprintf("message %d", id),
 	}
@@ -80,20 +84,20 @@ func TestAppend(t *testing.T) {
 		ctx := t.Context()
 		dublin := time.FixedZone("IST", 3600)
 		in := []*hub.Event{
-			{ID: 7, Kind: hub.KindMessage, Time: time.Date(2026, 3, 1, 13, 0, 0, 123_000_000, dublin), Name: "alice", Text: "hello, world"},
-			{ID: 9, Kind: hub.KindAction, Time: time.Date(2026, 3, 1, 12, 0, 1, 456_000_000, time.UTC), Name: "bob", Text: "waves"},
-			{ID: 10, Kind: hub.KindMessage, Time: time.UnixMilli(-1).UTC(), Name: "Séan", Text: "dia dhuit 👋\n\ttabs and 'quotes'"},
-			{ID: 11, Kind: hub.KindMessage, Time: base, Name: "carol", Text: ""},
+			{ID: 7, Kind: hub.KindMessage, Room: lobby, Time: time.Date(2026, 3, 1, 13, 0, 0, 123_000_000, dublin), Name: "alice", Text: "hello, world"},
+			{ID: 9, Kind: hub.KindAction, Room: lobby, Time: time.Date(2026, 3, 1, 12, 0, 1, 456_000_000, time.UTC), Name: "bob", Text: "waves"},
+			{ID: 10, Kind: hub.KindMessage, Room: lobby, Time: time.UnixMilli(-1).UTC(), Name: "Séan", Text: "dia dhuit 👋\n\ttabs and 'quotes'"},
+			{ID: 11, Kind: hub.KindMessage, Room: lobby, Time: base, Name: "carol", Text: ""},
 		}
 		require.NoError(t, s.Append(ctx, in))
 
-		got, err := s.Recent(ctx, 10)
+		got, err := s.Recent(ctx, lobby, 10)
 		require.NoError(t, err)
 		want := []*hub.Event{
-			{ID: 7, Kind: hub.KindMessage, Time: time.Date(2026, 3, 1, 12, 0, 0, 123_000_000, time.UTC), Name: "alice", Text: "hello, world"},
-			{ID: 9, Kind: hub.KindAction, Time: time.Date(2026, 3, 1, 12, 0, 1, 456_000_000, time.UTC), Name: "bob", Text: "waves"},
-			{ID: 10, Kind: hub.KindMessage, Time: time.Date(1969, 12, 31, 23, 59, 59, 999_000_000, time.UTC), Name: "Séan", Text: "dia dhuit 👋\n\ttabs and 'quotes'"},
-			{ID: 11, Kind: hub.KindMessage, Time: base, Name: "carol", Text: ""},
+			{ID: 7, Kind: hub.KindMessage, Room: lobby, Time: time.Date(2026, 3, 1, 12, 0, 0, 123_000_000, time.UTC), Name: "alice", Text: "hello, world"},
+			{ID: 9, Kind: hub.KindAction, Room: lobby, Time: time.Date(2026, 3, 1, 12, 0, 1, 456_000_000, time.UTC), Name: "bob", Text: "waves"},
+			{ID: 10, Kind: hub.KindMessage, Room: lobby, Time: time.Date(1969, 12, 31, 23, 59, 59, 999_000_000, time.UTC), Name: "Séan", Text: "dia dhuit 👋\n\ttabs and 'quotes'"},
+			{ID: 11, Kind: hub.KindMessage, Room: lobby, Time: base, Name: "carol", Text: ""},
 		}
 		assert.Equal(t, want, got)
 		for _, ev := range got {
@@ -109,7 +113,7 @@ func TestAppend(t *testing.T) {
 		ev := msg(1)
 		ev.Time = base.Add(1_999_999 * time.Nanosecond)
 		require.NoError(t, s.Append(t.Context(), []*hub.Event{ev}))
-		got, err := s.Recent(t.Context(), 1)
+		got, err := s.Recent(t.Context(), lobby, 1)
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.Equal(t, base.Add(time.Millisecond), got[0].Time)
@@ -127,47 +131,52 @@ func TestAppend(t *testing.T) {
 		s, _ := openFile(t)
 		require.NoError(t, s.Append(t.Context(), msgs(1, 3)))
 		require.NoError(t, s.Append(t.Context(), msgs(4, 5)))
-		got, err := s.Recent(t.Context(), 10)
+		got, err := s.Recent(t.Context(), lobby, 10)
 		require.NoError(t, err)
 		assert.Equal(t, msgs(1, 5), got)
 	})
 }
 
 // TestTheLogKeepsEveryEntryReadersSeeTheConversation: the history is the
-// room's log, so joins, renames, away, departures and private messages are
-// saved with everything that makes them what they are; reading the history
-// gives the public conversation alone.
+// log, so joins, parts, topics, renames, away, departures and private
+// messages are saved with everything that makes them what they are (see
+// TestEveryEntryReadsBackAsSaved); reading a room's history gives its
+// public conversation alone.
 func TestTheLogKeepsEveryEntryReadersSeeTheConversation(t *testing.T) {
 	s, _ := openFile(t)
 	ctx := t.Context()
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	entries := []*hub.Event{
-		{ID: 1, Kind: hub.KindJoined, Time: at, Name: "alice", Transport: hub.TransportWeb},
-		{ID: 2, Kind: hub.KindMessage, Time: at, Name: "alice", Text: "hi"},
+		{ID: 1, Kind: hub.KindJoined, Time: at, Room: lobby, Name: "alice", Transport: hub.TransportWeb},
+		{ID: 2, Kind: hub.KindMessage, Time: at, Room: lobby, Name: "alice", Text: "hi"},
 		{ID: 3, Kind: hub.KindPrivate, Time: at, Name: "alice", To: "bob", Text: "psst"},
 		{ID: 4, Kind: hub.KindRenamed, Time: at, Name: "alice", NewName: "alicia"},
 		{ID: 5, Kind: hub.KindAway, Time: at, Name: "alicia", Away: true, Text: "lunch"},
-		{ID: 6, Kind: hub.KindAction, Time: at, Name: "alicia", Text: "waves"},
-		{ID: 7, Kind: hub.KindLeft, Time: at, Name: "alicia", Reason: hub.ReasonQuit, Text: "bye"},
+		{ID: 6, Kind: hub.KindAction, Time: at, Room: lobby, Name: "alicia", Text: "waves"},
+		{ID: 7, Kind: hub.KindTopic, Time: at, Room: lobby, Name: "alicia", Text: "all welcome"},
+		{ID: 8, Kind: hub.KindLeft, Time: at, Room: lobby, Name: "alicia", Reason: hub.ReasonPart, Text: "off to #help"},
+		{ID: 9, Kind: hub.KindLeft, Time: at, Name: "alicia", Reason: hub.ReasonQuit, Text: "bye"},
 	}
 	require.NoError(t, s.Append(ctx, entries))
 
-	got, err := s.Recent(ctx, 10)
+	got, err := s.Recent(ctx, lobby, 10)
 	require.NoError(t, err)
 	assert.Equal(t, []uint64{2, 6}, ids(got), "readers see messages and actions")
-	got, err = s.After(ctx, 2, 10)
+	got, err = s.After(ctx, lobby, 2, 10)
 	require.NoError(t, err)
 	assert.Equal(t, []uint64{6}, ids(got))
-	got, err = s.Before(ctx, 6, 10)
+	got, err = s.Before(ctx, lobby, 6, 10)
 	require.NoError(t, err)
 	assert.Equal(t, []uint64{2}, ids(got))
-	got, err = s.Search(ctx, "psst", 10)
-	require.NoError(t, err)
-	assert.Empty(t, got, "a private message is not found by search")
+	for _, q := range []string{"psst", "welcome", "help", "bye"} {
+		got, err = s.Search(ctx, lobby, q, 10)
+		require.NoError(t, err)
+		assert.Empty(t, got, "only messages and actions are searched: %q", q)
+	}
 
 	last, err := s.LastID(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, uint64(7), last, "every entry holds its place in the log")
+	assert.Equal(t, uint64(9), last, "every entry holds its place in the log")
 	require.ErrorContains(t, s.Append(ctx, []*hub.Event{{ID: 3, Kind: hub.KindMessage, Time: at, Name: "x", Text: "y"}}), "event 3",
 		"a position is never given twice")
 }
@@ -181,6 +190,8 @@ func TestAppendRefuses(t *testing.T) {
 	zero.ID = 0
 	huge := msg(6)
 	huge.ID = math.MaxInt64 + 1
+	badRoom := msg(7)
+	badRoom.Room = "#no room"
 	tests := []struct {
 		name  string
 		batch []*hub.Event
@@ -193,6 +204,7 @@ func TestAppendRefuses(t *testing.T) {
 		{"a replay marker", []*hub.Event{marker}, "replay begin events are not saved"},
 		{"an ID already saved", []*hub.Event{msg(6), msg(5)}, "event 5"},
 		{"an ID twice in one batch", []*hub.Event{msg(6), msg(7), msg(7)}, "event 7"},
+		{"a room name that breaks the rules", []*hub.Event{msg(6), badRoom}, `"#no room" is not a room name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+", and saves none of the batch", func(t *testing.T) {
@@ -204,7 +216,7 @@ func TestAppendRefuses(t *testing.T) {
 			require.Error(t, err)
 			assert.ErrorContains(t, err, tt.err)
 
-			got, err := s.Recent(ctx, 10)
+			got, err := s.Recent(ctx, lobby, 10)
 			require.NoError(t, err)
 			assert.Equal(t, span(1, 5), ids(got))
 			last, err := s.LastID(ctx)
@@ -218,7 +230,7 @@ func TestAppendRefuses(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
 		assert.Error(t, s.Append(ctx, msgs(1, 3)))
-		got, err := s.Recent(t.Context(), 10)
+		got, err := s.Recent(t.Context(), lobby, 10)
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	})
@@ -237,23 +249,23 @@ func TestRead(t *testing.T) {
 		read func() ([]*hub.Event, error)
 		want []uint64
 	}{
-		{"recent: the newest n", func() ([]*hub.Event, error) { return s.Recent(ctx, 3) }, span(23, 25)},
-		{"recent: all when fewer than n", func() ([]*hub.Event, error) { return s.Recent(ctx, 100) }, all},
-		{"recent: none for n 0", func() ([]*hub.Event, error) { return s.Recent(ctx, 0) }, []uint64{}},
-		{"recent: none for n < 0", func() ([]*hub.Event, error) { return s.Recent(ctx, -1) }, []uint64{}},
-		{"before: the newest n below id", func() ([]*hub.Event, error) { return s.Before(ctx, 22, 4) }, []uint64{9, 10, 20, 21}},
-		{"before: across the gap", func() ([]*hub.Event, error) { return s.Before(ctx, 15, 2) }, span(9, 10)},
-		{"before: the first page", func() ([]*hub.Event, error) { return s.Before(ctx, 3, 10) }, span(1, 2)},
-		{"before: nothing before the first", func() ([]*hub.Event, error) { return s.Before(ctx, 1, 10) }, []uint64{}},
-		{"before: nothing before 0", func() ([]*hub.Event, error) { return s.Before(ctx, 0, 10) }, []uint64{}},
-		{"before: beyond every ID", func() ([]*hub.Event, error) { return s.Before(ctx, math.MaxUint64, 2) }, span(24, 25)},
-		{"before: none for n 0", func() ([]*hub.Event, error) { return s.Before(ctx, 22, 0) }, []uint64{}},
-		{"after: the oldest n above id", func() ([]*hub.Event, error) { return s.After(ctx, 8, 4) }, []uint64{9, 10, 20, 21}},
-		{"after: from the start", func() ([]*hub.Event, error) { return s.After(ctx, 0, 3) }, span(1, 3)},
-		{"after: the last page", func() ([]*hub.Event, error) { return s.After(ctx, 22, 10) }, span(23, 25)},
-		{"after: nothing after the last", func() ([]*hub.Event, error) { return s.After(ctx, 25, 10) }, []uint64{}},
-		{"after: beyond every ID", func() ([]*hub.Event, error) { return s.After(ctx, math.MaxUint64, 10) }, []uint64{}},
-		{"after: none for n 0", func() ([]*hub.Event, error) { return s.After(ctx, 0, 0) }, []uint64{}},
+		{"recent: the newest n", func() ([]*hub.Event, error) { return s.Recent(ctx, lobby, 3) }, span(23, 25)},
+		{"recent: all when fewer than n", func() ([]*hub.Event, error) { return s.Recent(ctx, lobby, 100) }, all},
+		{"recent: none for n 0", func() ([]*hub.Event, error) { return s.Recent(ctx, lobby, 0) }, []uint64{}},
+		{"recent: none for n < 0", func() ([]*hub.Event, error) { return s.Recent(ctx, lobby, -1) }, []uint64{}},
+		{"before: the newest n below id", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, 22, 4) }, []uint64{9, 10, 20, 21}},
+		{"before: across the gap", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, 15, 2) }, span(9, 10)},
+		{"before: the first page", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, 3, 10) }, span(1, 2)},
+		{"before: nothing before the first", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, 1, 10) }, []uint64{}},
+		{"before: nothing before 0", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, 0, 10) }, []uint64{}},
+		{"before: beyond every ID", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, math.MaxUint64, 2) }, span(24, 25)},
+		{"before: none for n 0", func() ([]*hub.Event, error) { return s.Before(ctx, lobby, 22, 0) }, []uint64{}},
+		{"after: the oldest n above id", func() ([]*hub.Event, error) { return s.After(ctx, lobby, 8, 4) }, []uint64{9, 10, 20, 21}},
+		{"after: from the start", func() ([]*hub.Event, error) { return s.After(ctx, lobby, 0, 3) }, span(1, 3)},
+		{"after: the last page", func() ([]*hub.Event, error) { return s.After(ctx, lobby, 22, 10) }, span(23, 25)},
+		{"after: nothing after the last", func() ([]*hub.Event, error) { return s.After(ctx, lobby, 25, 10) }, []uint64{}},
+		{"after: beyond every ID", func() ([]*hub.Event, error) { return s.After(ctx, lobby, math.MaxUint64, 10) }, []uint64{}},
+		{"after: none for n 0", func() ([]*hub.Event, error) { return s.After(ctx, lobby, 0, 0) }, []uint64{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,7 +320,7 @@ func TestPrune(t *testing.T) {
 			n, err := s.Prune(ctx, tt.keep, tt.before)
 			require.NoError(t, err)
 			assert.Equal(t, tt.deleted, n)
-			got, err := s.Recent(ctx, 100)
+			got, err := s.Recent(ctx, lobby, 100)
 			require.NoError(t, err)
 			assert.Equal(t, tt.left, ids(got))
 			last, err := s.LastID(ctx)
@@ -338,7 +350,7 @@ func TestRestart(t *testing.T) {
 		require.NoError(t, s.Close())
 
 		s = open(t, path)
-		got, err := s.Recent(ctx, 100)
+		got, err := s.Recent(ctx, lobby, 100)
 		require.NoError(t, err)
 		assert.Equal(t, msgs(16, 20), got)
 		last, err := s.LastID(ctx)
@@ -363,7 +375,7 @@ func TestRestart(t *testing.T) {
 		require.NoError(t, s.Close())
 
 		s = open(t, path)
-		got, err := s.Recent(ctx, 100)
+		got, err := s.Recent(ctx, lobby, 100)
 		require.NoError(t, err)
 		assert.Empty(t, got)
 		last, err := s.LastID(ctx)
@@ -376,7 +388,7 @@ func TestMemory(t *testing.T) {
 	s := open(t, history.Memory)
 	ctx := t.Context()
 	require.NoError(t, s.Append(ctx, msgs(1, 5)))
-	got, err := s.Recent(ctx, 10)
+	got, err := s.Recent(ctx, lobby, 10)
 	require.NoError(t, err)
 	assert.Equal(t, msgs(1, 5), got)
 	n, err := s.Prune(ctx, 2, time.Time{})
@@ -434,21 +446,21 @@ func TestConcurrentReadersWhileAppending(t *testing.T) {
 							return fmt.Errorf("LastID %d after %d: not a whole batch further", last, seen)
 						}
 						seen = last
-						recent, err := s.Recent(ctx, 2*size)
+						recent, err := s.Recent(ctx, lobby, 2*size)
 						if err != nil {
 							return err
 						}
 						if err := wholeBatches(recent, size, seen); err != nil {
 							return fmt.Errorf("recent: %w", err)
 						}
-						found, err := s.Search(ctx, "MESSAGE", 3)
+						found, err := s.Search(ctx, lobby, "MESSAGE", 3)
 						if err != nil {
 							return err
 						}
 						if err := wholeBatches(found, size, seen); err != nil {
 							return fmt.Errorf("search: %w", err)
 						}
-						if _, err := s.After(ctx, seen/2, size); err != nil {
+						if _, err := s.After(ctx, lobby, seen/2, size); err != nil {
 							return err
 						}
 						select {
@@ -461,7 +473,7 @@ func TestConcurrentReadersWhileAppending(t *testing.T) {
 			}
 			require.NoError(t, g.Wait())
 
-			got, err := s.Recent(ctx, batches*size+1)
+			got, err := s.Recent(ctx, lobby, batches*size+1)
 			require.NoError(t, err)
 			assert.Equal(t, msgs(1, batches*size), got)
 		})
@@ -521,7 +533,7 @@ func TestLastName(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "session %q", session)
 	}
-	recent, err := s.Recent(ctx, 10)
+	recent, err := s.Recent(ctx, lobby, 10)
 	require.NoError(t, err)
 	require.Len(t, recent, 1)
 	assert.Equal(t, "s-alice", recent[0].Session, "a message keeps who said it")

@@ -390,7 +390,7 @@ func (h *Hub) load(ctx context.Context) error {
 		return fmt.Errorf("hub: history: %w", err)
 	}
 	h.lastID = last
-	recent, err := st.Recent(ctx, h.opts.HistoryLen)
+	recent, err := st.Recent(ctx, DefaultRoom, h.opts.HistoryLen)
 	if err != nil {
 		return fmt.Errorf("hub: history: %w", err)
 	}

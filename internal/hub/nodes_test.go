@@ -202,7 +202,7 @@ func TestTheLocalLogKeepsEverything(t *testing.T) {
 	st = open()
 	defer st.Close()
 	texts := func() []string {
-		saved, err := st.Recent(t.Context(), 100)
+		saved, err := st.Recent(t.Context(), hub.DefaultRoom, 100)
 		require.NoError(t, err)
 		var texts []string
 		for _, ev := range saved {
@@ -225,8 +225,8 @@ func TestTheLocalLogKeepsEverything(t *testing.T) {
 	require.NoError(t, bob.Say(t.Context(), "after", ""))
 	ev := next(t, bob)
 	assert.Equal(t, uint64(11), ev.ID, "the numbering goes on: bob's join was 10")
-	assert.Equal(t, []string{"4", "5", "6", "7", "after"}, texts(),
-		"pruned to the newest five entries (the last four lines and the departure) when it started")
+	assert.Equal(t, []string{"3", "4", "5", "6", "7", "after"}, texts(),
+		"pruned to the room's newest five entries (its last five lines; the departure from the server is kept apart) when it started")
 }
 
 // TestAMoveFromANodeAheadSendsNothingTwice: a person who moves here from a
@@ -299,7 +299,7 @@ func TestAFullDiskIsTold(t *testing.T) {
 	require.NoError(t, alice.Say(t.Context(), "and on", ""))
 	assert.Equal(t, "and on", next(t, alice).Text)
 
-	saved, err := st.Recent(t.Context(), 10)
+	saved, err := st.Recent(t.Context(), hub.DefaultRoom, 10)
 	require.NoError(t, err)
 	var texts []string
 	for _, ev := range saved {

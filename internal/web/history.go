@@ -10,9 +10,10 @@ import (
 	"github.com/anseo/anseo/internal/hub"
 )
 
-// The history endpoints page back through the saved conversation and search
-// it (docs/protocol.md §7). They read the hub's Store; a hub without one
-// answers 404. Only messages and actions are saved, never private messages.
+// The history endpoints page back through a room's saved conversation and
+// search it, and page back through the caller's own private messages
+// (docs/protocol.md §7). They read the hub's Store; a hub without one
+// answers 404.
 
 // Limits of the history endpoints.
 const (
@@ -26,24 +27,30 @@ const (
 	maxQueryBytes = 200
 )
 
-// historyPage is the answer of both endpoints: events oldest first, and
+// historyPage is the answer of the endpoints: events oldest first, and
 // whether there are more beyond them in the direction asked (older for
-// before and search, newer for after).
+// before, search and private, newer for after). Each event is a messageMsg,
+// or a privateMsg from /history/private.
 type historyPage struct {
-	Events []messageMsg `json:"events"`
-	More   bool         `json:"more"`
+	Events []any `json:"events"`
+	More   bool  `json:"more"`
 }
 
 type errorBody struct {
 	Error string `json:"error"`
 }
 
-// handleHistory answers GET /history?before=ID&n=N (the n newest saved
-// events older than ID; without before, the n newest of all) and GET
-// /history?after=ID&n=N (the n oldest newer than ID).
+// handleHistory answers GET /history?room=ROOM&before=ID&n=N (the room's n
+// newest saved events older than ID; without before, its n newest of all)
+// and GET /history?room=ROOM&after=ID&n=N (the n oldest newer than ID).
+// Without room, the default room's.
 func handleHistory(log *slog.Logger, h *hub.Hub) http.Handler {
 	return historyHandler(log, h, func(r *http.Request, st hub.Store, n int) ([]*hub.Event, bool, error) {
 		q := r.URL.Query()
+		room, err := historyRoom(q.Get("room"))
+		if err != nil {
+			return nil, false, err
+		}
 		before, okBefore, err := idParam(q.Get("before"))
 		if err != nil {
 			return nil, false, badRequest("before must be an event ID")
@@ -57,24 +64,29 @@ func handleHistory(log *slog.Logger, h *hub.Hub) http.Handler {
 		case okBefore && okAfter:
 			return nil, false, badRequest("ask for before or after, not both")
 		case okAfter:
-			evs, err = st.After(r.Context(), after, n+1)
+			evs, err = st.After(r.Context(), room, after, n+1)
 			if len(evs) > n { // the extra one says there is more
 				return evs[:n], true, err
 			}
 			return evs, false, err
 		case okBefore:
-			evs, err = st.Before(r.Context(), before, n+1)
+			evs, err = st.Before(r.Context(), room, before, n+1)
 		default:
-			evs, err = st.Recent(r.Context(), n+1)
+			evs, err = st.Recent(r.Context(), room, n+1)
 		}
 		return newest(evs, n), len(evs) > n, err
 	})
 }
 
-// handleSearch answers GET /history/search?q=TEXT&n=N: the n newest saved
-// events whose text or name contains TEXT, ignoring case.
+// handleSearch answers GET /history/search?room=ROOM&q=TEXT&n=N: the
+// room's n newest saved events whose text or name contains TEXT, ignoring
+// case. Without room, the default room's.
 func handleSearch(log *slog.Logger, h *hub.Hub) http.Handler {
 	return historyHandler(log, h, func(r *http.Request, st hub.Store, n int) ([]*hub.Event, bool, error) {
+		room, err := historyRoom(r.URL.Query().Get("room"))
+		if err != nil {
+			return nil, false, err
+		}
 		q := r.URL.Query().Get("q")
 		switch {
 		case isBlankQuery(q):
@@ -82,16 +94,53 @@ func handleSearch(log *slog.Logger, h *hub.Hub) http.Handler {
 		case len(q) > maxQueryBytes:
 			return nil, false, badRequest("q is longer than " + strconv.Itoa(maxQueryBytes) + " bytes")
 		}
-		evs, err := st.Search(r.Context(), q, n+1)
+		evs, err := st.Search(r.Context(), room, q, n+1)
 		return newest(evs, n), len(evs) > n, err
 	})
+}
+
+// handlePrivate answers GET /history/private?before=ID&n=N: the n newest
+// saved private messages that the caller's login (its session cookie) sent
+// or was sent, older than ID; without before, the newest. A browser
+// without a session (logged in before there were sessions) has none: no
+// saved private message can be told to be its own.
+func handlePrivate(log *slog.Logger, h *hub.Hub) http.Handler {
+	return historyHandler(log, h, func(r *http.Request, st hub.Store, n int) ([]*hub.Event, bool, error) {
+		before, _, err := idParam(r.URL.Query().Get("before")) // 0 or none: the newest
+		switch {
+		case err != nil:
+			return nil, false, badRequest("before must be an event ID")
+		case r.URL.Query().Has("after"):
+			return nil, false, badRequest("private messages are paged with before only")
+		}
+		evs, err := st.Private(r.Context(), sessionOf(r), before, n+1)
+		return newest(evs, n), len(evs) > n, err
+	})
+}
+
+// historyRoom is the room a history request names: its display name, the
+// default room if it names none, or a *historyError if the name breaks the
+// rules.
+func historyRoom(room string) (string, error) {
+	if room == "" {
+		return hub.DefaultRoom, nil
+	}
+	display, err := hub.CheckRoomName(room)
+	var nameErr *hub.NameError
+	switch {
+	case errors.As(err, &nameErr):
+		return "", badRequest("room is not a room name: " + nameErr.Reason)
+	case err != nil:
+		return "", badRequest("room is not a room name")
+	}
+	return display, nil
 }
 
 // historyRead reads one page from the store: at most n events, oldest
 // first, and whether more lie beyond. A *historyError is the client's fault.
 type historyRead func(r *http.Request, st hub.Store, n int) ([]*hub.Event, bool, error)
 
-// historyHandler does what both endpoints share: the login check, the
+// historyHandler does what the endpoints share: the login check, the
 // store, n, and the JSON answer.
 func historyHandler(log *slog.Logger, h *hub.Hub, read historyRead) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -122,10 +171,17 @@ func historyHandler(log *slog.Logger, h *hub.Hub, read historyRead) http.Handler
 			writeJSON(w, http.StatusInternalServerError, errorBody{"the history could not be read"})
 			return
 		}
-		page := historyPage{Events: make([]messageMsg, 0, len(evs)), More: more}
+		page := historyPage{Events: make([]any, 0, len(evs)), More: more}
 		session := sessionOf(r)
 		for _, ev := range evs {
-			page.Events = append(page.Events, storedJSON(ev, session))
+			if ev.Kind == hub.KindPrivate {
+				page.Events = append(page.Events, privateMsg{Type: "private", ID: ev.ID, Time: formatTime(ev.Time),
+					From: ev.Name, To: ev.To, Text: ev.Text, Own: session != "" && ev.Session == session})
+				continue
+			}
+			msg := storedJSON(ev, session)
+			msg.Room = ev.Room
+			page.Events = append(page.Events, msg)
 		}
 		writeJSON(w, http.StatusOK, page)
 	})

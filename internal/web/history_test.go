@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -151,6 +152,10 @@ func TestHistory(t *testing.T) {
 		{name: "empty query", path: "/history/search?q=+"},
 		{name: "no query", path: "/history/search"},
 		{name: "query too long", path: "/history/search?q=" + strings.Repeat("x", 201)},
+		{name: "a room name that breaks the rules", path: "/history?room=%23no+room"},
+		{name: "a search in a room name that breaks the rules", path: "/history/search?room=%23%24%24&q=x"},
+		{name: "private messages, before not an ID", path: "/history/private?before=x"},
+		{name: "private messages, after", path: "/history/private?after=1"},
 	}
 	for _, tc := range bad {
 		t.Run("400: "+tc.name, func(t *testing.T) {
@@ -161,7 +166,7 @@ func TestHistory(t *testing.T) {
 	}
 
 	t.Run("401 without the login cookie", func(t *testing.T) {
-		for _, path := range []string{"/history", "/history/search?q=x"} {
+		for _, path := range []string{"/history", "/history/search?q=x", "/history/private"} {
 			res, _ := do(t, handler, httptest.NewRequest(http.MethodGet, path, nil))
 			assert.Equal(t, http.StatusUnauthorized, res.StatusCode, path)
 		}
@@ -170,9 +175,124 @@ func TestHistory(t *testing.T) {
 
 func TestHistoryWithoutStore(t *testing.T) {
 	srv, _ := newHandler(t)
-	for _, path := range []string{"/history", "/history/search?q=x"} {
+	for _, path := range []string{"/history", "/history/search?q=x", "/history/private"} {
 		res, body := do(t, srv, withCookie(httptest.NewRequest(http.MethodGet, path, nil), "reader"))
 		assert.Equal(t, http.StatusNotFound, res.StatusCode, path)
 		assert.Contains(t, body, "no history")
 	}
+}
+
+// TestHistoryOfARoom: room picks the room whose history is read or
+// searched, by any spelling of its name, with or without its "#"; without
+// it, the default room's.
+func TestHistoryOfARoom(t *testing.T) {
+	store, err := history.Open(t.Context(), history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	at := time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)
+	said := func(id uint64, room, text string) *hub.Event {
+		return &hub.Event{ID: id, Kind: hub.KindMessage, Time: at, Room: room, Name: "alice", Text: text}
+	}
+	require.NoError(t, store.Append(t.Context(), []*hub.Event{
+		said(1, "#lobby", "hello lobby"),
+		said(2, "#Help", "hello help"),
+		said(3, "#lobby", "lobby again"),
+		said(4, "#help", "help again"),
+	}))
+	srv := startServerWith(t, web.Config{}, hub.Options{Flood: noFlood, Store: store})
+
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"/history", []string{"hello lobby", "lobby again"}},
+		{"/history?room=%23lobby", []string{"hello lobby", "lobby again"}},
+		{"/history?room=%23help", []string{"hello help", "help again"}},
+		{"/history?room=%23HELP", []string{"hello help", "help again"}},
+		{"/history?room=help", []string{"hello help", "help again"}},
+		{"/history?room=%23help&before=4", []string{"hello help"}},
+		{"/history?room=%23help&after=2", []string{"help again"}},
+		{"/history?room=%23lobby&after=2", []string{"lobby again"}},
+		{"/history?room=%23nobody-here", nil},
+		{"/history/search?q=HELLO", []string{"hello lobby"}},
+		{"/history/search?room=%23help&q=HELLO", []string{"hello help"}},
+		{"/history/search?room=%23help&q=again", []string{"help again"}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			page := getHistory(t, srv.Server, tc.path, http.StatusOK)
+			assert.Equal(t, tc.want, texts(page.Events))
+		})
+	}
+
+	t.Run("each event says its room", func(t *testing.T) {
+		page := getHistory(t, srv.Server, "/history?room=help", http.StatusOK)
+		require.Len(t, page.Events, 2)
+		assert.Equal(t, "#Help", page.Events[0].Room, "as it was said")
+		assert.Equal(t, "#help", page.Events[1].Room)
+	})
+
+	t.Run("a bad room name is told why", func(t *testing.T) {
+		res, body := do(t, srv.Server, withCookie(httptest.NewRequest(http.MethodGet, "/history?room=%23a+b", nil), "reader"))
+		assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+		assert.Contains(t, body, "room is not a room name: it may only contain")
+	})
+}
+
+// TestPrivateHistory: GET /history/private gives the private messages the
+// caller's own login sent or was sent, and nobody else's.
+func TestPrivateHistory(t *testing.T) {
+	srv := startWithHistory(t)
+	aliceLogin := loginClient(t, srv.URL, "alice")
+	alice := dial(t, srv.URL, aliceLogin)
+	require.Equal(t, "welcome", alice.next().Type)
+	bobLogin := loginClient(t, srv.URL, "bob")
+	bob := dial(t, srv.URL, bobLogin)
+	require.Equal(t, "welcome", bob.next().Type)
+	carolLogin := loginClient(t, srv.URL, "carol")
+
+	alice.say("/msg bob psst, bob", "p1")
+	alice.say("in public", "m1")
+	alice.say("/msg bob and again", "p2")
+	for bob.next().Text != "in public" { // kept, then sent
+	}
+	for bob.next().Text != "and again" {
+	}
+
+	get := func(client *http.Client, path string) historyJSON {
+		t.Helper()
+		res, err := client.Get(srv.URL + path)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+		var page historyJSON
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&page))
+		return page
+	}
+	page := get(aliceLogin, "/history/private")
+	require.Len(t, page.Events, 2)
+	first := page.Events[0]
+	assert.Equal(t, "private", first.Type)
+	assert.Equal(t, "alice", first.From)
+	assert.Equal(t, "bob", first.To)
+	assert.Equal(t, "psst, bob", first.Text)
+	assert.True(t, first.Own, "alice sent it")
+	assert.Regexp(t, rfc3339Millis, first.Time)
+	assert.False(t, *page.More)
+
+	page = get(aliceLogin, fmt.Sprintf("/history/private?before=%d", page.Events[1].ID))
+	assert.Equal(t, []string{"psst, bob"}, texts(page.Events), "paged back")
+	page = get(aliceLogin, "/history/private?n=1")
+	assert.Equal(t, []string{"and again"}, texts(page.Events), "the newest")
+	assert.True(t, *page.More)
+
+	page = get(bobLogin, "/history/private")
+	assert.Equal(t, []string{"psst, bob", "and again"}, texts(page.Events), "bob's too: sent to him")
+	assert.False(t, page.Events[0].Own, "bob did not send it")
+	assert.Equal(t, "alice", page.Events[0].From)
+
+	assert.Empty(t, get(carolLogin, "/history/private").Events, "carol's login sent and received none")
+	res, body := do(t, srv.Server, withCookie(httptest.NewRequest(http.MethodGet, "/history/private", nil), "alice"))
+	assert.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, body, `"events":[]`, "the name alone is not alice's login")
 }

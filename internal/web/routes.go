@@ -21,6 +21,7 @@ func addRoutes(r chi.Router, log *slog.Logger, h *hub.Hub, cfg Config, a *assets
 	r.Method(http.MethodGet, "/ws", handleWebSocket(log, h, cfg, ws))
 	r.Method(http.MethodGet, "/history", handleHistory(log, h))
 	r.Method(http.MethodGet, "/history/search", handleSearch(log, h))
+	r.Method(http.MethodGet, "/history/private", handlePrivate(log, h))
 	r.Method(http.MethodGet, "/roster", handleRoster(log, h))
 	r.Method(http.MethodGet, "/rooms", handleRooms(log, h))
 	r.Method(http.MethodGet, "/healthz", handleHealthz())
