@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/web"
 )
@@ -370,10 +371,13 @@ func TestBrowserTabsShowTheirOwnRooms(t *testing.T) {
 
 // TestBrowserPrivateConversations: private messages have a conversation
 // each in the sidebar, with its counts; writing in it sends a private
-// message.
+// message; a new login finds them again in the history.
 func TestBrowserPrivateConversations(t *testing.T) {
 	t.Parallel()
-	srv, newTab := browserServer(t)
+	store, err := history.Open(t.Context(), history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	srv, newTab := browserServerWith(t, hub.Options{Flood: noFlood, Store: store})
 	alice := newTab()
 	alice.Login("alice")
 	carol := watch(t, srv.Hub, "carol")
@@ -392,5 +396,49 @@ func TestBrowserPrivateConversations(t *testing.T) {
 	assert.Equal(t, "carol", got.To)
 	alice.WaitJS(`[...document.querySelectorAll('[data-kind=private].own')].some(e => e.checkVisibility() && e.querySelector('.text').textContent === 'hello carol')`)
 
+	// A new tab of the same login: it showed nothing yet, and the history
+	// gives it the conversation.
+	second := alice.Duplicate(t)
+	second.Open("/chat")
+	second.WaitConnected()
+	second.WaitJS(`document.querySelector('[data-testid=conv][data-name=carol]') !== null`)
+	assert.Equal(t, []string{"#lobby *", "carol"}, sidebar(second), "read before: nothing new")
+	clickConv(second, "carol")
+	waitShowing(second, "carol", "/p/carol")
+	second.WaitJS(`document.querySelectorAll('#messages [data-kind=private]').length === 2`)
+	assert.Equal(t, []string{"psst", "hello carol"}, shownTexts(second))
+	assertNoProblems(t, alice, second)
+}
+
+// TestBrowserRoomSearch: the history search is the room's shown.
+func TestBrowserRoomSearch(t *testing.T) {
+	t.Parallel()
+	store, err := history.Open(t.Context(), history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	srv, newTab := browserServerWith(t, hub.Options{Flood: noFlood, Store: store})
+	carol := watch(t, srv.Hub, "carol")
+	inRoom(t, carol, "#help")
+	require.NoError(t, carol.SayIn(t.Context(), "#help", "a needle in help", ""))
+	require.NoError(t, carol.SayIn(t.Context(), "#lobby", "a needle in the lobby", ""))
+	carol.waitMessage("a needle in the lobby")
+
+	alice := newTab()
+	alice.Login("alice")
+	alice.Say("/join #help")
+	waitShowing(alice, "#help", "/r/help")
+	results := func() []string {
+		alice.Do(chromedp.Evaluate[chromedp.Void](`document.getElementById('search').value = ''`), chromedp.SendKeys(browsertest.TestID("search-input"), "needle\n"))
+		alice.WaitJS(`document.querySelector('[data-testid=search-heading]').textContent.includes('found')`)
+		return browsertest.Run(alice, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid=search-result] .text')].map(e => e.textContent)`))
+	}
+	assert.Equal(t, "Search #help…", browsertest.Run(alice, chromedp.Evaluate[string](`document.getElementById('search').placeholder`)))
+	assert.Equal(t, []string{"a needle in help"}, results())
+	assert.Contains(t, alice.Text("search-heading"), "1 found in #help")
+
+	clickConv(alice, "#lobby")
+	waitShowing(alice, "#lobby", "/chat")
+	alice.Do(chromedp.WaitNotVisible(browsertest.TestID("search-panel"))) // another room: its own search
+	assert.Equal(t, []string{"a needle in the lobby"}, results())
 	assertNoProblems(t, alice)
 }

@@ -1,6 +1,6 @@
 // The saved history over HTTP (docs/protocol.md §7), when the server keeps
-// one: older messages above the oldest shown in the room shown, and search
-// in it.
+// one: older messages above the oldest shown in the conversation shown,
+// our private conversations, and search in the room shown.
 
 import * as composer from './composer.js';
 import * as convs from './conversations.js';
@@ -9,6 +9,9 @@ import { $, el, nameEl, textEl, timeEl } from './dom.js';
 // historyPage is how many older messages one scroll to the top loads, and
 // how many results one search shows.
 const historyPage = 50;
+// privatePage is how many private messages a fresh page loads to fill the
+// sidebar's private conversations.
+const privatePage = 200;
 
 const loadOlderButton = $('load-older');
 const searchForm = $('search-form');
@@ -20,6 +23,10 @@ const searchClose = $('search-close');
 
 let historyOn = false; // the server keeps history: GET /history works
 let loadingOlder = false;
+// privates is what this page has of our private messages from GET
+// /history/private: the oldest ID it has (the next page is before it),
+// whether there are more, and whether it has asked at all.
+const privates = { oldest: 0, more: true, asked: false, loading: false };
 
 export function start() {
   loadOlderButton.addEventListener('click', loadOlder);
@@ -54,6 +61,10 @@ export function shown() {
   probeOlder();
 }
 
+// reset forgets what was loaded: the log starts again.
+export function reset() {
+  Object.assign(privates, { oldest: 0, more: true, asked: false });
+}
 
 async function getJSON(path) {
   const res = await fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
@@ -62,12 +73,51 @@ async function getJSON(path) {
   return body;
 }
 
+// fill loads what this tab lacks: withPrivate, our private messages. (The
+// rooms' recent messages come over the socket: the default room's after
+// the welcome, each other's after its `room` message.)
+export async function fill(withPrivate) {
+  if (!historyOn || !withPrivate || privates.asked) return;
+  privates.asked = true;
+  await loadPrivate(privatePage);
+}
+
+// loadPrivate puts the page of our private messages before the oldest we
+// have into their conversations.
+async function loadPrivate(n) {
+  if (privates.loading || !privates.more) return;
+  privates.loading = true;
+  try {
+    const q = new URLSearchParams({ n: String(n) });
+    if (privates.oldest) q.set('before', String(privates.oldest));
+    const page = await getJSON('/history/private?' + q);
+    const byPerson = new Map();
+    for (const ev of page.events) {
+      if (ev.type !== 'private') continue;
+      const conv = convs.person(ev.own ? ev.to : ev.from);
+      if (!byPerson.has(conv)) byPerson.set(conv, []);
+      byPerson.get(conv).push(ev);
+      if (!privates.oldest || ev.id < privates.oldest) privates.oldest = ev.id;
+    }
+    for (const [conv, events] of byPerson) conv.log.showOlder(events);
+    privates.more = Boolean(page.more);
+  } catch {
+    privates.asked = false; // not now: the next welcome asks again
+  } finally {
+    privates.loading = false;
+  }
+}
+
 // probeOlder offers "Load earlier messages" only if there are some: for a
 // room it asks for one saved message before the oldest shown.
 export async function probeOlder() {
   loadOlderButton.hidden = true;
   const conv = convs.current;
-  if (!historyOn || conv?.kind !== 'room') return;
+  if (!historyOn || !conv) return;
+  if (conv.kind === 'private') {
+    loadOlderButton.hidden = !privates.more;
+    return;
+  }
   const first = conv.log.oldestId();
   if (!first) return;
   try {
@@ -83,24 +133,31 @@ export async function probeOlder() {
 // top of the log, keeping in view what the reader was looking at.
 export async function loadOlder() {
   const conv = convs.current;
-  if (!historyOn || conv?.kind !== 'room' || conv.olderDone || loadingOlder) return;
+  if (!historyOn || !conv || loadingOlder) return;
+  if (conv.kind === 'room' && conv.olderDone) return;
   loadingOlder = true;
   loadOlderButton.disabled = true;
   loadOlderButton.textContent = 'Loading…';
   try {
-    const q = new URLSearchParams({ room: conv.name, n: String(historyPage) });
-    const first = conv.log.oldestId();
-    if (first) q.set('before', String(first));
-    const page = await getJSON('/history?' + q);
-    conv.log.showOlder(page.events);
-    conv.olderDone = !page.more;
+    if (conv.kind === 'private') {
+      await loadPrivate(historyPage);
+    } else {
+      const q = new URLSearchParams({ room: conv.name, n: String(historyPage) });
+      const first = conv.log.oldestId();
+      if (first) q.set('before', String(first));
+      const page = await getJSON('/history?' + q);
+      conv.log.showOlder(page.events);
+      conv.olderDone = !page.more;
+    }
   } catch (err) {
     composer.showHint(`Could not load earlier messages: ${err.message}.`);
   } finally {
     loadingOlder = false;
     loadOlderButton.disabled = false;
     loadOlderButton.textContent = 'Load earlier messages';
-    if (conv === convs.current) loadOlderButton.hidden = !historyOn || conv.olderDone;
+    if (conv === convs.current) {
+      loadOlderButton.hidden = !historyOn || (conv.kind === 'private' ? !privates.more : conv.olderDone);
+    }
   }
 }
 

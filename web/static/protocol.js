@@ -90,8 +90,10 @@ const handlers = {
     // was opened on it) or we were in it (a fresh join); after a blip, a
     // room left meanwhile (in another tab) stays left.
     convs.showFromLocation({ join: !again || !msg.resumed });
-    rooms.enable(Array.isArray(msg.rooms)); // a server that speaks of rooms lists them: GET /rooms
+    const speaksRooms = Array.isArray(msg.rooms); // and so answers GET /rooms and /history/private
+    rooms.enable(speaksRooms);
     history.enable(Boolean(msg.history));
+    history.fill(speaksRooms);
     if (!again) rooms.refreshTopics(); // the default room's; the others' come with their `room`
     reconnected = null;
     if (again) {
@@ -228,6 +230,7 @@ function applyLive(msg) {
 function resetView() {
   convs.clear();
   composer.forgetLost();
+  history.reset();
   session.forgetView();
 }
 
