@@ -378,8 +378,8 @@ loop:
 	return err
 }
 
-// load fills the default room's recent history from the Store and
-// continues after its last entry.
+// load fills the rooms, their topics and their recent history from the
+// Store, and continues after its last entry.
 func (h *Hub) load(ctx context.Context) error {
 	st := h.opts.Store
 	if st == nil {
@@ -390,13 +390,28 @@ func (h *Hub) load(ctx context.Context) error {
 		return fmt.Errorf("hub: history: %w", err)
 	}
 	h.lastID = last
-	recent, err := st.Recent(ctx, DefaultRoom, h.opts.HistoryLen)
+	rooms, err := st.Rooms(ctx)
 	if err != nil {
 		return fmt.Errorf("hub: history: %w", err)
 	}
-	for _, ev := range recent {
-		ev.Room, ev.room = h.lobby.name, h.lobby
-		h.lobby.recent.push(ev)
+	for _, info := range rooms {
+		key := RoomKey(info.Name)
+		if key == "" {
+			continue // kept by a version with other rules: unreachable now
+		}
+		r := h.openRoom(key, info.Name, info.Created)
+		r.topic, r.topicBy, r.topicAt = info.Topic, info.TopicBy, info.TopicAt
+		if !info.Created.IsZero() {
+			r.created = info.Created // the default room was made anew by New
+		}
+		recent, err := st.Recent(ctx, r.name, h.opts.HistoryLen)
+		if err != nil {
+			return fmt.Errorf("hub: history: %w", err)
+		}
+		for _, ev := range recent {
+			ev.Room, ev.room = r.name, r
+			r.recent.push(ev)
+		}
 	}
 	return nil
 }
