@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/anseo/anseo/internal/cluster"
@@ -249,12 +250,47 @@ type listening struct {
 // needs: a client slow to send its headers, or its whole request within
 // readTimeout, is cut off, and idle keep-alives are closed.
 func newHTTPServer(log *slog.Logger, h http.Handler, readTimeout time.Duration) *http.Server {
-	return &http.Server{
+	var unasked unaskedConns
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: min(10*time.Second, readTimeout),
 		ReadTimeout:       readTimeout,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ConnState:         unasked.track,
+	}
+	srv.RegisterOnShutdown(unasked.closeAll)
+	return srv
+}
+
+// unaskedConns are a server's connections that have not sent a request
+// yet. Browsers open such connections ahead of need; Shutdown waits 5 s
+// before it counts one as idle, so a shutdown would wait that long for
+// nothing: they are closed as soon as it begins (RegisterOnShutdown runs
+// after the listeners are closed, so no more come).
+type unaskedConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (u *unaskedConns) track(c net.Conn, state http.ConnState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if state == http.StateNew {
+		if u.conns == nil {
+			u.conns = make(map[net.Conn]struct{})
+		}
+		u.conns[c] = struct{}{}
+		return
+	}
+	delete(u.conns, c)
+}
+
+func (u *unaskedConns) closeAll() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for c := range u.conns {
+		_ = c.Close()
 	}
 }
 

@@ -262,6 +262,23 @@ func TestShutdownTellsEveryone(t *testing.T) {
 	assert.Equal(t, "* Server is shutting down.", lines[len(lines)-1])
 }
 
+// TestAnOpenedConnectionWithoutARequestDoesNotHoldUpShutdown: a browser
+// opens connections before it needs them; one that has sent nothing when
+// the server stops is closed at once, not waited for.
+func TestAnOpenedConnectionWithoutARequestDoesNotHoldUpShutdown(t *testing.T) {
+	a := startAnseo(t, "-metrics-addr", "127.0.0.1:0")
+	for _, addr := range []string{a.httpAddr, a.metricsAddr} {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer c.Close()
+	}
+	// Wait until the server has accepted them: a request on a fresh
+	// connection is answered once the ones before it were accepted.
+	get(t, nil, "http://"+a.httpAddr+"/healthz")
+	get(t, nil, "http://"+a.metricsAddr+"/metrics")
+	require.NoError(t, a.stop(), "the shutdown waited for connections that asked nothing, past its timeout")
+}
+
 func TestVersion(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), []string{"anseo", "version"}, os.Getenv, &out, io.Discard))
