@@ -442,3 +442,32 @@ func TestBrowserRoomSearch(t *testing.T) {
 	assert.Equal(t, []string{"a needle in the lobby"}, results())
 	assertNoProblems(t, alice)
 }
+
+// TestBrowserPhoneRooms: at a phone's width the sidebar is a menu the
+// room's header opens, with the unread count on its button, and choosing a
+// room closes it.
+func TestBrowserPhoneRooms(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Do(chromedp.EmulateViewport(390, 760, chromedp.EmulateMobile, chromedp.EmulateScale(3)))
+	alice.Login("alice")
+	carol := watch(t, srv.Hub, "carol")
+	inRoom(t, carol, "#help")
+	alice.Say("/join #help")
+	waitShowing(alice, "#help", "/r/help")
+	alice.Do(chromedp.WaitNotVisible(browsertest.TestID("sidebar")))
+	require.NoError(t, carol.SayIn(t.Context(), "#lobby", "over here", ""))
+	alice.WaitMessage("carol", "over here")
+	assert.Equal(t, "1", alice.Text("rooms-unread"), "the menu's button counts what is unread elsewhere")
+
+	alice.Do(chromedp.Click(browsertest.TestID("rooms-toggle")))
+	alice.Do(chromedp.WaitVisible(browsertest.TestID("sidebar")))
+	assert.Equal(t, "true", browsertest.Run(alice, chromedp.Evaluate[string](`document.getElementById('rooms-toggle').getAttribute('aria-expanded')`)))
+	clickConv(alice, "#lobby")
+	waitShowing(alice, "#lobby", "/chat")
+	alice.Do(chromedp.WaitNotVisible(browsertest.TestID("sidebar")))
+	assert.Equal(t, []string{"over here"}, shownTexts(alice))
+	assert.LessOrEqual(t, browsertest.Run(alice, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)), 390, "nothing makes the page wider than the phone")
+	assertNoProblems(t, alice)
+}

@@ -65,9 +65,15 @@ func TestScreenshot(t *testing.T) {
 		})
 		require.NoError(t, err)
 	}
+	require.NoError(t, carol.Say(t.Context(), "/topic Deploy day: questions here, incidents in #ops", ""))
+	require.NoError(t, carol.Say(t.Context(), "/join #ops", ""))
 	alice.Login("alice")
 	bob.Login("bob")
 	alice.WaitMember("bob", true)
+	alice.Say("/join #ops") // a second room, which talks while alice reads the lobby
+	alice.WaitJS(`document.getElementById('room-title').textContent === '#ops'`)
+	alice.Do(chromedp.Click(chromedp.CSS(`[data-testid=conv][data-name="#lobby"] a`)))
+	alice.WaitJS(`document.getElementById('room-title').textContent === '#lobby'`)
 
 	bobSays := func(text string) {
 		t.Helper()
@@ -84,6 +90,10 @@ func TestScreenshot(t *testing.T) {
 	alice.WaitDelivered("Great. I'll keep an eye on the dashboards.")
 	require.NoError(t, carol.Say(t.Context(), "/me starts the rollout, tailing the logs", ""))
 	alice.WaitEvent("action", "carol starts the rollout")
+	for _, text := range []string{"canary is up, error rate flat", "alice: the 10:30 step is yours"} {
+		require.NoError(t, carol.SayIn(t.Context(), "#ops", text, ""))
+	}
+	alice.WaitMessage("carol", "alice: the 10:30 step is yours")
 	bob.Say("/msg alice can you look at my PR after the deploy?")
 	alice.WaitJS(`document.querySelector('[data-kind=private]') !== null`)
 	bob.Say("/away lunch")
