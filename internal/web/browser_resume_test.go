@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -289,5 +290,36 @@ func TestBrowserHistory(t *testing.T) {
 		alice.Do(chromedp.Click(browsertest.TestID("search-close")))
 		alice.Do(chromedp.WaitNotVisible(browsertest.TestID("search-panel")))
 	})
+	assertNoProblems(t, alice)
+}
+
+// TestBrowserTokenIsInTheCookieBeforeAReload: the resume cookie holds the
+// person's token from the welcome on. Written only as the page connects, it
+// could reach the browser's cookie jar after the reload's connection had
+// gone without it: the page then came back as a new connection of its
+// login, not resumed, and showed nothing of what it had.
+func TestBrowserTokenIsInTheCookieBeforeAReload(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	token := browsertest.Run(alice, chromedp.Evaluate[string](`Object.entries(localStorage).find(([k]) => k.startsWith('anseo.token.'))?.[1] || ''`))
+	require.NotEmpty(t, token, "the welcome's token is kept")
+
+	resumeCookie := func() string {
+		res, err := chromedp.Call(alice.Context(), network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL + "/ws"}})
+		require.NoError(t, err)
+		for _, c := range res.Cookies {
+			if c.Name == "anseo_resume" {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	// The jar takes the page's cookie on its own time: ask until it has it.
+	deadline := time.Now().Add(5 * time.Second)
+	for resumeCookie() != token && time.Now().Before(deadline) {
+	}
+	assert.Equal(t, token, resumeCookie(), "in the cookie before any reload")
 	assertNoProblems(t, alice)
 }

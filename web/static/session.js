@@ -62,17 +62,26 @@ export function received(id) {
 
 // socketURL is where to connect: with the last ID received, if there is a
 // token, so that the server resumes this person. The token itself goes in
-// a cookie for /ws alone, set here just before each connection (or cleared,
-// without one): URLs end up in proxies' logs, and a token must not.
+// a cookie for /ws alone (URLs end up in proxies' logs, and a token must
+// not), set again here, in case another login's tab changed it.
 export function socketURL() {
   const url = new URL('/ws', location.href);
-  const secure = location.protocol === 'https:';
-  url.protocol = secure ? 'wss:' : 'ws:';
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const token = storage('local')?.getItem(tokenKey) || '';
-  document.cookie = `anseo_resume=${encodeURIComponent(token)}; Path=/ws; SameSite=Strict` +
-    (secure ? '; Secure' : '') + (token ? '' : '; Max-Age=0');
+  setResumeCookie(token);
   if (token && lastId) url.searchParams.set('after', String(lastId));
   return url;
+}
+
+// setResumeCookie puts the token in the cookie /ws reads, or clears it.
+// The browser stores a cookie the page writes on its own time: one written
+// just before a connection may reach the cookie jar after the connection
+// has gone without it, so the token is written as soon as the welcome
+// gives it, long before a reload needs it.
+function setResumeCookie(token) {
+  const secure = location.protocol === 'https:';
+  document.cookie = `anseo_resume=${encodeURIComponent(token)}; Path=/ws; SameSite=Strict` +
+    (secure ? '; Secure' : '') + (token ? '' : '; Max-Age=0');
 }
 
 function storage(kind) {
@@ -84,6 +93,7 @@ function storage(kind) {
 }
 
 export function saveToken(token) {
+  setResumeCookie(token);
   try {
     storage('local')?.setItem(tokenKey, token);
   } catch {
@@ -199,6 +209,7 @@ export function rememberRooms(rooms) {
 export function end() {
   quitting = true;
   clearTimeout(saveTimer);
+  setResumeCookie('');
   storage('local')?.removeItem(tokenKey);
   storage('session')?.removeItem(viewKey);
   kept.clear();
