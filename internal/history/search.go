@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,7 +52,10 @@ func (s *Store) Search(ctx context.Context, room, query string, n int) ([]*hub.E
 // every three characters.
 const trigram = 3
 
-// search returns the matches in the room with key, newest first.
+// search returns the matches in the room with key, newest first. It
+// reads each candidate's ID, name and text only, and the whole of the n it
+// keeps afterwards: the driver's cost is per column read, and most
+// candidates of a query that matches little are passed over.
 func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Event, error) {
 	m := newMatcher(query)
 	var (
@@ -61,26 +65,34 @@ func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Ev
 	if utf8.RuneCountInString(m.q) >= trigram {
 		// CROSS JOIN keeps the index outermost, read newest first, so that
 		// reading stops as soon as n are found.
-		rows, err = s.db.QueryContext(ctx, `SELECT `+joinedColumns+` FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
+		rows, err = s.db.QueryContext(ctx, `SELECT e.id, e.name, e.text FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
 			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, phrase(m.q), key)
 	} else {
-		rows, err = s.db.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC`, key)
+		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC`, key)
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var evs []*hub.Event
-	for len(evs) < n && rows.Next() {
-		ev, err := scan(rows)
-		if err != nil {
+	var found []int64
+	for len(found) < n && rows.Next() {
+		var (
+			id         int64
+			name, text string
+		)
+		if err := rows.Scan(&id, &name, &text); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		if m.match(ev.Text) || m.match(ev.Name) {
-			evs = append(evs, ev)
+		if m.match(text) || m.match(name) {
+			found = append(found, id)
 		}
 	}
-	return evs, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil || len(found) == 0 {
+		return nil, err
+	}
+	ids, _ := json.Marshal(found) // integers: cannot fail
+	return s.query(ctx, `SELECT `+columns+` FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, string(ids))
 }
 
 // phrase quotes a folded query as one FTS5 string: in trigrams, the

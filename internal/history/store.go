@@ -222,12 +222,8 @@ func extraOf(ev *hub.Event) string {
 	return string(b)
 }
 
-// columns are the columns scan reads, in its order; joinedColumns the same
-// of events as e, beside a table with columns of the same names.
-const (
-	columns       = `id, kind, time, room, name, text, extra, session, to_session`
-	joinedColumns = `e.id, e.kind, e.time, e.room, e.name, e.text, e.extra, e.session, e.to_session`
-)
+// columns are the columns scan reads, in its order.
+const columns = `id, kind, time, room, name, text, extra, session, to_session`
 
 // public selects what readers of a room see: messages and actions, its
 // conversation (not joins, topics or parts). It matches the
