@@ -77,9 +77,12 @@ var migrations = []migration{
 	// private message (hub.Event.ToSession), unknown for those saved
 	// before; events_private_from and _to give a session its private
 	// messages. events_text is the search index of messages and actions:
-	// their name and text case-folded (see indexText), in trigrams, so that
+	// their name and text case-folded (see folder), in trigrams, so that
 	// a substring is found without reading every message. It keeps no copy
-	// of the text (content=''), and the trigger takes what is pruned out.
+	// of the text (content='') and no positions (detail=none: a quarter of
+	// the size), so it finds the messages that have every trigram of a
+	// query, and Search keeps those that have the query; the trigger takes
+	// what is pruned out.
 	{sql: `ALTER TABLE events ADD COLUMN room TEXT NOT NULL DEFAULT '';
 	ALTER TABLE events ADD COLUMN room_key TEXT NOT NULL DEFAULT '';
 	ALTER TABLE events ADD COLUMN to_session TEXT NOT NULL DEFAULT '';
@@ -101,7 +104,7 @@ var migrations = []migration{
 		SELECT '#lobby', '#lobby', coalesce((SELECT min(time) FROM events), CAST(unixepoch('subsec') * 1000 AS INTEGER))
 		FROM meta WHERE last_id > 0;
 	CREATE VIRTUAL TABLE events_text USING fts5 (name, text,
-		content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+		content = '', contentless_delete = 1, detail = none, tokenize = 'trigram case_sensitive 1');
 	CREATE TRIGGER events_text_pruned AFTER DELETE ON events WHEN old.kind IN (3, 5) BEGIN
 		DELETE FROM events_text WHERE rowid = old.id;
 	END;`, fill: indexSaved},

@@ -29,8 +29,9 @@ import (
 //
 // A query of three characters or more (once folded) is looked up in the
 // search index (events_text), which holds every message's name and text
-// folded the same way, in trigrams: the messages it finds are read newest
-// first, and those of other rooms passed over, until n are found. A
+// folded the same way, in trigrams: the messages that have all of the
+// query's are read newest first, and those of other rooms and those that
+// have them apart passed over, until n are found. A
 // shorter query cannot be looked up in trigrams: the room's messages are
 // read newest first until n match, so one that matches little reads the
 // whole room; Prune keeps it bounded. Either way each message found is
@@ -66,7 +67,7 @@ func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Ev
 		// CROSS JOIN keeps the index outermost, read newest first, so that
 		// reading stops as soon as n are found.
 		rows, err = s.db.QueryContext(ctx, `SELECT e.id, e.name, e.text FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
-			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, phrase(m.q), key)
+			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, trigrams(m.q), key)
 	} else {
 		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC`, key)
 	}
@@ -95,10 +96,26 @@ func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Ev
 	return s.query(ctx, `SELECT `+columns+` FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, string(ids))
 }
 
-// phrase quotes a folded query as one FTS5 string: in trigrams, the
-// messages that contain it, with nothing in it read as an operator.
-func phrase(q string) string {
-	return `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
+// trigrams returns the FTS5 query for the messages that have every
+// trigram of a folded query of three characters or more: "abcd" is
+// "abc" AND "bcd". Each is an FTS5 string, so that nothing in it is read as
+// an operator.
+func trigrams(q string) string {
+	runes := []rune(q)
+	seen := make(map[string]bool)
+	var b strings.Builder
+	for i := 0; i+trigram <= len(runes); i++ {
+		t := string(runes[i : i+trigram])
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		if b.Len() > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"`)
+	}
+	return b.String()
 }
 
 // indexSaved puts every saved message and action in the search index: the

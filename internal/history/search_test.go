@@ -27,6 +27,7 @@ func TestSearch(t *testing.T) {
 		12: {"alice", "the end"},
 		13: {"kim", "a pasted block:\n  first line\n  Second line"}, // kept with its line breaks
 		14: {"lena", `she said "NEAR(x y)" AND left* ^`},            // the search index's syntax
+		15: {"mo", "a banana"},
 	}
 	var evs []*hub.Event
 	for id := 1; id < len(said); id++ {
@@ -57,7 +58,7 @@ func TestSearch(t *testing.T) {
 		{"a compatibility character folds too", "20 k", 10, []uint64{11}},
 		{"an accent is not ignored", "Ä", 10, []uint64{}},
 		{"the newest n, oldest first", "E", 3, []uint64{12, 13, 14}},
-		{"the empty query matches everything", "", 2, []uint64{13, 14}},
+		{"the empty query matches everything", "", 2, []uint64{14, 15}},
 		{"a line of a multi-line message", "second LINE", 10, []uint64{13}},
 		{"across a line break", "line\n  second", 10, []uint64{13}},
 		{"double quotes are text", `said "near(`, 10, []uint64{14}},
@@ -68,6 +69,8 @@ func TestSearch(t *testing.T) {
 		{"a query of three characters", "pas", 10, []uint64{13}},
 		{"a query of two characters", "SÉ", 10, []uint64{3}},
 		{"ß is ss, a short query once folded", "ß", 10, []uint64{5}},
+		{"every three characters of it, but not it", "nanan", 10, []uint64{}},
+		{"a repeated three", "nana", 10, []uint64{15}},
 		{"no match", "goodbye", 10, []uint64{}},
 		{"none for n 0", "hello", 0, []uint64{}},
 	}

@@ -156,7 +156,7 @@ func TestTheSearchIndexHoldsWhatIsSaved(t *testing.T) {
 
 	indexed := func() []uint64 {
 		t.Helper()
-		rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM events_text WHERE events_text MATCH '"needle"' ORDER BY rowid`)
+		rows, err := s.db.QueryContext(ctx, `SELECT rowid FROM events_text WHERE events_text MATCH '"nee"' ORDER BY rowid`)
 		require.NoError(t, err)
 		defer rows.Close()
 		out := []uint64{}
