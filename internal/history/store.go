@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +24,10 @@ import (
 type Store struct {
 	db   *sql.DB
 	lock *os.File // held while open: one process per file
+	// rooms holds the key of every room Append has seen saved in the rooms
+	// table, which never loses a row once Open has rekeyed it: Append
+	// need not insert them again.
+	rooms sync.Map
 }
 
 var _ hub.Store = (*Store)(nil)
@@ -115,14 +120,20 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 		return nil
 	}
 	rooms := make([]room, len(events))
+	named := make(map[string]room) // a batch names few rooms: each is checked once
 	var last uint64
 	for i, ev := range events {
 		if err := saveable(ev); err != nil {
 			return fmt.Errorf("history: append event %d of %d: %w", i+1, len(events), err)
 		}
-		if rooms[i], err = roomOf(ev); err != nil {
-			return fmt.Errorf("history: append event %d of %d: %w", i+1, len(events), err)
+		r, ok := named[ev.Room]
+		if !ok || ev.Room == "" {
+			if r, err = roomOf(ev); err != nil {
+				return fmt.Errorf("history: append event %d of %d: %w", i+1, len(events), err)
+			}
+			named[ev.Room] = r
 		}
+		rooms[i] = r
 		last = max(last, ev.ID)
 	}
 
@@ -141,12 +152,8 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 		return fmt.Errorf("history: append: %w", err)
 	}
 	defer insert.Close()
-	index, err := tx.PrepareContext(ctx, `INSERT INTO events_text (rowid, name, text) VALUES (?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("history: append: %w", err)
-	}
-	defer index.Close()
 	folder := newFolder()
+	var indexed [][3]any             // id, name and text folded, of the messages and actions
 	created := make(map[string]bool) // rooms this batch has made sure of
 	for i, ev := range events {
 		r := rooms[i]
@@ -154,7 +161,7 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 			ev.Name, ev.Text, extraOf(ev), ev.Session, ev.ToSession); err != nil {
 			return fmt.Errorf("history: append event %d: %w", ev.ID, err)
 		}
-		if r.key != "" && !created[r.key] {
+		if _, saved := s.rooms.Load(r.key); r.key != "" && !saved && !created[r.key] {
 			created[r.key] = true
 			if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (key, name, created) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 				r.key, r.name, ev.Time.UnixMilli()); err != nil {
@@ -167,9 +174,15 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 				return fmt.Errorf("history: append event %d: topic: %w", ev.ID, err)
 			}
 		case hub.KindMessage, hub.KindAction:
-			if _, err := index.ExecContext(ctx, int64(ev.ID), folder.fold(ev.Name), folder.fold(ev.Text)); err != nil {
-				return fmt.Errorf("history: append event %d: search index: %w", ev.ID, err)
-			}
+			indexed = append(indexed, [3]any{int64(ev.ID), folder.fold(ev.Name), folder.fold(ev.Text)})
+		}
+	}
+	if len(indexed) > 0 {
+		// One statement for the batch: the driver's cost is per statement.
+		rows, _ := json.Marshal(indexed) // integers and strings: cannot fail
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events_text (rowid, name, text)
+			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(rows)); err != nil {
+			return fmt.Errorf("history: append: search index: %w", err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE meta SET last_id = max(last_id, ?) WHERE one = 1`, int64(last)); err != nil {
@@ -177,6 +190,9 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("history: append: %w", err)
+	}
+	for key := range created {
+		s.rooms.Store(key, true)
 	}
 	return nil
 }
