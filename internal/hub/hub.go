@@ -76,8 +76,9 @@ type Options struct {
 // Retention bounds the saved history. Whoever writes the Store prunes it
 // when it starts and then every thousand or so entries.
 type Retention struct {
-	// Keep is how many entries to keep at most. Default 100,000; negative:
-	// no limit by count.
+	// Keep is how many entries to keep at most in each room (the entries
+	// about no room, such as private messages and renames, count as one
+	// more room). Default 100,000; negative: no limit by count.
 	Keep int
 	// MaxAge is how old a message may grow before it is deleted. Default 0:
 	// no limit by age.
