@@ -53,6 +53,12 @@ func (s *Store) Search(ctx context.Context, room, query string, n int) ([]*hub.E
 // every three characters.
 const trigram = 3
 
+// ShortSearchScan bounds a search shorter than a trigram, which the index
+// cannot help: it looks through the room's newest this many messages, not
+// the whole room, so that nobody can make the server read a room of a
+// million messages a query at a time.
+const ShortSearchScan = 10_000
+
 // search returns the matches in the room with key, newest first. It
 // reads each candidate's ID, name and text only, and the whole of the n it
 // keeps afterwards: the driver's cost is per column read, and most
@@ -69,7 +75,7 @@ func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Ev
 		rows, err = s.db.QueryContext(ctx, `SELECT e.id, e.name, e.text FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
 			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, trigrams(m.q), key)
 	} else {
-		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC`, key)
+		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC LIMIT ?`, key, ShortSearchScan)
 	}
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 )
 
@@ -85,4 +86,28 @@ func TestSearch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAShortSearchLooksThroughTheNewestOnly: a query the index cannot help
+// (fewer than three characters) reads the room's newest ShortSearchScan
+// messages, not all of them.
+func TestAShortSearchLooksThroughTheNewestOnly(t *testing.T) {
+	s, _ := openFile(t)
+	ctx := t.Context()
+	var evs []*hub.Event
+	for id := uint64(1); id <= history.ShortSearchScan+1; id++ {
+		ev := msg(id)
+		ev.Text = "x"
+		if id == 1 {
+			ev.Text = "qz, said first"
+		}
+		evs = append(evs, ev)
+	}
+	require.NoError(t, s.Append(ctx, evs))
+	got, err := s.Search(ctx, lobby, "qz", 10)
+	require.NoError(t, err)
+	assert.Empty(t, got, "older than the newest %d: not looked at", history.ShortSearchScan)
+	got, err = s.Search(ctx, lobby, "qz,", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{1}, ids(got), "three characters: the index finds it however old")
 }
