@@ -471,3 +471,25 @@ func TestBrowserPhoneRooms(t *testing.T) {
 	assert.LessOrEqual(t, browsertest.Run(alice, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)), 390, "nothing makes the page wider than the phone")
 	assertNoProblems(t, alice)
 }
+
+// TestBrowserLeavingEveryRoom: a page that has left every room says so,
+// shows what the server answers, and goes into the room it joins next.
+func TestBrowserLeavingEveryRoom(t *testing.T) {
+	t.Parallel()
+	_, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	alice.Do(chromedp.Click(browsertest.TestID("part")))
+	alice.WaitJS(`document.getElementById('room-title').textContent === 'No room'`)
+	assert.Empty(t, sidebar(alice))
+	assert.True(t, browsertest.Run(alice, chromedp.Evaluate[bool](`document.getElementById('part').hidden`)))
+
+	alice.Say("anyone?")
+	alice.WaitJS(`document.querySelector('[data-testid=composer-hint]').textContent !== ''`)
+	assert.Contains(t, alice.Text("composer-hint"), "#lobby", "the server's answer: not in #lobby")
+
+	alice.Say("/join #lobby")
+	waitShowing(alice, "#lobby", "/chat")
+	assert.Equal(t, []string{"#lobby *"}, sidebar(alice))
+	assertNoProblems(t, alice)
+}

@@ -38,7 +38,7 @@ rooms.start();
 log.start({ onTop: history.loadOlder, onNewMessages: composer.focus });
 convs.start({
   onShow(conv) {
-    composer.shown(conv);
+    composer.shown(conv); // conv is null when there is none to show
     history.shown();
   },
 });

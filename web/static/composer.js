@@ -95,10 +95,9 @@ export function connected() {
 // shown follows the conversation shown: the input says where a message
 // goes.
 export function shown(conv) {
-  input.placeholder =
-    conv.kind === 'private'
-      ? `Message ${conv.name} privately… (Shift+Enter for a new line)`
-      : `Message ${conv.name}… (Shift+Enter for a new line)`;
+  if (!conv) input.placeholder = 'Type /join #name to go into a room';
+  else if (conv.kind === 'private') input.placeholder = `Message ${conv.name} privately… (Shift+Enter for a new line)`;
+  else input.placeholder = `Message ${conv.name}… (Shift+Enter for a new line)`;
 }
 
 // showAway shows on the away button whether we are away.

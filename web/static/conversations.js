@@ -319,7 +319,7 @@ export function joined(msg) {
   conv.topic = msg.topic || '';
   conv.roster.reset(Array.isArray(msg.members) ? msg.members : [], msg.memberCount, msg.membersAsOf);
   rememberRooms();
-  if (awaited === conv.key) {
+  if (awaited === conv.key || !current) {
     awaited = '';
     show(conv);
   } else if (current === conv) {
@@ -401,7 +401,22 @@ function drop(conv, reshow = true) {
   privateHeading.hidden = privateList.children.length === 0;
   if (current !== conv) return;
   current = null;
-  if (reshow) show(room(defaultRoom, false) || rooms()[0] || each()[0], { push: false });
+  if (!reshow) return;
+  const next = room(defaultRoom, false) || rooms()[0] || each()[0];
+  if (next) show(next, { push: false });
+  else showNothing();
+}
+
+// showNothing says that we are in no room and talk with nobody: we left
+// every room. Browse, or /join, finds one.
+function showNothing() {
+  showNone();
+  people.dataset.kind = 'none';
+  title.textContent = 'No room';
+  topicLine.textContent = 'You are in no room: Browse to find one, or type /join #name.';
+  topicLine.hidden = false;
+  partButton.hidden = true;
+  onShow(null);
 }
 
 // clear forgets every conversation: the server did not resume our session.

@@ -75,8 +75,8 @@ const handlers = {
     restarting = false;
     // A server from before rooms has one, and says nothing of it.
     const defaultRoom = typeof msg.room === 'string' ? msg.room : '#lobby';
-    let inRooms = Array.isArray(msg.rooms) ? msg.rooms.filter((r) => typeof r === 'string') : [defaultRoom];
-    if (!inRooms.length) inRooms = [defaultRoom];
+    // (One that does may have us in no room at all: we left them all.)
+    const inRooms = Array.isArray(msg.rooms) ? msg.rooms.filter((r) => typeof r === 'string') : [defaultRoom];
     const remembered = session.rememberedRooms();
     convs.welcome(msg, inRooms); // forgets what it asked to join before
     if (msg.resumed) {
@@ -173,6 +173,7 @@ function onEvent(msg) {
     return;
   }
   const targets = whereShown(msg);
+  if (!targets.length && msg.type === 'notice') composer.showHint(msg.text); // in no room: the hint says it
   if (!replay) {
     reconnected = null; // live events go below it: it stays where it is
     applyLive(msg);
