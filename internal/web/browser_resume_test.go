@@ -306,20 +306,29 @@ func TestBrowserTokenIsInTheCookieBeforeAReload(t *testing.T) {
 	token := browsertest.Run(alice, chromedp.Evaluate[string](`Object.entries(localStorage).find(([k]) => k.startsWith('anseo.token.'))?.[1] || ''`))
 	require.NotEmpty(t, token, "the welcome's token is kept")
 
-	resumeCookie := func() string {
-		res, err := chromedp.Call(alice.Context(), network.GetCookies, network.GetCookiesParams{URLs: []string{srv.URL + "/ws"}})
+	assert.Equal(t, token, waitCookie(t, alice, srv.URL+"/ws", "anseo_resume", token), "in the cookie before any reload")
+	assertNoProblems(t, alice)
+}
+
+// waitCookie waits until the browser's cookie jar gives url the cookie
+// name with value (a page's own cookie reaches the jar on the browser's
+// time, not at once), for at most 5 s, and returns the value it last had.
+func waitCookie(t *testing.T, tab *browsertest.Tab, url, name, value string) string {
+	t.Helper()
+	get := func() string {
+		res, err := chromedp.Call(tab.Context(), network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
 		require.NoError(t, err)
 		for _, c := range res.Cookies {
-			if c.Name == "anseo_resume" {
+			if c.Name == name {
 				return c.Value
 			}
 		}
 		return ""
 	}
-	// The jar takes the page's cookie on its own time: ask until it has it.
 	deadline := time.Now().Add(5 * time.Second)
-	for resumeCookie() != token && time.Now().Before(deadline) {
+	got := get()
+	for got != value && time.Now().Before(deadline) {
+		got = get()
 	}
-	assert.Equal(t, token, resumeCookie(), "in the cookie before any reload")
-	assertNoProblems(t, alice)
+	return got
 }

@@ -138,6 +138,8 @@ func TestBrowserRefusedNames(t *testing.T) {
 		other := newTab()
 		other.Open("/")
 		other.Do(chromedp.Evaluate[chromedp.Void](`document.cookie = 'anseo_name=alice; path=/'`))
+		// The request for the chat must carry it: the jar takes it on its own time.
+		require.Equal(t, "alice", waitCookie(t, other, other.Base+"/chat", "anseo_name", "alice"))
 		other.Submit(chromedp.Evaluate[chromedp.Void](`location.assign('/chat')`))
 		other.Do(chromedp.WaitVisible(browsertest.TestID("login-error")))
 		assert.Contains(t, other.Text("login-error"), "That name is taken")
