@@ -268,8 +268,10 @@ func (c *client) receiveWS() string {
 				if bytes.HasPrefix(ev.name, []byte(c.r.prefix)) {
 					c.r.joined()
 				}
-			case "room": // we are in a room we joined
-				c.r.confirmed(c)
+			case "room": // we are in a room we joined (never the default room: we arrive there)
+				if string(ev.room) != defaultRoom {
+					c.r.confirmed(c)
+				}
 			case "left":
 				if ev.room != nil && string(ev.name) == c.name { // we parted a room
 					c.r.confirmed(c)
