@@ -7,11 +7,7 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -21,7 +17,6 @@ import (
 	"github.com/anseo/anseo/internal/browsertest"
 	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
-	"github.com/anseo/anseo/internal/web"
 )
 
 // shownTexts are the texts of the messages in the log shown, in order:
@@ -300,23 +295,8 @@ func TestBrowserServerRestartRejoinsRooms(t *testing.T) {
 	b := browsertest.Shared(t)
 	// One address, and behind it a server that can be replaced by a new
 	// one, with a new hub: a restart.
-	var current atomic.Pointer[web.Server]
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	start := func() (*hub.Hub, func()) {
-		h, stopHub := startHubWith(t, hub.Options{Flood: noFlood})
-		srv := web.NewServer(testLogger(t), h, web.Config{})
-		current.Store(srv)
-		return h, func() {
-			stopHub()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Drain(ctx)
-		}
-	}
-	_, stopFirst := start()
+	front := newRestartable(t, nil)
+	_, stopFirst := front.start(hub.Options{Flood: noFlood})
 
 	alice := b.NewTab(t, front.URL)
 	alice.Login("alice")
@@ -324,7 +304,7 @@ func TestBrowserServerRestartRejoinsRooms(t *testing.T) {
 	waitShowing(alice, "#help", "/r/help")
 
 	stopFirst()
-	h, stopSecond := start()
+	h, stopSecond := front.start(hub.Options{Flood: noFlood})
 	t.Cleanup(stopSecond)
 	alice.WaitEvent("reconnected", "Reconnected")
 	alice.WaitJS(`document.getElementById('status-dot').dataset.state === 'online' && document.querySelectorAll('[data-testid=conv]').length === 2`)

@@ -7,12 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -89,22 +86,8 @@ func TestBrowserARenameOutlivesARestart(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 
-	var current atomic.Pointer[web.Server]
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	start := func() (*hub.Hub, func()) {
-		h, stopHub := startHubWith(t, hub.Options{Flood: noFlood, Store: store})
-		srv := web.NewServer(testLogger(t), h, web.Config{})
-		current.Store(srv)
-		return h, func() {
-			stopHub()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Drain(ctx)
-		}
-	}
+	front := newRestartable(t, nil)
+	start := func() (*hub.Hub, func()) { return front.start(hub.Options{Flood: noFlood, Store: store}) }
 	_, stopFirst := start()
 
 	alice := b.NewTab(t, front.URL)

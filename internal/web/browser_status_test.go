@@ -4,12 +4,9 @@ package web_test
 // that they go away once they are no longer true.
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,7 +16,6 @@ import (
 
 	"github.com/anseo/anseo/internal/browsertest"
 	"github.com/anseo/anseo/internal/hub"
-	"github.com/anseo/anseo/internal/web"
 )
 
 // recordBanner has the page note every text its banner shows, in
@@ -43,29 +39,16 @@ func TestBrowserARestartIsCalm(t *testing.T) {
 	t.Parallel()
 	b := browsertest.Shared(t)
 
-	var current atomic.Pointer[web.Server]
 	attempts := make(chan struct{}, 100) // one per /ws request
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	front := newRestartable(t, func(r *http.Request) {
 		if r.URL.Path == "/ws" {
 			select {
 			case attempts <- struct{}{}:
 			default:
 			}
 		}
-		current.Load().ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	start := func() (*hub.Hub, func()) {
-		h, stopHub := startHub(t)
-		srv := web.NewServer(testLogger(t), h, web.Config{})
-		current.Store(srv)
-		return h, func() {
-			stopHub()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Drain(ctx)
-		}
-	}
+	})
+	start := func() (*hub.Hub, func()) { return front.start(hub.Options{Flood: noFlood}) }
 	waitAttempt := func() {
 		t.Helper()
 		select {

@@ -5,13 +5,9 @@ package web_test
 // shared, and each user is a tab with its own cookies.
 
 import (
-	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -291,23 +287,11 @@ func TestBrowserReconnects(t *testing.T) {
 	t.Parallel()
 	b := browsertest.Shared(t)
 
-	// A front that serves whichever anseo is current.
-	var current atomic.Pointer[web.Server]
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		current.Load().ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
+	front := newRestartable(t, nil)
 	start := func(telnetUser string) func() {
-		h, stopHub := startHub(t)
-		srv := web.NewServer(testLogger(t), h, web.Config{})
-		current.Store(srv)
+		h, stop := front.start(hub.Options{Flood: noFlood})
 		join(t, h, telnetUser, hub.TransportTelnet)
-		return func() {
-			stopHub()
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			srv.Drain(ctx)
-		}
+		return stop
 	}
 	stopFirst := start("bob")
 

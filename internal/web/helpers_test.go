@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,4 +208,44 @@ func (o *testOutput) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return o.t.Output().Write(p)
+}
+
+// restartable is one address with a web server and its hub behind it that
+// a test can stop and start again, new each time: a restart of anseo, as
+// the browsers at that address see one.
+type restartable struct {
+	t       *testing.T
+	URL     string
+	current atomic.Pointer[web.Server]
+}
+
+// newRestartable listens on a new address; seen, if not nil, is told of
+// every request before it is served.
+func newRestartable(t *testing.T, seen func(*http.Request)) *restartable {
+	t.Helper()
+	r := &restartable{t: t}
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if seen != nil {
+			seen(req)
+		}
+		r.current.Load().ServeHTTP(w, req)
+	}))
+	t.Cleanup(front.Close)
+	r.URL = front.URL
+	return r
+}
+
+// start puts a new server on a new hub with opts behind the address. stop
+// stops them as a shutdown does: the hub closes every socket with 1001,
+// and the server waits for them.
+func (r *restartable) start(opts hub.Options) (h *hub.Hub, stop func()) {
+	h, stopHub := startHubWith(r.t, opts)
+	srv := web.NewServer(testLogger(r.t), h, web.Config{})
+	r.current.Store(srv)
+	return h, func() {
+		stopHub()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Drain(ctx)
+	}
 }
