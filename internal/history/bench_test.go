@@ -130,3 +130,31 @@ func fillChat(b *testing.B, s *history.Store, n int) {
 		}
 	}
 }
+
+// BenchmarkPruneAmongQuietRooms is the prune the log runs every thousand
+// entries, on a server of 5,000 rooms of which one is talking: what it
+// costs must not grow with the rooms nobody wrote to.
+func BenchmarkPruneAmongQuietRooms(b *testing.B) {
+	s, _ := openFile(b)
+	ctx := b.Context()
+	var quiet []*hub.Event
+	for i := range 5000 {
+		ev := msg(uint64(i + 1))
+		ev.Room = fmt.Sprintf("#quiet%d", i)
+		quiet = append(quiet, ev)
+	}
+	require.NoError(b, s.Append(ctx, quiet))
+	_, err := s.Prune(ctx, 100, time.Time{}) // the first prune looks at every room
+	require.NoError(b, err)
+	next := uint64(len(quiet) + 1)
+	for b.Loop() {
+		b.StopTimer()
+		require.NoError(b, s.Append(ctx, msgs(next, next+999)))
+		next += 1000
+		b.StartTimer()
+		if _, err := s.Prune(ctx, 100, time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+

@@ -86,8 +86,10 @@ func (s *Store) Rooms(ctx context.Context) ([]hub.RoomInfo, error) {
 }
 
 // roomKeys returns the key of every room.
-func roomKeys(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT key FROM rooms`)
+func roomKeys(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT key FROM rooms`)
 	if err != nil {
 		return nil, err
 	}

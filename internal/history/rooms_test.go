@@ -1,6 +1,7 @@
 package history_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -242,4 +243,21 @@ func nonNil(ids []uint64) []uint64 {
 		return []uint64{}
 	}
 	return ids
+}
+
+// TestAPruneLooksAgainAtTheRoomsItCouldNotPrune: rooms written to are
+// pruned by the next prune, and stay due if that one fails.
+func TestAPruneLooksAgainAtTheRoomsItCouldNotPrune(t *testing.T) {
+	s, _ := openFile(t)
+	ctx := t.Context()
+	_, err := s.Prune(ctx, 2, time.Time{})
+	require.NoError(t, err)
+	require.NoError(t, s.Append(ctx, msgs(1, 5)))
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = s.Prune(cancelled, 2, time.Time{})
+	require.Error(t, err)
+	n, err := s.Prune(ctx, 2, time.Time{})
+	require.NoError(t, err)
+	assert.Equal(t, 3, n, "#lobby, written before the failed prune, is pruned by the next")
 }

@@ -28,6 +28,13 @@ type Store struct {
 	// table, which never loses a row once Open has rekeyed it: Append
 	// need not insert them again.
 	rooms sync.Map
+
+	// written are the keys of the rooms ("" for entries about no room)
+	// that Append has saved entries in since the last Prune by count: only
+	// they can have grown past it. Until the first, every room is pruned.
+	mu         sync.Mutex
+	written    map[string]bool
+	prunedOnce bool
 }
 
 var _ hub.Store = (*Store)(nil)
@@ -194,7 +201,48 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 	for key := range created {
 		s.rooms.Store(key, true)
 	}
+	keys := make([]string, len(rooms))
+	for i, r := range rooms {
+		keys[i] = r.key
+	}
+	s.wrote(keys)
 	return nil
+}
+
+// wrote notes that the rooms with keys have had entries saved.
+func (s *Store) wrote(keys []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.written == nil {
+		s.written = make(map[string]bool)
+	}
+	for _, key := range keys {
+		s.written[key] = true
+	}
+}
+
+// grown returns the rooms that may have grown past keep since the last
+// prune by count, and starts counting afresh: every room the first time,
+// then those Append has written to.
+func (s *Store) grown(ctx context.Context) ([]string, error) {
+	s.mu.Lock()
+	written, first := s.written, !s.prunedOnce
+	s.written, s.prunedOnce = nil, true
+	s.mu.Unlock()
+	if first {
+		keys, err := roomKeys(ctx, s.db)
+		if err != nil {
+			s.mu.Lock()
+			s.prunedOnce = false
+			s.mu.Unlock()
+		}
+		return append(keys, ""), err
+	}
+	keys := make([]string, 0, len(written))
+	for key := range written {
+		keys = append(keys, key)
+	}
+	return keys, nil
 }
 
 // saveable says why ev cannot be saved, if it cannot.
@@ -336,6 +384,20 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 	if keep <= 0 && before.IsZero() {
 		return 0, nil
 	}
+	// Only the rooms written to since the last prune can have grown past
+	// keep: a server of thousands of quiet rooms would otherwise delete
+	// from each of them, every thousand entries, what none of them had.
+	var keys []string
+	if keep > 0 {
+		if keys, err = s.grown(ctx); err != nil {
+			return 0, fmt.Errorf("history: prune: %w", err)
+		}
+		defer func() {
+			if err != nil { // not pruned after all: the next prune looks at them
+				s.wrote(keys)
+			}
+		}()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("history: prune: %w", err)
@@ -358,18 +420,24 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 		return nil
 	}
 	if keep > 0 {
-		keys, err := roomKeys(ctx, tx)
+		// The subquery is the room's keep-th newest ID: with keep or fewer
+		// entries it is NULL, and "id < NULL" holds for no row.
+		stmt, err := tx.PrepareContext(ctx, `DELETE FROM events WHERE room_key = ?1 AND id <
+			(SELECT id FROM events WHERE room_key = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`)
 		if err != nil {
 			return 0, fmt.Errorf("history: prune: %w", err)
 		}
-		for _, key := range append(keys, "") {
-			// The subquery is the room's keep-th newest ID: with keep or
-			// fewer entries it is NULL, and "id < NULL" holds for no row.
-			err := del(`DELETE FROM events WHERE room_key = ?1 AND id <
-				(SELECT id FROM events WHERE room_key = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`, key, keep-1)
+		defer stmt.Close()
+		for _, key := range keys {
+			res, err := stmt.ExecContext(ctx, key, keep-1)
 			if err != nil {
-				return 0, err
+				return 0, fmt.Errorf("history: prune: %w", err)
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return 0, fmt.Errorf("history: prune: %w", err)
+			}
+			deleted += int(n)
 		}
 	}
 	if !before.IsZero() {
