@@ -157,4 +157,3 @@ func BenchmarkPruneAmongQuietRooms(b *testing.B) {
 		}
 	}
 }
-
