@@ -29,6 +29,11 @@ type Store struct {
 	// need not insert them again.
 	rooms sync.Map
 
+	// appendStmts are Append's statements, prepared once: the driver
+	// would otherwise parse each again for every batch, which for a
+	// message alone was a good part of its cost.
+	insertStmt, indexStmt, lastIDStmt *sql.Stmt
+
 	// written are the keys of the rooms ("" for entries about no room)
 	// that Append has saved entries in since the last Prune by count: only
 	// they can have grown past it. Until the first, every room is pruned.
@@ -70,7 +75,28 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		closeLock(lock)
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
-	return &Store{db: db, lock: lock}, nil
+	s := &Store{db: db, lock: lock}
+	if err := s.prepare(ctx); err != nil {
+		_ = s.Close() // the preparation's error is the one to report
+		return nil, fmt.Errorf("history: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// prepare prepares Append's statements.
+func (s *Store) prepare(ctx context.Context) (err error) {
+	if s.insertStmt, err = s.db.PrepareContext(ctx, `INSERT INTO events (id, kind, time, room, room_key, name, text, extra, session, to_session)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return err
+	}
+	// One statement for a batch's search index: the driver's cost is
+	// per statement.
+	if s.indexStmt, err = s.db.PrepareContext(ctx, `INSERT INTO events_text (rowid, name, text)
+		SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`); err != nil {
+		return err
+	}
+	s.lastIDStmt, err = s.db.PrepareContext(ctx, `UPDATE meta SET last_id = max(last_id, ?) WHERE one = 1`)
+	return err
 }
 
 // ErrInUse is returned by Open for a file another process has open: two
@@ -106,6 +132,11 @@ func closeLock(f *os.File) {
 // fail.
 func (s *Store) Close() error {
 	defer closeLock(s.lock)
+	for _, stmt := range []*sql.Stmt{s.insertStmt, s.indexStmt, s.lastIDStmt} {
+		if stmt != nil { // Open may have failed to prepare it
+			_ = stmt.Close() // the database's own close says what failed
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("history: close: %w", err)
 	}
@@ -153,12 +184,7 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 			_ = tx.Rollback() // err says what went wrong; this only undoes it
 		}
 	}()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO events (id, kind, time, room, room_key, name, text, extra, session, to_session)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("history: append: %w", err)
-	}
-	defer insert.Close()
+	insert := tx.StmtContext(ctx, s.insertStmt)
 	folder := newFolder()
 	var indexed [][3]any             // id, name and text folded, of the messages and actions
 	created := make(map[string]bool) // rooms this batch has made sure of
@@ -185,14 +211,12 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 		}
 	}
 	if len(indexed) > 0 {
-		// One statement for the batch: the driver's cost is per statement.
 		rows, _ := json.Marshal(indexed) // integers and strings: cannot fail
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events_text (rowid, name, text)
-			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`, string(rows)); err != nil {
+		if _, err := tx.StmtContext(ctx, s.indexStmt).ExecContext(ctx, string(rows)); err != nil {
 			return fmt.Errorf("history: append: search index: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE meta SET last_id = max(last_id, ?) WHERE one = 1`, int64(last)); err != nil {
+	if _, err := tx.StmtContext(ctx, s.lastIDStmt).ExecContext(ctx, int64(last)); err != nil {
 		return fmt.Errorf("history: append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
