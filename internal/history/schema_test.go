@@ -34,6 +34,9 @@ func TestOpen(t *testing.T) {
 		assert.Equal(t, 1, pragma[int](t, s.db, "synchronous"), "NORMAL")
 		assert.Equal(t, busyTimeout.Milliseconds(), pragma[int64](t, s.db, "busy_timeout"))
 		assert.Equal(t, maxConns, s.db.Stats().MaxOpenConnections)
+		var deletemerge int
+		require.NoError(t, s.db.QueryRowContext(t.Context(), `SELECT v FROM events_text_config WHERE k = 'deletemerge'`).Scan(&deletemerge))
+		assert.Equal(t, 100, deletemerge, "the search index merges a segment for deletes once it is deleted whole")
 	})
 
 	t.Run("memory gets the schema and one connection", func(t *testing.T) {

@@ -76,6 +76,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
 	s := &Store{db: db, lock: lock}
+	// The search index drops what pruning deletes as tombstones, and by
+	// default merges a segment once a tenth of it is deleted: pruning the
+	// oldest entries every thousand made those merges (each checking the
+	// tombstones) half of a saturated server's work, and stalled the log
+	// for hundreds of milliseconds. Pruning deletes oldest first, so a
+	// segment ends up deleted whole: merge it for deletes only then.
+	// FTS5 keeps the setting in the file; setting it at every open brings
+	// files made before it along.
+	if _, err := db.ExecContext(ctx, `INSERT INTO events_text (events_text, rank) VALUES ('deletemerge', 100)`); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("history: open %s: %w", path, err)
+	}
 	if err := s.prepare(ctx); err != nil {
 		_ = s.Close() // the preparation's error is the one to report
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
