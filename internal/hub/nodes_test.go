@@ -307,3 +307,18 @@ func TestAFullDiskIsTold(t *testing.T) {
 	}
 	assert.Equal(t, []string{"on its way", "and on"}, texts)
 }
+
+// TestAnotherNodesEntryForARoomThatCannotBeIsDropped: a room name that
+// breaks the rules (from a node whose rules differ, or a hand-made entry)
+// makes no room here, and the person stays where they were.
+func TestAnotherNodesEntryForARoomThatCannotBeIsDropped(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	h := startHub(t, hub.Options{Log: log, Names: &heldElsewhere{name: "carol"}, Flood: noFlood})
+	require.NoError(t, h.AddRemote(t.Context(), []hub.Presence{{Name: "bob", Transport: hub.TransportTelnet}}))
+	require.NoError(t, h.Receive(t.Context(), []hub.Incoming{{Event: &hub.Event{ID: 1, Kind: hub.KindJoined, Room: "#a b", Name: "bob"}}}))
+	rooms, err := h.Rooms(t.Context())
+	require.NoError(t, err)
+	require.Len(t, rooms, 1)
+	assert.Equal(t, hub.DefaultRoom, rooms[0].Name)
+	assert.Equal(t, 1, rooms[0].Members, "bob, in the lobby as before")
+}

@@ -352,6 +352,10 @@ func (h *Hub) change(ev *Event, own bool) bool {
 	if ev.Room == "" && (ev.Kind == KindJoined || ev.Kind == KindMessage || ev.Kind == KindAction) {
 		ev.Room, ev.room = h.lobby.name, h.lobby // an entry from before rooms
 	}
+	if ev.Room != "" && h.roomFor(ev) == nil && ev.roomKey == "" { // roomFor keys every valid name
+		h.log.Warn("an entry for a room whose name breaks the rules", "kind", ev.Kind, "room", ev.Room)
+		return false
+	}
 	switch ev.Kind {
 	case KindJoined:
 		if arriving := (own && !p.inList) || (!own && p == nil); arriving {
