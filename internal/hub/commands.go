@@ -132,7 +132,7 @@ func (h *Hub) cmdWho(req request) *Notice {
 		if err != nil {
 			return &Notice{Kind: NoticeNoSuchRoom, Name: req.text}
 		}
-		if r = h.rooms[RoomKey(display)]; r == nil {
+		if r = h.rooms[roomKeyOf(display)]; r == nil {
 			return &Notice{Kind: NoticeNoSuchRoom, Name: display}
 		}
 	}

@@ -143,7 +143,7 @@ func (c *Conn) SayIn(ctx context.Context, room, text, ref string) error {
 		if err != nil {
 			return err
 		}
-		req.roomKey, req.roomName = RoomKey(display), display
+		req.roomKey, req.roomName = roomKeyOf(display), display
 	}
 	if cmd, args, ok := parseCommand(text); ok {
 		req.kind, req.name, req.text = reqCommand, cmd, args

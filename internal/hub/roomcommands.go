@@ -36,7 +36,7 @@ func (h *Hub) cmdJoin(req request) *Notice {
 		return &Notice{Kind: NoticeRoomNameInvalid, Name: name, NameError: asNameError(err)}
 	}
 	p := req.conn.person
-	key := RoomKey(display)
+	key := roomKeyOf(display)
 	r := h.rooms[key]
 	switch {
 	case r != nil && r.members[p] != nil:
@@ -69,7 +69,7 @@ func (h *Hub) cmdPart(req request) *Notice {
 		if err != nil {
 			return &Notice{Kind: NoticeNoSuchRoom, Name: word}
 		}
-		r, reason = h.rooms[RoomKey(display)], rest
+		r, reason = h.rooms[roomKeyOf(display)], rest
 		if r == nil {
 			return &Notice{Kind: NoticeNoSuchRoom, Name: display}
 		}

@@ -26,5 +26,8 @@ func RoomKey(room string) string {
 	if err != nil {
 		return ""
 	}
-	return "#" + nameKey(display[1:])
+	return roomKeyOf(display)
 }
+
+// roomKeyOf is RoomKey of a display name CheckRoomName returned.
+func roomKeyOf(display string) string { return "#" + nameKey(display[1:]) }
