@@ -415,6 +415,12 @@ func TestBrowserRoomSearch(t *testing.T) {
 	assert.Equal(t, "Search #help…", browsertest.Run(alice, chromedp.Evaluate[string](`document.getElementById('search').placeholder`)))
 	assert.Equal(t, []string{"a needle in help"}, results())
 	assert.Contains(t, alice.Text("search-heading"), "1 found in #help")
+	assert.NotContains(t, alice.Text("search-heading"), "newest")
+
+	// Too short for the index: the heading says what was searched.
+	alice.Do(chromedp.Evaluate[chromedp.Void](`document.getElementById('search').value = ''`), chromedp.SendKeys(browsertest.TestID("search-input"), "ne\n"))
+	alice.WaitJS(`document.querySelector('[data-testid=search-heading]').textContent.includes('for “ne”')`)
+	assert.Contains(t, alice.Text("search-heading"), "among its newest 10,000 messages (type three letters or more to search them all)")
 
 	clickConv(alice, "#lobby")
 	waitShowing(alice, "#lobby", "/chat")

@@ -161,6 +161,12 @@ export async function loadOlder() {
   }
 }
 
+// A query shorter than shortQuery characters cannot use the server's search
+// index, and looks through the room's newest shortScan messages only
+// (docs/limits.md); the heading says so.
+const shortQuery = 3;
+const shortScan = 10000;
+
 async function search(q) {
   const conv = convs.current;
   if (conv?.kind !== 'room') return;
@@ -172,7 +178,8 @@ async function search(q) {
     const page = await getJSON('/history/search?' + new URLSearchParams({ room: conv.name, q, n: String(historyPage) }));
     const n = page.events.length;
     searchHeading.textContent =
-      n === 0 ? `Nothing found in ${conv.name} for “${q}”` : `${n}${page.more ? '+' : ''} found in ${conv.name} for “${q}”`;
+      (n === 0 ? `Nothing found in ${conv.name} for “${q}”` : `${n}${page.more ? '+' : ''} found in ${conv.name} for “${q}”`) +
+      ([...q.trim()].length < shortQuery ? ` among its newest ${shortScan.toLocaleString()} messages (type three letters or more to search them all)` : '');
     for (const ev of page.events.reverse()) searchResults.append(resultItem(ev)); // newest first
   } catch (err) {
     searchHeading.textContent = `Search failed: ${err.message}`;
