@@ -128,16 +128,13 @@ func (h *Hub) cmdHelp(request) *Notice {
 func (h *Hub) cmdWho(req request) *Notice {
 	r := h.roomAsked(req)
 	if req.text != "" {
-		display, err := CheckRoomName(req.text)
-		if err != nil {
-			return &Notice{Kind: NoticeNoSuchRoom, Name: req.text}
-		}
-		if r = h.rooms[roomKeyOf(display)]; r == nil {
-			return &Notice{Kind: NoticeNoSuchRoom, Name: display}
+		var n *Notice
+		if r, n = h.namedRoom(req.text); n != nil {
+			return n
 		}
 	}
 	if r == nil {
-		return &Notice{Kind: NoticeNoSuchRoom, Name: req.roomName}
+		return h.noRoom(req, r)
 	}
 	info := r.info()
 	return &Notice{Kind: NoticeWho, Room: &info, People: h.roster(r, -1, nil).People}

@@ -65,14 +65,11 @@ func (h *Hub) cmdPart(req request) *Notice {
 	p := req.conn.person
 	r, reason := h.roomAsked(req), req.text
 	if word, rest := cutWord(req.text); strings.HasPrefix(word, "#") {
-		display, err := CheckRoomName(word)
-		if err != nil {
-			return &Notice{Kind: NoticeNoSuchRoom, Name: word}
+		var n *Notice
+		if r, n = h.namedRoom(word); n != nil {
+			return n
 		}
-		r, reason = h.rooms[roomKeyOf(display)], rest
-		if r == nil {
-			return &Notice{Kind: NoticeNoSuchRoom, Name: display}
-		}
+		reason = rest
 	}
 	switch {
 	case r == nil || r.members[p] == nil:
@@ -106,6 +103,19 @@ func (h *Hub) cmdTopic(req request) *Notice {
 	h.active(p)
 	h.broadcast(&Event{Kind: KindTopic, Room: r.name, room: r, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref})
 	return nil
+}
+
+// namedRoom is the room a command names, or the notice that there is no
+// such room.
+func (h *Hub) namedRoom(name string) (*room, *Notice) {
+	display, err := CheckRoomName(name)
+	if err != nil {
+		return nil, &Notice{Kind: NoticeNoSuchRoom, Name: name}
+	}
+	if r := h.rooms[roomKeyOf(display)]; r != nil {
+		return r, nil
+	}
+	return nil, &Notice{Kind: NoticeNoSuchRoom, Name: display}
 }
 
 // noRoom is the notice for a request about r, a room that does not exist
