@@ -419,7 +419,7 @@ func TestBrowserRoomSearch(t *testing.T) {
 
 	// Too short for the index: the heading says what was searched.
 	alice.Do(chromedp.Evaluate[chromedp.Void](`document.getElementById('search').value = ''`), chromedp.SendKeys(browsertest.TestID("search-input"), "ne\n"))
-	alice.WaitJS(`document.querySelector('[data-testid=search-heading]').textContent.includes('for “ne”')`)
+	alice.WaitJS(`document.querySelector('[data-testid=search-heading]').textContent.includes('found in #help for “ne”')`) // answered
 	assert.Contains(t, alice.Text("search-heading"), "among its newest 10,000 messages (type three letters or more to search them all)")
 
 	clickConv(alice, "#lobby")
