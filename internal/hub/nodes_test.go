@@ -322,3 +322,31 @@ func TestAnotherNodesEntryForARoomThatCannotBeIsDropped(t *testing.T) {
 	assert.Equal(t, hub.DefaultRoom, rooms[0].Name)
 	assert.Equal(t, 1, rooms[0].Members, "bob, in the lobby as before")
 }
+
+// TestAPersonWhoResumedElsewhereSpeaksFromThere: a person whose
+// connection here dropped resumes on another node, and speaks there before
+// this node has heard that the name moved; what they say reaches this
+// node's people, and the person is another node's from then on.
+func TestAPersonWhoResumedElsewhereSpeaksFromThere(t *testing.T) {
+	log := &slowLog{appended: make(chan appended, 16)}
+	h := startHub(t, hub.Options{Log: log, Names: &heldElsewhere{name: "nobody"}, Flood: noFlood})
+	joinVia := func(name string, opts hub.JoinOptions, id uint64) *hub.Conn {
+		joined := make(chan *hub.Conn, 1)
+		go func() {
+			m, err := h.Join(context.Background(), name, opts)
+			assert.NoError(t, err)
+			joined <- m
+		}()
+		log.give(t, h, log.next(t), id)
+		return <-joined
+	}
+	alice := joinVia("alice", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true}, 1)
+	bob := joinVia("bob", hub.JoinOptions{Transport: hub.TransportTelnet}, 2)
+	alice.Leave() // her connection drops; she waits out the grace period here
+	closed(t, alice)
+
+	// She has resumed on another node, which has her next entry.
+	require.NoError(t, h.Receive(t.Context(), []hub.Incoming{{Event: &hub.Event{ID: 3, Kind: hub.KindMessage, Room: hub.DefaultRoom, Name: "alice", Text: "back, from elsewhere"}}}))
+	ev := next(t, bob)
+	assert.Equal(t, "back, from elsewhere", ev.Text)
+}

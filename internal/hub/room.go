@@ -344,7 +344,14 @@ func (h *Hub) change(ev *Event, own bool) bool {
 	}
 	if !own {
 		p = h.byKey[key]
-		if p != nil && !p.remote && ev.Kind != KindPrivate {
+		switch {
+		case p == nil || p.remote || ev.Kind == KindPrivate:
+		case len(p.conns) == 0:
+			// Its connection here dropped and it resumed on the node that
+			// wrote this, before the registry told this node the name had
+			// moved: it is that node's now.
+			h.evict(key, ReasonMoved)
+		default:
 			h.log.Warn("an entry for a person on this node came from elsewhere", "kind", ev.Kind, "name", ev.Name)
 			return false
 		}
