@@ -567,3 +567,6 @@ func scan(rows *sql.Rows) (*hub.Event, error) {
 	}
 	return &ev, nil
 }
+
+// Moderation implements hub.Store. TODO(storage): not yet kept.
+func (s *Store) Moderation(ctx context.Context, n int) ([]*hub.Event, error) { return nil, nil }

@@ -38,6 +38,12 @@ const (
 	KindReplayEnd
 	// KindTopic: Name set Room's topic to Text ("" clears it).
 	KindTopic
+	// KindModeration: an operator, Name, did what Moderation says, in
+	// Room or ("") on the whole server, for the reason in Text.
+	KindModeration
+	// KindAccount: Name registered its name (Registered true: /register)
+	// or ended its account (false: /unregister).
+	KindAccount
 )
 
 // presence reports whether events of kind k change only the user list:
@@ -71,6 +77,10 @@ func (k Kind) String() string {
 		return "replay end"
 	case KindTopic:
 		return "topic"
+	case KindModeration:
+		return "moderation"
+	case KindAccount:
+		return "account"
 	}
 	return "unknown"
 }
@@ -129,6 +139,16 @@ type Event struct {
 	// Notice is what a notice says (KindNotice), for each transport to put
 	// into words: the hub words nothing a user reads.
 	Notice *Notice
+	// Registered: the person logged in to its registered name with its
+	// password (KindJoined), or registered its name (KindAccount).
+	Registered bool
+	// Operator: the person is a server operator (KindJoined).
+	Operator bool
+	// Moderation says what an operator did (KindModeration).
+	Moderation *Moderation
+	// Removed: an operator removed this message (ActionRemove); its Text
+	// is gone. Read back from the history store.
+	Removed bool
 	// Session is the JoinOptions.Session of the person the entry is about
 	// (who spoke, joined, left, renamed themselves or went away), if it
 	// joined with one: it is kept in the history, so that a person's own
@@ -230,6 +250,13 @@ const (
 	// ReasonPart: the member left one room (/part) and stays on the
 	// server (KindLeft with a Room).
 	ReasonPart
+	// ReasonKicked: an operator kicked the member, out of a room (KindLeft
+	// with a Room) or off the server. The KindModeration entry before it
+	// said so; transports show the departure only in user lists.
+	ReasonKicked
+	// ReasonBanned: a ban keeps the member out, of a room or the server;
+	// as ReasonKicked.
+	ReasonBanned
 )
 
 func (r Reason) String() string {
@@ -248,6 +275,10 @@ func (r Reason) String() string {
 		return "lost"
 	case ReasonPart:
 		return "part"
+	case ReasonKicked:
+		return "kicked"
+	case ReasonBanned:
+		return "banned"
 	}
 	return "unknown"
 }
@@ -269,6 +300,9 @@ type Presence struct {
 	Away       bool
 	AwayReason string
 	LastActive time.Time // when it last said or did something: its idle time
+	Registered bool      // logged in to its registered name
+	Operator   bool      // a server operator
+	RoomOp     bool      // an operator of the room the list is of
 }
 
 // RoomInfo describes a room as /rooms and the room browser list it.

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
+
+	"github.com/anseo/anseo/internal/accounts"
 )
 
 // Options configure a Hub. The zero value is usable: every field has a default.
@@ -71,6 +74,20 @@ type Options struct {
 	// MaxRoomsPerPerson bounds the rooms one person is in at once.
 	// Default 50.
 	MaxRoomsPerPerson int
+
+	// Accounts keeps the registered names (see Accounts). Nil: names
+	// cannot be registered, and every name is free for whoever comes.
+	Accounts Accounts
+	// Operators are the names, registered ones, that are server operators
+	// besides those whose account says so (anseo admin op): the
+	// -operators flag, so that a new server can have its first.
+	Operators []string
+	// PasswordCost is the argon2id costs new password hashes are made
+	// with. Zero: accounts.DefaultParams. Tests make it cheap.
+	PasswordCost accounts.Params
+	// RoomsNeedAccount: only a person logged in to a registered name may
+	// make a new room.
+	RoomsNeedAccount bool
 }
 
 // Retention bounds the saved history. Whoever writes the Store prunes it
@@ -457,6 +474,12 @@ type JoinOptions struct {
 	// renames and restarts. It is kept in the history: it must not be a
 	// secret (the web gives a digest of its session cookie).
 	Session string
+	// Password is the password of a registered name (see
+	// ErrPasswordRequired). It is hashed and forgotten.
+	Password string
+	// Address is where the connection comes from: bans and the limits on
+	// password attempts go by it. The zero Addr matches no address ban.
+	Address netip.Addr
 }
 
 // Join adds a person called name to the room and announces it to everyone

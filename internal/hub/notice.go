@@ -1,5 +1,7 @@
 package hub
 
+import "time"
+
 // Notice is what a KindNotice event says, as data: the hub decides what a
 // user is told, and each transport decides how to put it into words. Like
 // its Event, a Notice is shared by every recipient and must never be
@@ -30,6 +32,17 @@ type Notice struct {
 	// Count is the limit reached (NoticeTooManyRooms,
 	// NoticeTooManyRoomsForYou, NoticeTopicTooLong).
 	Count int
+	// Text is the message of the day (NoticeMotd).
+	Text string
+	// Until is when a mute ends (NoticeMuted; zero: never).
+	Until time.Time
+	// Bans are the bans in force (NoticeBans).
+	Bans []Ban
+	// Entries are the newest moderation entries, oldest first
+	// (NoticeModlog).
+	Entries []*Event
+	// Banned says what keeps the person out of a room (NoticeBanned).
+	Banned *BannedError
 }
 
 // NoticeKind says what a Notice is about. All but NoticeOperator are for
@@ -102,6 +115,40 @@ const (
 	// NoticeCannotPartDefault: /part of the default room by a one-room
 	// person, who must be in some room: /join another instead.
 	NoticeCannotPartDefault
+	// NoticeMotd: the server's message of the day, Text, shown after the
+	// welcome and to whoever asks (/motd without text).
+	NoticeMotd
+	// NoticeRegisterHow: /register, /password or /unregister (Command)
+	// reached the room as a line: the transport asks for the password on
+	// its own, so that it is never typed where it shows.
+	NoticeRegisterHow
+	// NoticeNotOperator: Command is for operators (of the room, or of the
+	// server), which the person is not.
+	NoticeNotOperator
+	// NoticeMuted: the person is muted (in Room, or everywhere if Room is
+	// nil) until Until: what it said reached nobody.
+	NoticeMuted
+	// NoticeBans: the answer to /bans, the Bans.
+	NoticeBans
+	// NoticeModlog: the answer to /modlog, the Entries.
+	NoticeModlog
+	// NoticeBanned: /join of a room the person is banned from; Banned
+	// says until when and why.
+	NoticeBanned
+	// NoticeNotBanned: /unban of Name, which no ban names.
+	NoticeNotBanned
+	// NoticeNoSuchMessage: /remove of a message that is not in the room.
+	NoticeNoSuchMessage
+	// NoticeNotRegistered: /op of Name, which is not registered: only
+	// registered names can be operators.
+	NoticeNotRegistered
+	// NoticeNameRegistered: /nick to Name, which is registered to
+	// someone else: log in with its password to use it.
+	NoticeNameRegistered
+	// NoticeRoomsNeedAccount: /join of a new room by a person not logged
+	// in to a registered name, on a server that lets only those make
+	// rooms.
+	NoticeRoomsNeedAccount
 )
 
 // tell gives n to one connection alone, m.

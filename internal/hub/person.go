@@ -30,6 +30,9 @@ type person struct {
 	rooms     []*room // the rooms it is in, in the order it joined them
 	oneRoom   bool    // JoinOptions.OneRoom: in one room at a time
 
+	registered atomic.Bool // logged in to its name's account (see Conn.Registered)
+	operator   bool        // a server operator, as its join said
+
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control
 

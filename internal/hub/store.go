@@ -57,6 +57,13 @@ type Store interface {
 	// was last known by: the newest saved join or rename of an entry with
 	// that Session (Event.Session); "" if there is none.
 	LastName(ctx context.Context, session string) (string, error)
+	// Moderation returns the saved KindModeration entries, every one
+	// (Prune never deletes them), oldest first, or the newest n if n > 0:
+	// the hub rebuilds bans, mutes, room operators and the message of the
+	// day from them as it starts, and /modlog lists them. Appending an
+	// ActionRemove entry blanks the removed message's text and marks it
+	// Removed, wherever it is read from.
+	Moderation(ctx context.Context, n int) ([]*Event, error)
 	// LastID returns the greatest ID ever saved, 0 for an empty store. The
 	// log continues numbering after it, so IDs stay unique across restarts
 	// even after pruning.
