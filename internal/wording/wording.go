@@ -111,6 +111,9 @@ func Notice(ev *hub.Event) string {
 	case hub.NoticeCannotPartDefault:
 		return fmt.Sprintf(cannotPartDefault, hub.DefaultRoom)
 	}
+	if s, ok := moderationNotice(ev); ok {
+		return s
+	}
 	return ev.Text
 }
 
