@@ -30,12 +30,26 @@ const (
 	CloseNameInvalid websocket.StatusCode = 4002
 	// CloseNotLoggedIn: the request had no name cookie.
 	CloseNotLoggedIn websocket.StatusCode = 4003
+	// ClosePasswordRequired: the cookie's name is registered and the
+	// browser's login is not logged in to it (its login expired, or
+	// someone registered the name since). The page returns to the login
+	// form, which asks for the password.
+	ClosePasswordRequired websocket.StatusCode = 4004
 	// CloseTooSlow: the client did not read its messages fast enough and the
 	// server cut it off rather than let it hold up the room. Reconnecting is fine.
 	CloseTooSlow websocket.StatusCode = 4008
 	// CloseMoved: in a cluster, the user resumed on a connection to another
 	// node, which now holds them. Reconnecting would take them back.
 	CloseMoved websocket.StatusCode = 4009
+	// CloseKicked: an operator kicked the person off the server
+	// (hub.ReasonKicked). The moderation event before it said who and
+	// why. Joining again is allowed; the page does not do it by itself.
+	CloseKicked websocket.StatusCode = 4010
+	// CloseBanned: a ban keeps the person off the server: it was banned
+	// while here (hub.ReasonBanned), or its join was refused by one
+	// (hub.BannedError, whose words are the close reason). Reconnecting is
+	// refused until the ban ends.
+	CloseBanned websocket.StatusCode = 4011
 	// CloseUnavailable: the room cannot take the join just now
 	// (hub.ErrUnavailable): its history cannot be written, or, in a cluster,
 	// the node could not reach the others to agree on the name. Reconnecting
@@ -67,6 +81,9 @@ const (
 	reasonUnavailable = "the server cannot let anyone in just now"
 	reasonMoved       = "continued on another server"
 	reasonLost        = "this server lost touch with the others"
+	reasonPassword    = "the name is registered: log in with its password"
+	reasonKicked      = "kicked by an operator"
+	reasonBanned      = "banned by an operator"
 )
 
 // Error codes of the error message: stable words a client can switch on.
@@ -76,6 +93,12 @@ const (
 	errCodeTooLong     = "too_long"     // say text over the limit
 	errCodeTooFast     = "too_fast"     // flood control refused a say
 	errCodeBadRoom     = "bad_room"     // a room name that breaks the name rules
+	// Answers to register, password and unregister.
+	errCodeWeakPassword  = "weak_password"      // shorter than hub.MinPasswordLen characters
+	errCodeRegistered    = "already_registered" // register of a name that is registered
+	errCodeNotRegistered = "not_registered"     // password or unregister without being logged in to the name's account
+	errCodeNoAccounts    = "no_accounts"        // this server registers no names
+	errCodeUnavailable   = "unavailable"        // the accounts could not be reached: try again
 )
 
 // Limits of the protocol, documented in docs/protocol.md.
@@ -110,6 +133,9 @@ type memberJSON struct {
 	Away       bool   `json:"away"`
 	AwayReason string `json:"awayReason,omitempty"`
 	LastActive string `json:"lastActive"`
+	Registered bool   `json:"registered,omitempty"`
+	Operator   bool   `json:"operator,omitempty"`
+	RoomOp     bool   `json:"roomOp,omitempty"`
 }
 
 type welcomeMsg struct {
@@ -129,12 +155,14 @@ type welcomeMsg struct {
 }
 
 type joinedMsg struct {
-	Type      string `json:"type"`
-	ID        uint64 `json:"id"`
-	Time      string `json:"time"`
-	Room      string `json:"room,omitempty"`
-	Name      string `json:"name"`
-	Transport string `json:"transport"`
+	Type       string `json:"type"`
+	ID         uint64 `json:"id"`
+	Time       string `json:"time"`
+	Room       string `json:"room,omitempty"`
+	Name       string `json:"name"`
+	Transport  string `json:"transport"`
+	Registered bool   `json:"registered,omitempty"`
+	Operator   bool   `json:"operator,omitempty"`
 }
 
 // leftMsg has a room when its person left that room alone (/part), none
@@ -185,6 +213,8 @@ type messageMsg struct {
 	Mentions []string `json:"mentions,omitempty"`
 	Own      bool     `json:"own,omitempty"`
 	Ref      string   `json:"ref,omitempty"`
+	// Removed: an operator removed it; Text is empty.
+	Removed bool `json:"removed,omitempty"`
 }
 
 type privateMsg struct {
@@ -213,6 +243,41 @@ type awayMsg struct {
 	Name   string `json:"name"`
 	Away   bool   `json:"away"`
 	Reason string `json:"reason,omitempty"`
+}
+
+// moderationMsg is what an operator did (hub.KindModeration), with the
+// announcement in words (Says). Address prefixes are for operators alone
+// (/bans, /modlog): never here.
+type moderationMsg struct {
+	Type    string `json:"type"`
+	ID      uint64 `json:"id"`
+	Time    string `json:"time"`
+	Room    string `json:"room,omitempty"`
+	Name    string `json:"name"`
+	Action  string `json:"action"`
+	Target  string `json:"target,omitempty"`
+	Message uint64 `json:"message,omitempty"`
+	Until   string `json:"until,omitempty"`
+	Text    string `json:"text,omitempty"`
+	Says    string `json:"says"`
+}
+
+// accountMsg: Name registered its name, or ended its account
+// (hub.KindAccount).
+type accountMsg struct {
+	Type       string `json:"type"`
+	ID         uint64 `json:"id"`
+	Time       string `json:"time"`
+	Name       string `json:"name"`
+	Registered bool   `json:"registered"`
+}
+
+// doneMsg answers a register, password or unregister request that
+// succeeded.
+type doneMsg struct {
+	Type    string `json:"type"`
+	Request string `json:"request"`
+	Ref     string `json:"ref,omitempty"`
 }
 
 type noticeMsg struct {
@@ -272,6 +337,7 @@ func membersJSON(people []hub.Presence) []memberJSON {
 		members[i] = memberJSON{
 			Name: p.Name, Transport: string(p.Transport), Since: formatTime(p.Since),
 			Away: p.Away, AwayReason: p.AwayReason, LastActive: formatTime(p.LastActive),
+			Registered: p.Registered, Operator: p.Operator, RoomOp: p.RoomOp,
 		}
 	}
 	return members
@@ -289,11 +355,17 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	t := formatTime(ev.Time)
 	switch ev.Kind {
 	case hub.KindJoined:
-		return json.Marshal(joinedMsg{Type: "joined", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Transport: string(ev.Transport)})
+		return json.Marshal(joinedMsg{
+			Type: "joined", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Transport: string(ev.Transport),
+			Registered: ev.Registered, Operator: ev.Operator,
+		})
 	case hub.KindLeft:
 		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
 	case hub.KindMessage, hub.KindAction:
-		return json.Marshal(messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: t, Room: ev.Room, From: ev.Name, Text: ev.Text, Mentions: ev.Mentions, Own: own, Ref: ref})
+		return json.Marshal(messageMsg{
+			Type: kindType(ev.Kind), ID: ev.ID, Time: t, Room: ev.Room, From: ev.Name, Text: ev.Text,
+			Mentions: ev.Mentions, Own: own, Ref: ref, Removed: ev.Removed,
+		})
 	case hub.KindTopic:
 		return json.Marshal(topicMsg{Type: "topic", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Text: ev.Text})
 	case hub.KindPrivate:
@@ -302,6 +374,10 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 		return json.Marshal(renamedMsg{Type: "renamed", ID: ev.ID, Time: t, Name: ev.Name, NewName: ev.NewName})
 	case hub.KindAway:
 		return json.Marshal(awayMsg{Type: "away", ID: ev.ID, Time: t, Name: ev.Name, Away: ev.Away, Reason: ev.Text})
+	case hub.KindModeration:
+		return json.Marshal(encodeModeration(ev, t))
+	case hub.KindAccount:
+		return json.Marshal(accountMsg{Type: "account", ID: ev.ID, Time: t, Name: ev.Name, Registered: ev.Registered})
 	case hub.KindNotice:
 		if n := ev.Notice; n != nil && n.Kind == hub.NoticeJoinedRoom && n.Room != nil {
 			return json.Marshal(encodeRoom(n))
@@ -315,6 +391,18 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 		return json.Marshal(replayMsg{Type: "replay", Phase: phase, Kind: replayKind(ev.Replay), Room: ev.Room})
 	}
 	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
+}
+
+// encodeModeration is the moderation message of a KindModeration entry.
+func encodeModeration(ev *hub.Event, t string) moderationMsg {
+	msg := moderationMsg{Type: "moderation", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Text: ev.Text, Says: moderationWords(ev)}
+	if m := ev.Moderation; m != nil {
+		msg.Action, msg.Target, msg.Message = m.Action.String(), m.Target, m.Message
+		if !m.Until.IsZero() {
+			msg.Until = formatTime(m.Until)
+		}
+	}
+	return msg
 }
 
 // encodeRoom is the room message of a NoticeJoinedRoom: the room's topic
@@ -337,7 +425,7 @@ func encodeRoom(n *hub.Notice) roomMsg {
 // name they were said under.
 func storedJSON(ev *hub.Event, session string) messageMsg {
 	own := session != "" && ev.Session == session
-	return messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: formatTime(ev.Time), From: ev.Name, Text: ev.Text, Own: own}
+	return messageMsg{Type: kindType(ev.Kind), ID: ev.ID, Time: formatTime(ev.Time), From: ev.Name, Text: ev.Text, Own: own, Removed: ev.Removed}
 }
 
 func kindType(k hub.Kind) string {
@@ -368,11 +456,17 @@ func encodeError(e *protocolError) []byte {
 // back on the sender's own copy of the message), or, Leaving, to tell the
 // server that it is going away on purpose (its page is closing). A join
 // or a part is the command that does it ("/join #help"), as if typed.
+//
+// Account, if set, is instead a request about the person's registered name
+// ("register", "password" or "unregister"), with the new Password (never
+// for unregister). It is answered with done, or an error, with Ref.
 type request struct {
-	Leaving bool
-	Room    string // display form; "" for the default room
-	Text    string
-	Ref     string
+	Leaving  bool
+	Room     string // display form; "" for the default room
+	Text     string
+	Ref      string
+	Account  string
+	Password string // never logged: a request is logged by its error code alone
 }
 
 // protocolError is a client mistake that the server answers with an error
@@ -406,11 +500,12 @@ func sayRefusal(err error, maxTextBytes, maxTextLines int, ref string) *protocol
 // clientMsg is the shape every client message is decoded into. Unknown
 // fields are ignored, so clients may add their own.
 type clientMsg struct {
-	Type   *string `json:"type"`
-	Text   *string `json:"text"`
-	Ref    *string `json:"ref"`
-	Room   *string `json:"room"`
-	Reason *string `json:"reason"`
+	Type     *string `json:"type"`
+	Text     *string `json:"text"`
+	Ref      *string `json:"ref"`
+	Room     *string `json:"room"`
+	Reason   *string `json:"reason"`
+	Password *string `json:"password"`
 }
 
 // decodeClient parses one client message. It returns a *protocolError for
@@ -423,7 +518,7 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 	switch *msg.Type {
 	case "leaving":
 		return request{Leaving: true}, nil
-	case "say", "join", "part":
+	case "say", "join", "part", "register", "password", "unregister":
 	default:
 		return request{}, &protocolError{code: errCodeUnknownType, text: "unknown message type"}
 	}
@@ -433,6 +528,20 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 			return request{}, &protocolError{code: errCodeBadRequest, text: "ref is longer than 64 bytes"}
 		}
 		s.Ref = *msg.Ref
+	}
+	switch *msg.Type {
+	case "register", "password":
+		if msg.Password == nil {
+			return request{}, &protocolError{code: errCodeBadRequest, text: *msg.Type + " needs a string field \"password\"", ref: s.Ref}
+		}
+		if len(*msg.Password) > hub.MaxPasswordLen {
+			return request{}, &protocolError{code: errCodeBadRequest, text: "password longer than " + strconv.Itoa(hub.MaxPasswordLen) + " bytes", ref: s.Ref}
+		}
+		s.Account, s.Password = *msg.Type, *msg.Password
+		return s, nil
+	case "unregister":
+		s.Account = *msg.Type
+		return s, nil
 	}
 	if msg.Room != nil || *msg.Type != "say" {
 		room, err := roomParam(msg.Room, s.Ref)
@@ -471,6 +580,26 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 	return s, nil
 }
 
+// accountRefusal turns the hub's refusal of a register, password or
+// unregister request into the error its sender is sent, or returns nil if
+// err is no refusal (the hub stopped, say). The hub's errors never hold
+// the password.
+func accountRefusal(err error, ref string) *protocolError {
+	switch {
+	case errors.Is(err, hub.ErrWeakPassword):
+		return &protocolError{code: errCodeWeakPassword, text: "password too short: it needs at least " + strconv.Itoa(hub.MinPasswordLen) + " characters", ref: ref}
+	case errors.Is(err, hub.ErrAlreadyRegistered):
+		return &protocolError{code: errCodeRegistered, text: "your name is registered already", ref: ref}
+	case errors.Is(err, hub.ErrNotRegistered):
+		return &protocolError{code: errCodeNotRegistered, text: "your name is not registered", ref: ref}
+	case errors.Is(err, hub.ErrNoAccounts):
+		return &protocolError{code: errCodeNoAccounts, text: "this server does not register names", ref: ref}
+	case errors.Is(err, hub.ErrUnavailable):
+		return &protocolError{code: errCodeUnavailable, text: "names cannot be registered just now: try again in a moment", ref: ref}
+	}
+	return nil
+}
+
 // roomParam checks a request's room: required (join, part: nil is
 // refused) and valid as hub.CheckRoomName has it. It returns the display
 // form.
@@ -483,4 +612,12 @@ func roomParam(room *string, ref string) (string, error) {
 		return "", &protocolError{code: errCodeBadRoom, text: "room name invalid: " + reasonOf(err), ref: ref}
 	}
 	return display, nil
+}
+
+func encodeDone(request, ref string) []byte {
+	b, err := json.Marshal(doneMsg{Type: "done", Request: request, Ref: ref})
+	if err != nil {
+		panic(err) // two strings always encode
+	}
+	return b
 }

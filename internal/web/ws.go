@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
@@ -110,7 +111,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 			_ = c.Close(CloseNotLoggedIn, reasonNotLogged)
 			return
 		}
-		m, resumed, err := joinWeb(r.Context(), h, name, sessionOf(r), resumeFrom(r))
+		m, resumed, err := joinWeb(r.Context(), h, name, sessionOf(r), middleware.GetClientIPAddr(r.Context()), resumeFrom(r))
 		if err != nil {
 			code, reason := joinRefusal(err)
 			log.Debug("websocket join refused", "name", name, "remote", middleware.GetClientIP(r.Context()), "code", code, "err", err)
@@ -173,8 +174,11 @@ func resumeFrom(r *http.Request) resume {
 // hub no longer knows (ErrNoSession: the grace period ran out, the server
 // restarted) falls back to a fresh join under the login's name, or to another
 // tab of the same login (session) if its page had no token.
-func joinWeb(ctx context.Context, h *hub.Hub, name, session string, res resume) (m *hub.Conn, resumed bool, err error) {
-	opts := hub.JoinOptions{Transport: hub.TransportWeb, WithRoster: true, RosterHead: welcomeMembers, KeepOnDrop: true, Session: session}
+func joinWeb(ctx context.Context, h *hub.Hub, name, session string, addr netip.Addr, res resume) (m *hub.Conn, resumed bool, err error) {
+	opts := hub.JoinOptions{
+		Transport: hub.TransportWeb, WithRoster: true, RosterHead: welcomeMembers, KeepOnDrop: true,
+		Session: session, Address: addr.Unmap(),
+	}
 	if res.token != "" {
 		opts.Token, opts.After = res.token, res.after
 		m, err = h.Join(ctx, name, opts)
@@ -191,9 +195,14 @@ func joinWeb(ctx context.Context, h *hub.Hub, name, session string, res resume) 
 // sees: the one place where hub errors become WebSocket words.
 func joinRefusal(err error) (websocket.StatusCode, string) {
 	var nameErr *hub.NameError
+	if banned, ok := errors.AsType[*hub.BannedError](err); ok {
+		return CloseBanned, closeReason(bannedWords(banned))
+	}
 	switch {
 	case errors.Is(err, hub.ErrNameTaken):
 		return CloseNameTaken, reasonNameTaken
+	case errors.Is(err, hub.ErrPasswordRequired), errors.Is(err, hub.ErrWrongPassword):
+		return ClosePasswordRequired, reasonPassword
 	case errors.As(err, &nameErr):
 		return CloseNameInvalid, closeReason(nameErr.Reason)
 	case errors.Is(err, hub.ErrClosed):
@@ -223,6 +232,10 @@ func closeFor(r hub.Reason) (websocket.StatusCode, string) {
 		return CloseMoved, reasonMoved
 	case hub.ReasonLost:
 		return CloseLost, reasonLost
+	case hub.ReasonKicked:
+		return CloseKicked, reasonKicked
+	case hub.ReasonBanned:
+		return CloseBanned, reasonBanned
 	}
 	return websocket.StatusNormalClosure, reasonQuit
 }
@@ -305,6 +318,12 @@ func (s *session) read(ctx context.Context) {
 			s.m.Leaving()
 			continue
 		}
+		if msg.Account != "" {
+			if !s.account(ctx, msg) {
+				return
+			}
+			continue
+		}
 		// Say may wait: flood control slows a fast sender, and so its reading.
 		err = s.m.SayIn(ctx, msg.Room, msg.Text, msg.Ref)
 		if perr := sayRefusal(err, s.cfg.MaxTextBytes, s.cfg.MaxTextLines, msg.Ref); perr != nil {
@@ -319,6 +338,37 @@ func (s *session) read(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// account does what a register, password or unregister request asks, on
+// the reader: hashing a password takes a tenth of a second, which slows
+// this connection's reading alone. It reports false when the connection
+// is ending. Neither the password nor the request is logged.
+func (s *session) account(ctx context.Context, msg request) bool {
+	var err error
+	switch msg.Account {
+	case "register":
+		err = s.m.Register(ctx, msg.Password)
+	case "password":
+		err = s.m.ChangePassword(ctx, msg.Password)
+	case "unregister":
+		err = s.m.Unregister(ctx)
+	}
+	if err == nil {
+		s.reply(ctx, encodeDone(msg.Account, msg.Ref))
+		return true
+	}
+	if perr := accountRefusal(err, msg.Ref); perr != nil {
+		s.log.Debug("account request refused", "request", msg.Account, "code", perr.code)
+		s.reply(ctx, encodeError(perr))
+		return true
+	}
+	if ctx.Err() != nil || errors.Is(err, hub.ErrClosed) {
+		return false
+	}
+	s.log.Warn("account request failed", "request", msg.Account, "err", err)
+	s.reply(ctx, encodeError(&protocolError{code: errCodeUnavailable, text: "that could not be done just now: try again in a moment", ref: msg.Ref}))
+	return true
 }
 
 func (s *session) readEnded(err error) {
