@@ -30,17 +30,17 @@ func TestEncodeModeration(t *testing.T) {
 		{
 			name: "a mute in a room, for ten minutes",
 			ev:   hub.Event{Kind: hub.KindModeration, ID: 8, Room: "#help", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionMute, Target: "alice", Until: at.Add(10 * time.Minute)}},
-			want: `{"type":"moderation","id":8,"time":"2026-12-01T21:00:00.000Z","room":"#help","name":"bob","action":"mute","target":"alice","until":"2026-12-01T21:10:00.000Z","says":"alice was muted by bob in #help for 10m"}`,
+			want: `{"type":"moderation","id":8,"time":"2026-12-01T21:00:00.000Z","room":"#help","name":"bob","action":"mute","target":"alice","until":"2026-12-01T21:10:00.000Z","says":"alice was muted in #help by bob for 10 minutes"}`,
 		},
 		{
 			name: "a ban by name and address shows the name alone",
 			ev:   hub.Event{Kind: hub.KindModeration, ID: 9, Name: "bob", Text: "spam", Moderation: &hub.Moderation{Action: hub.ActionBan, Target: "alice", Address: "203.0.113.7/32", Until: at.Add(7 * 24 * time.Hour)}},
-			want: `{"type":"moderation","id":9,"time":"2026-12-01T21:00:00.000Z","name":"bob","action":"ban","target":"alice","until":"2026-12-08T21:00:00.000Z","text":"spam","says":"alice was banned by bob for 7d: spam"}`,
+			want: `{"type":"moderation","id":9,"time":"2026-12-01T21:00:00.000Z","name":"bob","action":"ban","target":"alice","until":"2026-12-08T21:00:00.000Z","text":"spam","says":"alice's address was banned by bob until 2026-12-08 21:00 UTC: spam"}`,
 		},
 		{
 			name: "a removed message names its ID",
 			ev:   hub.Event{Kind: hub.KindModeration, ID: 10, Room: "#lobby", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionRemove, Message: 4}},
-			want: `{"type":"moderation","id":10,"time":"2026-12-01T21:00:00.000Z","room":"#lobby","name":"bob","action":"remove","message":4,"says":"bob removed a message in #lobby"}`,
+			want: `{"type":"moderation","id":10,"time":"2026-12-01T21:00:00.000Z","room":"#lobby","name":"bob","action":"remove","message":4,"says":"A message was removed by bob."}`,
 		},
 		{
 			name: "an operator appointed",
@@ -62,7 +62,7 @@ func TestEncodeAccountsAndMarks(t *testing.T) {
 	at := time.Date(2026, 12, 1, 21, 0, 0, 0, time.UTC)
 	got, err := encodeEvent(&hub.Event{Kind: hub.KindAccount, ID: 3, Time: at, Name: "alice", Registered: true}, nil)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"type":"account","id":3,"time":"2026-12-01T21:00:00.000Z","name":"alice","registered":true}`, string(got))
+	assert.JSONEq(t, `{"type":"account","id":3,"time":"2026-12-01T21:00:00.000Z","name":"alice","registered":true,"says":"Your name is now registered: it needs your password to be taken. /password changes it, /unregister ends it."}`, string(got))
 
 	got, err = encodeEvent(&hub.Event{Kind: hub.KindJoined, ID: 4, Time: at, Name: "bob", Transport: hub.TransportWeb, Registered: true, Operator: true}, nil)
 	require.NoError(t, err)

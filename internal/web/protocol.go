@@ -263,13 +263,14 @@ type moderationMsg struct {
 }
 
 // accountMsg: Name registered its name, or ended its account
-// (hub.KindAccount).
+// (hub.KindAccount). Says is what its own connections show.
 type accountMsg struct {
 	Type       string `json:"type"`
 	ID         uint64 `json:"id"`
 	Time       string `json:"time"`
 	Name       string `json:"name"`
 	Registered bool   `json:"registered"`
+	Says       string `json:"says"`
 }
 
 // doneMsg answers a register, password or unregister request that
@@ -377,7 +378,7 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	case hub.KindModeration:
 		return json.Marshal(encodeModeration(ev, t))
 	case hub.KindAccount:
-		return json.Marshal(accountMsg{Type: "account", ID: ev.ID, Time: t, Name: ev.Name, Registered: ev.Registered})
+		return json.Marshal(accountMsg{Type: "account", ID: ev.ID, Time: t, Name: ev.Name, Registered: ev.Registered, Says: wording.Account(ev)})
 	case hub.KindNotice:
 		if n := ev.Notice; n != nil && n.Kind == hub.NoticeJoinedRoom && n.Room != nil {
 			return json.Marshal(encodeRoom(n))
@@ -395,7 +396,7 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 
 // encodeModeration is the moderation message of a KindModeration entry.
 func encodeModeration(ev *hub.Event, t string) moderationMsg {
-	msg := moderationMsg{Type: "moderation", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Text: ev.Text, Says: moderationWords(ev)}
+	msg := moderationMsg{Type: "moderation", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Text: ev.Text, Says: wording.Moderation(ev, false)}
 	if m := ev.Moderation; m != nil {
 		msg.Action, msg.Target, msg.Message = m.Action.String(), m.Target, m.Message
 		if !m.Until.IsZero() {
@@ -585,19 +586,22 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 // err is no refusal (the hub stopped, say). The hub's errors never hold
 // the password.
 func accountRefusal(err error, ref string) *protocolError {
+	var code string
 	switch {
 	case errors.Is(err, hub.ErrWeakPassword):
-		return &protocolError{code: errCodeWeakPassword, text: "password too short: it needs at least " + strconv.Itoa(hub.MinPasswordLen) + " characters", ref: ref}
+		code = errCodeWeakPassword
 	case errors.Is(err, hub.ErrAlreadyRegistered):
-		return &protocolError{code: errCodeRegistered, text: "your name is registered already", ref: ref}
+		code = errCodeRegistered
 	case errors.Is(err, hub.ErrNotRegistered):
-		return &protocolError{code: errCodeNotRegistered, text: "your name is not registered", ref: ref}
+		code = errCodeNotRegistered
 	case errors.Is(err, hub.ErrNoAccounts):
-		return &protocolError{code: errCodeNoAccounts, text: "this server does not register names", ref: ref}
+		code = errCodeNoAccounts
 	case errors.Is(err, hub.ErrUnavailable):
-		return &protocolError{code: errCodeUnavailable, text: "names cannot be registered just now: try again in a moment", ref: ref}
+		code = errCodeUnavailable
+	default:
+		return nil
 	}
-	return nil
+	return &protocolError{code: code, text: wording.AccountError(err), ref: ref}
 }
 
 // roomParam checks a request's room: required (join, part: nil is

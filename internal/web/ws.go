@@ -18,6 +18,7 @@ import (
 
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/wording"
 )
 
 // handleWebSocket joins the hub with the cookie's name, or resumes the person
@@ -196,7 +197,7 @@ func joinWeb(ctx context.Context, h *hub.Hub, name, session string, addr netip.A
 func joinRefusal(err error) (websocket.StatusCode, string) {
 	var nameErr *hub.NameError
 	if banned, ok := errors.AsType[*hub.BannedError](err); ok {
-		return CloseBanned, closeReason(bannedWords(banned))
+		return CloseBanned, closeReason(wording.JoinError(banned))
 	}
 	switch {
 	case errors.Is(err, hub.ErrNameTaken):
@@ -367,7 +368,7 @@ func (s *session) account(ctx context.Context, msg request) bool {
 		return false
 	}
 	s.log.Warn("account request failed", "request", msg.Account, "err", err)
-	s.reply(ctx, encodeError(&protocolError{code: errCodeUnavailable, text: "that could not be done just now: try again in a moment", ref: msg.Ref}))
+	s.reply(ctx, encodeError(&protocolError{code: errCodeUnavailable, text: wording.AccountError(err), ref: msg.Ref}))
 	return true
 }
 
