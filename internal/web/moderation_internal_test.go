@@ -19,38 +19,38 @@ func TestEncodeModeration(t *testing.T) {
 	at := time.Date(2026, 12, 1, 21, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
-		ev   hub.Event
+		ev   *hub.Event
 		want string
 	}{
 		{
 			name: "a kick off the server, with a reason",
-			ev:   hub.Event{Kind: hub.KindModeration, ID: 7, Name: "bob", Text: "spam", Moderation: &hub.Moderation{Action: hub.ActionKick, Target: "alice"}},
+			ev:   &hub.Event{Kind: hub.KindModeration, ID: 7, Name: "bob", Text: "spam", Moderation: &hub.Moderation{Action: hub.ActionKick, Target: "alice"}},
 			want: `{"type":"moderation","id":7,"time":"2026-12-01T21:00:00.000Z","name":"bob","action":"kick","target":"alice","text":"spam","says":"alice was kicked by bob: spam"}`,
 		},
 		{
 			name: "a mute in a room, for ten minutes",
-			ev:   hub.Event{Kind: hub.KindModeration, ID: 8, Room: "#help", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionMute, Target: "alice", Until: at.Add(10 * time.Minute)}},
+			ev:   &hub.Event{Kind: hub.KindModeration, ID: 8, Room: "#help", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionMute, Target: "alice", Until: at.Add(10 * time.Minute)}},
 			want: `{"type":"moderation","id":8,"time":"2026-12-01T21:00:00.000Z","room":"#help","name":"bob","action":"mute","target":"alice","until":"2026-12-01T21:10:00.000Z","says":"alice was muted in #help by bob for 10 minutes"}`,
 		},
 		{
 			name: "a ban by name and address shows the name alone",
-			ev:   hub.Event{Kind: hub.KindModeration, ID: 9, Name: "bob", Text: "spam", Moderation: &hub.Moderation{Action: hub.ActionBan, Target: "alice", Address: "203.0.113.7/32", Until: at.Add(7 * 24 * time.Hour)}},
+			ev:   &hub.Event{Kind: hub.KindModeration, ID: 9, Name: "bob", Text: "spam", Moderation: &hub.Moderation{Action: hub.ActionBan, Target: "alice", Address: "203.0.113.7/32", Until: at.Add(7 * 24 * time.Hour)}},
 			want: `{"type":"moderation","id":9,"time":"2026-12-01T21:00:00.000Z","name":"bob","action":"ban","target":"alice","until":"2026-12-08T21:00:00.000Z","text":"spam","says":"alice's address was banned by bob until 2026-12-08 21:00 UTC: spam"}`,
 		},
 		{
 			name: "a removed message names its ID",
-			ev:   hub.Event{Kind: hub.KindModeration, ID: 10, Room: "#lobby", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionRemove, Message: 4}},
+			ev:   &hub.Event{Kind: hub.KindModeration, ID: 10, Room: "#lobby", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionRemove, Message: 4}},
 			want: `{"type":"moderation","id":10,"time":"2026-12-01T21:00:00.000Z","room":"#lobby","name":"bob","action":"remove","message":4,"says":"A message was removed by bob."}`,
 		},
 		{
 			name: "an operator appointed",
-			ev:   hub.Event{Kind: hub.KindModeration, ID: 11, Room: "#help", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionOp, Target: "alice"}},
+			ev:   &hub.Event{Kind: hub.KindModeration, ID: 11, Room: "#help", Name: "bob", Moderation: &hub.Moderation{Action: hub.ActionOp, Target: "alice"}},
 			want: `{"type":"moderation","id":11,"time":"2026-12-01T21:00:00.000Z","room":"#help","name":"bob","action":"op","target":"alice","says":"bob made alice an operator of #help"}`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.ev.Time = at
-			got, err := encodeEvent(&tc.ev, nil)
+			got, err := encodeEvent(tc.ev, nil)
 			require.NoError(t, err)
 			assert.JSONEq(t, tc.want, string(got))
 			assert.NotContains(t, string(got), "203.0.113")
