@@ -2,7 +2,8 @@
 // hub.Store, which a single node's log writes every entry to, so that the
 // order of what happened survives a restart and a crash, and each room's
 // conversation can be paged through and searched further back than the
-// hub's own recent history.
+// hub's own recent history. In the same file it keeps a single node's
+// registered names (hub.Accounts).
 //
 // It knows the hub's Event and room names and nothing else of anseo: no
 // transport, no configuration, no logger. cmd/anseo opens a Store and hands
@@ -13,10 +14,11 @@
 //
 //  1. Every kind of entry the log holds is saved (joins, parts and
 //     departures, messages, actions, topics, private messages, renames,
-//     away), with ID, Kind, Time, Room, Name, Text, Session and ToSession
-//     in columns and the fields only some kinds have (transport, reason,
-//     to, new name, away) as JSON in extra, so that what is read back is
-//     the Event saved (Time to the millisecond, Mentions not kept). Append
+//     away, moderation, registrations), with ID, Kind, Time, Room, Name,
+//     Text, Session and ToSession in columns and the fields only some kinds
+//     have (transport, reason, to, new name, away, registered, operator,
+//     moderation) as JSON in extra, so that what is read back is the Event
+//     saved (Time to the millisecond, Mentions not kept). Append
 //     refuses anything else (a notice, a replay marker, a nil event, ID 0,
 //     a room name that breaks the rules) with an error rather than drop it
 //     or lose its fields; a refused batch saves nothing.
@@ -39,8 +41,9 @@
 //     Pruning deletes events, never that row, so LastID survives pruning of
 //     every event as well as a restart.
 //  7. events_text, the search index, holds exactly the saved messages and
-//     actions, folded: Append adds to it in the same transaction as the
-//     rows, and a trigger deletes from it whatever is deleted from events.
+//     actions that are not removed, folded: Append adds to it in the same
+//     transaction as the rows, and a trigger deletes from it whatever is
+//     deleted from events.
 //  8. Times are stored as Unix milliseconds. What comes back is the time
 //     truncated to the millisecond, in UTC.
 //  9. Every reader returns events oldest first (increasing ID).
@@ -51,6 +54,17 @@
 //     so readers do not wait for Append or Prune; writes are serialised by
 //     SQLite's write lock, which every transaction here takes at BEGIN.
 //     Memory has a single connection, so there everything takes turns.
+//  12. Moderation entries (hub.KindModeration) are the record of what
+//     operators did: pruning never deletes them, nor counts them towards
+//     a room's keep, and Moderation reads them all back in order. An
+//     ActionRemove entry blanks the text of the message it names (that ID,
+//     in its room), marks it removed and takes it out of the search index,
+//     in the same transaction: readers return it Removed with no text,
+//     and Search never finds it.
+//  13. An account is kept by its name's hub.NameKey, with the password's
+//     hash (never the password). A login belongs to an account: none is
+//     made for a name with no account, and deleting an account deletes its
+//     logins. A login whose time is up counts for nothing.
 //
 // Search folds case in Go rather than with SQLite's lower() or LIKE, which
 // know only ASCII case; the search index therefore holds text folded in Go

@@ -140,3 +140,30 @@ func TestAnEmptyDatabaseFromBeforeRoomsHasNoRooms(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rooms)
 }
+
+// TestADatabaseFromBeforeAccountsTakesThem: a history file from before
+// registered names and moderation gets their tables, and its saved
+// messages can be removed and searched as new ones.
+func TestADatabaseFromBeforeAccountsTakesThem(t *testing.T) {
+	ms := func(sec int) int64 { return base.Add(time.Duration(sec) * time.Second).UnixMilli() }
+	s := open(t, oldDatabase(t, 3,
+		[]any{1, 3, ms(1), "spammer", "cheap watches", "", ""},
+		[]any{2, 3, ms(2), "alice", "no watches here", "", ""},
+	))
+	ctx := t.Context()
+	require.NoError(t, s.CreateAccount(ctx, hub.NameKey("alice"), hub.Account{Name: "alice", Hash: "$argon2id$x", Created: base}))
+	_, ok, err := s.Account(ctx, hub.NameKey("ALICE"))
+	require.NoError(t, err)
+	assert.True(t, ok)
+
+	require.NoError(t, s.Append(ctx, []*hub.Event{{ID: 4, Kind: hub.KindModeration, Time: base.Add(4 * time.Second), Room: "#lobby",
+		Name: "op", Moderation: &hub.Moderation{Action: hub.ActionRemove, Message: 1}}}))
+	found, err := s.Search(ctx, hub.DefaultRoom, "watches", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{2}, ids(found))
+	_, err = s.Prune(ctx, 0, base.Add(time.Hour))
+	require.NoError(t, err, "a removed message is pruned as any other")
+	mod, err := s.Moderation(ctx, 0)
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{4}, ids(mod))
+}

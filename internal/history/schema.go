@@ -108,6 +108,35 @@ var migrations = []migration{
 	CREATE TRIGGER events_text_pruned AFTER DELETE ON events WHEN old.kind IN (3, 5) BEGIN
 		DELETE FROM events_text WHERE rowid = old.id;
 	END;`, fill: indexSaved},
+	// Version 5. Registered names and moderation. accounts holds the
+	// registered names by hub.NameKey (hub.Accounts), with the password's
+	// argon2id hash (never the password) and whether the name is a server
+	// operator; logins the browser sessions logged in to one, until when
+	// (Unix ms). removed marks a message an operator removed (its text is
+	// blanked then, and taken out of the search index). Moderation entries
+	// (kind 12, hub.KindModeration) are kept forever: events_moderation
+	// reads them in order, and pruning passes them over; the trigger takes
+	// only what is still in the search index out of it.
+	{sql: `CREATE TABLE accounts (
+		key      TEXT PRIMARY KEY,
+		name     TEXT NOT NULL,
+		hash     TEXT NOT NULL,
+		operator INTEGER NOT NULL DEFAULT 0,
+		created  INTEGER NOT NULL
+	) STRICT, WITHOUT ROWID;
+	CREATE TABLE logins (
+		session TEXT PRIMARY KEY,
+		key     TEXT NOT NULL,
+		until   INTEGER NOT NULL
+	) STRICT, WITHOUT ROWID;
+	CREATE INDEX logins_key ON logins (key);
+	CREATE INDEX logins_until ON logins (until);
+	ALTER TABLE events ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX events_moderation ON events (id) WHERE kind = 12;
+	DROP TRIGGER events_text_pruned;
+	CREATE TRIGGER events_text_pruned AFTER DELETE ON events WHEN old.kind IN (3, 5) AND old.removed = 0 BEGIN
+		DELETE FROM events_text WHERE rowid = old.id;
+	END;`},
 }
 
 // dsn returns the modernc.org/sqlite data source name for path, and how

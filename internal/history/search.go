@@ -19,7 +19,8 @@ import (
 // name contains query, compared case-insensitively, oldest first; none if
 // n <= 0. The empty query matches every message. query is plain text: %,
 // _ and the search index's own syntax are not operators. room is as for
-// Recent.
+// Recent. A message an operator removed is never found, by its text or its
+// author's name: nothing of it is left to find.
 //
 // Case is compared with Unicode full case folding of NFC text
 // (golang.org/x/text), because SQLite's lower() and LIKE fold only ASCII:
@@ -75,7 +76,8 @@ func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Ev
 		rows, err = s.db.QueryContext(ctx, `SELECT e.id, e.name, e.text FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
 			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, trigrams(m.q), key)
 	} else {
-		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` ORDER BY id DESC LIMIT ?`, key, ShortSearchScan)
+		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` AND removed = 0
+			ORDER BY id DESC LIMIT ?`, key, ShortSearchScan)
 	}
 	if err != nil {
 		return nil, err

@@ -40,6 +40,10 @@ type Store struct {
 	mu         sync.Mutex
 	written    map[string]bool
 	prunedOnce bool
+
+	// accountTables are the registered names, in the same file: a Store
+	// is the hub's Accounts too.
+	accountTables
 }
 
 var _ hub.Store = (*Store)(nil)
@@ -75,7 +79,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		closeLock(lock)
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
-	s := &Store{db: db, lock: lock}
+	s := &Store{db: db, lock: lock, accountTables: accountTables{db}}
 	// The search index drops what pruning deletes as tombstones, and by
 	// default merges a segment once a tenth of it is deleted: pruning the
 	// oldest entries every thousand made those merges (each checking the
@@ -199,6 +203,7 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 	insert := tx.StmtContext(ctx, s.insertStmt)
 	folder := newFolder()
 	var indexed [][3]any             // id, name and text folded, of the messages and actions
+	var removed []removal            // the messages operators removed in this batch
 	created := make(map[string]bool) // rooms this batch has made sure of
 	for i, ev := range events {
 		r := rooms[i]
@@ -220,12 +225,23 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 			}
 		case hub.KindMessage, hub.KindAction:
 			indexed = append(indexed, [3]any{int64(ev.ID), folder.fold(ev.Name), folder.fold(ev.Text)})
+		case hub.KindModeration:
+			if ev.Moderation.Action == hub.ActionRemove {
+				removed = append(removed, removal{id: ev.Moderation.Message, roomKey: r.key})
+			}
 		}
 	}
 	if len(indexed) > 0 {
 		rows, _ := json.Marshal(indexed) // integers and strings: cannot fail
 		if _, err := tx.StmtContext(ctx, s.indexStmt).ExecContext(ctx, string(rows)); err != nil {
 			return fmt.Errorf("history: append: search index: %w", err)
+		}
+	}
+	// After the index, so that a message removed in the batch that said
+	// it goes out of the index too.
+	for _, r := range removed {
+		if err := remove(ctx, tx, r); err != nil {
+			return fmt.Errorf("history: append: remove message %d: %w", r.id, err)
 		}
 	}
 	if _, err := tx.StmtContext(ctx, s.lastIDStmt).ExecContext(ctx, int64(last)); err != nil {
@@ -292,14 +308,43 @@ func saveable(ev *hub.Event) error {
 		return fmt.Errorf("event ID %d is beyond SQLite's integers", ev.ID)
 	case !logged[ev.Kind]:
 		return fmt.Errorf("event %d: %s events are not saved", ev.ID, ev.Kind)
+	case ev.Kind == hub.KindModeration && ev.Moderation == nil:
+		return fmt.Errorf("event %d: moderation entry says no action", ev.ID)
 	}
 	return nil
+}
+
+// removal is a message an operator removed: its ID, in the room with key.
+type removal struct {
+	id      uint64
+	roomKey string
+}
+
+// remove blanks the text of the message r names and marks it removed, and
+// takes it out of the search index, so that nothing of what it said can be
+// read or found again. Its entry stays, so that readers show where it was.
+// A message not saved (pruned, never in that room) is nothing to remove.
+func remove(ctx context.Context, tx *sql.Tx, r removal) error {
+	if r.id == 0 || r.id > math.MaxInt64 || r.roomKey == "" {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE events SET text = '', removed = 1
+		WHERE id = ? AND room_key = ? AND kind IN (3, 5) AND removed = 0`, int64(r.id), r.roomKey)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM events_text WHERE rowid = ?`, int64(r.id))
+	return err
 }
 
 // logged are the kinds of entry the log holds.
 var logged = map[hub.Kind]bool{
 	hub.KindJoined: true, hub.KindLeft: true, hub.KindMessage: true, hub.KindAction: true,
 	hub.KindPrivate: true, hub.KindRenamed: true, hub.KindAway: true, hub.KindTopic: true,
+	hub.KindModeration: true, hub.KindAccount: true,
 }
 
 // extra is what an entry has beyond the columns every entry has.
@@ -309,12 +354,34 @@ type extra struct {
 	To        string        `json:"to,omitempty"`
 	NewName   string        `json:"newName,omitempty"`
 	Away      bool          `json:"away,omitempty"`
+	// Registered and Operator are a join's (and Registered an account
+	// entry's): the person joined logged in to its registered name, as a
+	// server operator.
+	Registered bool        `json:"registered,omitempty"`
+	Operator   bool        `json:"operator,omitempty"`
+	Moderation *moderation `json:"moderation,omitempty"`
+}
+
+// moderation is hub.Moderation as extra keeps it.
+type moderation struct {
+	Action  hub.Action `json:"action"`
+	Target  string     `json:"target,omitempty"`
+	Address string     `json:"address,omitempty"`
+	Message uint64     `json:"message,omitempty"`
+	Until   int64      `json:"until,omitempty"` // Unix ms; 0: never (the zero time)
 }
 
 // extraOf encodes ev's extra fields; "" for the public conversation, which
 // has none.
 func extraOf(ev *hub.Event) string {
-	x := extra{Transport: ev.Transport, Reason: ev.Reason, To: ev.To, NewName: ev.NewName, Away: ev.Away}
+	x := extra{Transport: ev.Transport, Reason: ev.Reason, To: ev.To, NewName: ev.NewName, Away: ev.Away,
+		Registered: ev.Registered, Operator: ev.Operator}
+	if m := ev.Moderation; m != nil {
+		x.Moderation = &moderation{Action: m.Action, Target: m.Target, Address: m.Address, Message: m.Message}
+		if !m.Until.IsZero() {
+			x.Moderation.Until = m.Until.UnixMilli()
+		}
+	}
 	if x == (extra{}) {
 		return ""
 	}
@@ -323,7 +390,7 @@ func extraOf(ev *hub.Event) string {
 }
 
 // columns are the columns scan reads, in its order.
-const columns = `id, kind, time, room, name, text, extra, session, to_session`
+const columns = `id, kind, time, room, name, text, extra, session, to_session, removed`
 
 // public selects what readers of a room see: messages and actions, its
 // conversation (not joins, topics or parts). It matches the
@@ -408,6 +475,11 @@ func (s *Store) Private(ctx context.Context, session string, before uint64, n in
 	return evs, nil
 }
 
+// prunable selects the entries Prune may delete: all but the moderation
+// entries (hub.KindModeration, 12), which are the record of what operators
+// did, and from which the hub rebuilds the bans in force as it starts.
+const prunable = `kind != 12`
+
 // Prune deletes, in every room, every entry but the room's newest keep
 // (keep <= 0: no limit by count), and every entry whose time is before
 // before (the zero time: no limit by age), in one transaction, and returns
@@ -415,7 +487,8 @@ func (s *Store) Private(ctx context.Context, session string, before uint64, n in
 // the server, renames, away, private messages) are kept as one more room
 // is. Times are compared to the millisecond, as they are saved. Rooms
 // stay, with their topics, however few entries are left in them; LastID is
-// unchanged.
+// unchanged. Moderation entries are never deleted, and do not count
+// towards keep (see prunable).
 func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted int, err error) {
 	if keep <= 0 && before.IsZero() {
 		return 0, nil
@@ -458,8 +531,8 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 	if keep > 0 {
 		// The subquery is the room's keep-th newest ID: with keep or fewer
 		// entries it is NULL, and "id < NULL" holds for no row.
-		stmt, err := tx.PrepareContext(ctx, `DELETE FROM events WHERE room_key = ?1 AND id <
-			(SELECT id FROM events WHERE room_key = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`)
+		stmt, err := tx.PrepareContext(ctx, `DELETE FROM events WHERE room_key = ?1 AND `+prunable+` AND id <
+			(SELECT id FROM events WHERE room_key = ?1 AND `+prunable+` ORDER BY id DESC LIMIT 1 OFFSET ?2)`)
 		if err != nil {
 			return 0, fmt.Errorf("history: prune: %w", err)
 		}
@@ -477,7 +550,7 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 		}
 	}
 	if !before.IsZero() {
-		if err := del(`DELETE FROM events WHERE time < ?`, before.UnixMilli()); err != nil {
+		if err := del(`DELETE FROM events WHERE time < ? AND `+prunable, before.UnixMilli()); err != nil {
 			return 0, err
 		}
 	}
@@ -549,7 +622,7 @@ func scan(rows *sql.Rows) (*hub.Event, error) {
 		x            string
 		ev           hub.Event
 	)
-	if err := rows.Scan(&id, &kind, &ms, &ev.Room, &ev.Name, &ev.Text, &x, &ev.Session, &ev.ToSession); err != nil {
+	if err := rows.Scan(&id, &kind, &ms, &ev.Room, &ev.Name, &ev.Text, &x, &ev.Session, &ev.ToSession, &ev.Removed); err != nil {
 		return nil, err
 	}
 	if id <= 0 || kind <= 0 || kind > math.MaxUint8 {
@@ -564,9 +637,29 @@ func scan(rows *sql.Rows) (*hub.Event, error) {
 			return nil, fmt.Errorf("corrupt row: id %d: %w", id, err)
 		}
 		ev.Transport, ev.Reason, ev.To, ev.NewName, ev.Away = e.Transport, e.Reason, e.To, e.NewName, e.Away
+		ev.Registered, ev.Operator = e.Registered, e.Operator
+		if m := e.Moderation; m != nil {
+			ev.Moderation = &hub.Moderation{Action: m.Action, Target: m.Target, Address: m.Address, Message: m.Message}
+			if m.Until != 0 {
+				ev.Moderation.Until = time.UnixMilli(m.Until).UTC()
+			}
+		}
 	}
 	return &ev, nil
 }
 
-// Moderation implements hub.Store. TODO(storage): not yet kept.
-func (s *Store) Moderation(ctx context.Context, n int) ([]*hub.Event, error) { return nil, nil }
+// Moderation returns the saved moderation entries (hub.KindModeration),
+// oldest first: every one, or the newest n if n > 0. Pruning never
+// deletes them, so this is the whole record of what operators did.
+func (s *Store) Moderation(ctx context.Context, n int) ([]*hub.Event, error) {
+	limit := -1 // SQLite: no limit
+	if n > 0 {
+		limit = n
+	}
+	evs, err := s.query(ctx, `SELECT `+columns+` FROM events WHERE kind = 12 ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("history: moderation: %w", err)
+	}
+	slices.Reverse(evs)
+	return evs, nil
+}

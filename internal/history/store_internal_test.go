@@ -30,6 +30,15 @@ func TestEveryEntryReadsBackAsSaved(t *testing.T) {
 		{ID: 8, Kind: hub.KindAway, Time: at, Name: "alicia", Away: true, Text: "lunch", Session: "s-alice"},
 		{ID: 9, Kind: hub.KindLeft, Time: at, Room: "#Help", Name: "alicia", Reason: hub.ReasonPart, Text: "later", Session: "s-alice"},
 		{ID: 10, Kind: hub.KindLeft, Time: at, Name: "alicia", Reason: hub.ReasonTooSlow, Session: "s-alice"},
+		{ID: 11, Kind: hub.KindJoined, Time: at, Room: "#lobby", Name: "Op", Transport: hub.TransportTelnet, Registered: true, Operator: true},
+		{ID: 12, Kind: hub.KindAccount, Time: at, Name: "alicia", Registered: true, Session: "s-alice"},
+		{ID: 13, Kind: hub.KindAccount, Time: at, Name: "alicia", Session: "s-alice"},
+		{ID: 14, Kind: hub.KindModeration, Time: at, Room: "#Help", Name: "Op", Text: "spam",
+			Moderation: &hub.Moderation{Action: hub.ActionBan, Target: "troll", Address: "2001:db8:1:2::/64", Until: at.Add(7 * 24 * time.Hour)}},
+		{ID: 15, Kind: hub.KindModeration, Time: at, Name: "Op", Moderation: &hub.Moderation{Action: hub.ActionMute, Target: "troll"}},
+		{ID: 16, Kind: hub.KindModeration, Time: at, Room: "#Help", Name: "Op", Moderation: &hub.Moderation{Action: hub.ActionRemove, Message: 99}},
+		{ID: 17, Kind: hub.KindModeration, Time: at, Name: "Op", Text: "Be kind.", Moderation: &hub.Moderation{Action: hub.ActionMotd}},
+		{ID: 18, Kind: hub.KindLeft, Time: at, Name: "troll", Reason: hub.ReasonBanned},
 	}
 	require.NoError(t, s.Append(ctx, entries))
 
@@ -176,4 +185,19 @@ func TestTheSearchIndexHoldsWhatIsSaved(t *testing.T) {
 	_, err = s.Prune(ctx, 0, at(10))
 	require.NoError(t, err)
 	assert.Equal(t, []uint64{10}, indexed())
+}
+
+// TestLoginsWhoseTimeIsUpAreSweptOut: the logins table holds the browsers
+// logged in now, not every login there ever was.
+func TestLoginsWhoseTimeIsUpAreSweptOut(t *testing.T) {
+	s := openTest(t, filepath.Join(t.TempDir(), "anseo.db"))
+	ctx := t.Context()
+	require.NoError(t, s.CreateAccount(ctx, "alice", hub.Account{Name: "alice", Hash: "$argon2id$x"}))
+	for _, session := range []string{"a", "b", "c"} {
+		require.NoError(t, s.LogIn(ctx, session, "alice", time.Now().Add(-time.Minute)))
+	}
+	require.NoError(t, s.LogIn(ctx, "d", "alice", time.Now().Add(time.Hour)))
+	var n int
+	require.NoError(t, s.db.QueryRowContext(ctx, `SELECT count(*) FROM logins`).Scan(&n))
+	assert.Equal(t, 1, n)
 }
