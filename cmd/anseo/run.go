@@ -90,7 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer store.Close() // after the hub has stopped and saved what it had
 
 	// A single node keeps the room's log in its history file and its names
-	// in memory; in a cluster, the link to the other nodes is both.
+	// in memory; in a cluster, the link to the other nodes is both, and
+	// keeps the registered names.
 	hubOpts := hub.Options{
 		Logger:            log,
 		QueueLen:          cfg.queueLen,
@@ -117,7 +118,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer link.Close() // after the hub has stopped, and its log with it
-		hubOpts.Log, hubOpts.Names = link, link
+		// The registered names too are the cluster's, so that one is
+		// protected on every node.
+		hubOpts.Log, hubOpts.Names, hubOpts.Accounts = link, link, link.Accounts()
 		caughtUp = link.Ready() // caught up with the cluster
 	} else {
 		caughtUp = closed

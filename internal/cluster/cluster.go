@@ -9,8 +9,9 @@
 // unless the node holding them keeps them alive: a name is claimed with a
 // create-if-absent, and the names of a node that dies free themselves
 // within the bucket's TTL. A second bucket maps each person's token to its
-// name, so that a person can resume on any node. docs/scaling.md has the
-// design and the guarantees.
+// name, so that a person can resume on any node. Two more keep the
+// registered names and the browsers logged in to them (Accounts).
+// docs/scaling.md has the design and the guarantees.
 package cluster
 
 import (
@@ -90,6 +91,8 @@ type Link struct {
 	stream  jetstream.Stream
 	names   jetstream.KeyValue // encoded name key → nameValue
 	tokens  jetstream.KeyValue // token hash → tokenValue
+	// The registered names and browser logins, in two more buckets.
+	accounts *Accounts
 	// The subjects under which the buckets' keys are written, for the
 	// keep-alive's pipelined rewrites.
 	namesPrefix, tokensPrefix string
@@ -328,12 +331,20 @@ func (l *Link) createStore(ctx context.Context, firstSeq uint64) error {
 	if err != nil {
 		return fmt.Errorf("cluster: the tokens bucket: %w", err)
 	}
+	accounts, err := createAccountBuckets(ctx, l.js, l.cfg.Prefix)
+	if err != nil {
+		return err
+	}
 	if l.stream == nil { // the first time: later, the handles name the same things
-		l.stream, l.names, l.tokens = stream, names, tokens
+		l.stream, l.names, l.tokens, l.accounts = stream, names, tokens, accounts
 	}
 	l.created = stream.CachedInfo().Created
 	return nil
 }
+
+// Accounts returns the registered names every node shares, for the hub
+// (hub.Options.Accounts).
+func (l *Link) Accounts() *Accounts { return l.accounts }
 
 // Node returns this node's ID in the cluster.
 func (l *Link) Node() string { return l.node }
