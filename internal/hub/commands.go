@@ -34,36 +34,59 @@ type command struct {
 	// lines: its text may have several lines, as a message's (/me, /msg);
 	// other commands' arguments are joined into one line.
 	lines bool
+	// op: it is for operators; /help lists it only to them.
+	op bool
 }
 
 // commands is the registry, in the order /help lists it. It is filled in
 // by init because /help's answer is made from it.
 var commands []command
 
-// helpList is what /help shows: every entry, then how to send a line that
-// starts with "/" (parseCommand). Shared by every help notice.
-var helpList []CommandInfo
+// helpList is what /help shows an operator: every entry, then how to
+// send a line that starts with "/" (parseCommand); userHelp what it shows
+// everyone else, without the operators' commands. Shared by every help
+// notice.
+var helpList, userHelp []CommandInfo
 
 func init() {
 	commands = []command{
-		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp, false},
-		{CommandInfo{"who", "/who [#ROOM]", "who is in the room, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho, false},
-		{CommandInfo{"rooms", "/rooms", "every room, how many are in it and its topic"}, (*Hub).cmdRooms, false},
-		{CommandInfo{"join", "/join #ROOM", "go into a room, making it if it is new"}, (*Hub).cmdJoin, false},
-		{CommandInfo{"part", "/part [#ROOM] [REASON]", "leave a room (this one if you name none)"}, (*Hub).cmdPart, false},
-		{CommandInfo{"topic", "/topic [TEXT]", "show the room's topic, or set it to TEXT"}, (*Hub).cmdTopic, false},
-		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"** alice waves\""}, (*Hub).cmdMe, true},
-		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg, true},
-		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename, false},
-		{CommandInfo{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"}, (*Hub).cmdAway, false},
-		{CommandInfo{"back", "/back", "mark yourself back"}, (*Hub).cmdBack, false},
-		{CommandInfo{"quit", "/quit [REASON]", "leave, with parting words if you like"}, (*Hub).cmdQuit, false},
+		{CommandInfo{"help", "/help", "this list"}, (*Hub).cmdHelp, false, false},
+		{CommandInfo{"who", "/who [#ROOM]", "who is in the room, how they are connected, whether away and for how long idle"}, (*Hub).cmdWho, false, false},
+		{CommandInfo{"rooms", "/rooms", "every room, how many are in it and its topic"}, (*Hub).cmdRooms, false, false},
+		{CommandInfo{"join", "/join #ROOM", "go into a room, making it if it is new"}, (*Hub).cmdJoin, false, false},
+		{CommandInfo{"part", "/part [#ROOM] [REASON]", "leave a room (this one if you name none)"}, (*Hub).cmdPart, false, false},
+		{CommandInfo{"topic", "/topic [TEXT]", "show the room's topic, or set it to TEXT"}, (*Hub).cmdTopic, false, false},
+		{CommandInfo{"me", "/me ACTION", "do something: /me waves shows as \"** alice waves\""}, (*Hub).cmdMe, true, false},
+		{CommandInfo{"msg", "/msg NAME TEXT", "say TEXT to NAME alone"}, (*Hub).cmdMsg, true, false},
+		{CommandInfo{"nick", "/nick NEW", "change your name"}, (*Hub).rename, false, false},
+		{CommandInfo{"away", "/away [REASON]", "mark yourself away; anything you say brings you back"}, (*Hub).cmdAway, false, false},
+		{CommandInfo{"back", "/back", "mark yourself back"}, (*Hub).cmdBack, false, false},
+		{CommandInfo{"quit", "/quit [REASON]", "leave, with parting words if you like"}, (*Hub).cmdQuit, false, false},
+		{CommandInfo{"register", "/register", "protect your name with a password"}, (*Hub).cmdRegisterHow, false, false},
+		{CommandInfo{"password", "/password", "change your name's password"}, (*Hub).cmdRegisterHow, false, false},
+		{CommandInfo{"unregister", "/unregister", "end your name's registration"}, (*Hub).cmdRegisterHow, false, false},
+		{CommandInfo{"motd", "/motd [TEXT]", "show the message of the day; operators: set it (/motd - clears it)"}, (*Hub).cmdMotd, false, false},
+		{CommandInfo{"kick", "/kick NAME [REASON]", "operators: put someone out (of this room, for its operators)"}, (*Hub).cmdKick, false, true},
+		{CommandInfo{"mute", "/mute NAME [DURATION] [REASON]", "operators: let someone read but not speak (10m, 2h, 7d; none: until /unmute)"}, (*Hub).cmdMute, false, true},
+		{CommandInfo{"unmute", "/unmute NAME", "operators: let someone speak again"}, (*Hub).cmdUnmute, false, true},
+		{CommandInfo{"ban", "/ban NAME|ADDRESS [DURATION] [REASON]", "operators: keep a name, or an address, out"}, (*Hub).cmdBan, false, true},
+		{CommandInfo{"unban", "/unban NAME|ADDRESS", "operators: end a ban"}, (*Hub).cmdUnban, false, true},
+		{CommandInfo{"bans", "/bans", "operators: the bans in force"}, (*Hub).cmdBans, false, true},
+		{CommandInfo{"op", "/op NAME", "room operators: make a registered name an operator of this room"}, (*Hub).cmdOp, false, true},
+		{CommandInfo{"deop", "/deop NAME", "room operators: end someone's operator rights here"}, (*Hub).cmdDeop, false, true},
+		{CommandInfo{"remove", "/remove ID", "room operators: remove a message from this room"}, (*Hub).cmdRemove, false, true},
+		{CommandInfo{"modlog", "/modlog", "operators: what operators did lately"}, (*Hub).cmdModlog, false, true},
 	}
+	escape := CommandInfo{Usage: "//text", Help: "send text that starts with /"}
 	for _, c := range commands {
 		helpList = append(helpList, c.CommandInfo)
+		if !c.op {
+			userHelp = append(userHelp, c.CommandInfo)
+		}
 	}
-	helpList = append(helpList, CommandInfo{Usage: "//text", Help: "send text that starts with /"})
-	helpList = slices.Clip(helpList) // so that appending to a notice's copy cannot write into it
+	// Clipped, so that appending to a notice's copy cannot write into them.
+	helpList = slices.Clip(append(helpList, escape))
+	userHelp = slices.Clip(append(userHelp, escape))
 }
 
 // Commands returns the commands, in the order /help lists them.
@@ -121,8 +144,11 @@ func usage(req request) *Notice {
 	return &Notice{Kind: NoticeUsage, Command: lookup(req.name).CommandInfo}
 }
 
-func (h *Hub) cmdHelp(request) *Notice {
-	return &Notice{Kind: NoticeHelp, Commands: helpList}
+func (h *Hub) cmdHelp(req request) *Notice {
+	if h.roomOp(req.conn.person, h.roomAsked(req)) {
+		return &Notice{Kind: NoticeHelp, Commands: helpList}
+	}
+	return &Notice{Kind: NoticeHelp, Commands: userHelp}
 }
 
 func (h *Hub) cmdWho(req request) *Notice {
@@ -145,7 +171,7 @@ func (h *Hub) cmdMe(req request) *Notice {
 		return usage(req)
 	}
 	r := h.speakingIn(req)
-	if r == nil {
+	if r == nil || h.silenced(req, r) {
 		return nil
 	}
 	m := req.conn
@@ -163,6 +189,9 @@ func (h *Hub) cmdMsg(req request) *Notice {
 	target := h.byKey[nameKeyOf(to)]
 	if target == nil {
 		return &Notice{Kind: NoticeNoSuchName, Name: to}
+	}
+	if h.silenced(req, nil) {
+		return nil
 	}
 	m := req.conn
 	p := m.person
@@ -231,6 +260,8 @@ func (h *Hub) rename(req request) *Notice {
 	switch { // the registry decides who has a name, not who the room lists
 	case errors.Is(req.err, ErrNameTaken):
 		return &Notice{Kind: NoticeNameTaken, Name: display}
+	case errors.Is(req.err, errNameRegistered):
+		return &Notice{Kind: NoticeNameRegistered, Name: display}
 	case req.err != nil: // ErrUnavailable
 		h.log.Warn("claiming a new name failed", "err", req.err)
 		return &Notice{Kind: NoticeNameUnavailable}

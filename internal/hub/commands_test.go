@@ -74,6 +74,10 @@ var wantHelp = []hub.CommandInfo{
 	{Name: "away", Usage: "/away [REASON]", Help: "mark yourself away; anything you say brings you back"},
 	{Name: "back", Usage: "/back", Help: "mark yourself back"},
 	{Name: "quit", Usage: "/quit [REASON]", Help: "leave, with parting words if you like"},
+	{Name: "register", Usage: "/register", Help: "protect your name with a password"},
+	{Name: "password", Usage: "/password", Help: "change your name's password"},
+	{Name: "unregister", Usage: "/unregister", Help: "end your name's registration"},
+	{Name: "motd", Usage: "/motd [TEXT]", Help: "show the message of the day; operators: set it (/motd - clears it)"},
 	{Usage: "//text", Help: "send text that starts with /"},
 }
 

@@ -150,6 +150,8 @@ func (c *Conn) SayIn(ctx context.Context, room, text, ref string) error {
 		switch cmd {
 		case "nick":
 			c.claimNewName(ctx, &req)
+		case "op":
+			req.registered = c.hub.isRegistered(ctx, args)
 		case "me":
 			req.words = wordKeys(args)
 		}
@@ -223,6 +225,10 @@ func (c *Conn) claimNewName(ctx context.Context, req *request) {
 	display, err := CheckName(req.text)
 	if err != nil || nameKey(display) == nameKey(c.Name()) {
 		return // the hub says what is wrong, or needs no new claim
+	}
+	if c.hub.isRegistered(ctx, display) {
+		req.err = errNameRegistered // its own person would have logged in to it
+		return
 	}
 	err = c.hub.opts.Names.Claim(ctx, Claim{Key: nameKey(display), Name: display, Token: c.person.token, Transport: c.transport})
 	req.claimed = err == nil

@@ -164,7 +164,8 @@ type Event struct {
 	// the right person; session is the connection it spoke on.
 	sender *person
 	conn   *Conn
-	// target is the recipient of a private message.
+	// target is the recipient of a private message, or the person a
+	// moderation entry is about, if known here.
 	target *person
 	// room is the room the entry happened in, as the hub resolved it for
 	// its own entries; roomKey is RoomKey(Room), worked out beside the hub

@@ -181,6 +181,9 @@ type Hub struct {
 	busy     bool               // as much on its way as the valve allows: see valve
 	stopping bool               // Run is ending: nothing more comes back from the log
 	pending  map[uint64]pending // serial → entry appended, not yet back from the log
+	mod      moderation         // bans, mutes, room operators, the message of the day
+
+	attempts *accounts.Limiter // wrong passwords, by name and address: safe from any goroutine
 }
 
 // pending is an entry this node appended to the log, waiting to come back.
@@ -260,6 +263,8 @@ func New(opts Options) *Hub {
 		rooms:    make(map[string]*room),
 		replay:   newRing(opts.ReplayLen),
 		pending:  make(map[uint64]pending),
+		mod:      newModeration(),
+		attempts: accounts.NewLimiter(),
 	}
 	h.lobby = h.openRoom(RoomKey(DefaultRoom), DefaultRoom, opts.Now())
 	return h
@@ -285,6 +290,7 @@ const (
 	reqSession
 	reqQuit
 	reqRooms
+	reqAccount
 )
 
 // request is everything the hub can be asked. One struct rather than an
@@ -305,12 +311,14 @@ type request struct {
 	join     JoinOptions
 	reply    chan reply
 
-	claimed  bool       // reqCommand (nick): the new name is claimed
-	held     bool       // reqJoin: the person was held by another node until now
-	err      error      // reqCommand (nick): the claim failed
-	reason   Reason     // reqEvict
-	incoming []Incoming // reqReceive
-	remote   []Presence // reqAddRemote
+	claimed    bool       // reqCommand (nick): the new name is claimed; reqAccount: registered (else unregistered)
+	login      login      // reqJoin: what the joiner proved
+	registered bool       // reqCommand (op): the name is registered
+	held       bool       // reqJoin: the person was held by another node until now
+	err        error      // reqCommand (nick): the claim failed
+	reason     Reason     // reqEvict
+	incoming   []Incoming // reqReceive
+	remote     []Presence // reqAddRemote
 }
 
 type reply struct {
@@ -412,6 +420,13 @@ func (h *Hub) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("hub: history: %w", err)
 	}
+	mods, err := st.Moderation(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("hub: history: %w", err)
+	}
+	for _, ev := range mods {
+		h.mod.record(ev, RoomKey(ev.Room))
+	}
 	for _, info := range rooms {
 		key := RoomKey(info.Name)
 		if key == "" {
@@ -505,15 +520,20 @@ func (h *Hub) Join(ctx context.Context, name string, opts JoinOptions) (*Conn, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := h.ask(ctx, request{kind: reqCheck, name: display}); err != nil {
-		return nil, err // someone in the room has it: no need to ask the registry
+	if _, err := h.ask(ctx, request{kind: reqCheck, name: display, join: opts}); err != nil {
+		return nil, err // someone in the room has it, or a ban: no need to ask the registry
 	}
+	lg, err := h.authenticate(ctx, display, opts)
+	if err != nil {
+		return nil, err
+	}
+	opts.Password = "" // proved: nobody needs it any more
 	opts.Token = newToken()
 	c := Claim{Key: nameKey(display), Name: display, Token: opts.Token, Transport: opts.Transport}
 	if err := h.opts.Names.Claim(ctx, c); err != nil {
 		return nil, err
 	}
-	r, err := h.ask(ctx, request{kind: reqJoin, name: display, join: opts})
+	r, err := h.ask(ctx, request{kind: reqJoin, name: display, join: opts, login: lg})
 	if err != nil && !errors.Is(err, ErrClosed) {
 		h.opts.Names.Release(c.Key)
 	}
@@ -535,7 +555,10 @@ func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Conn, error) {
 		opts.After = res.LastSeen
 	}
 	opts.Transport = res.Transport
-	r, err = h.ask(ctx, request{kind: reqJoin, name: res.Name, join: opts, held: res.Held})
+	// The token proves the person; a browser logged in to the name proves
+	// the account as well.
+	lg, _ := h.authenticate(ctx, res.Name, JoinOptions{Session: opts.Session})
+	r, err = h.ask(ctx, request{kind: reqJoin, name: res.Name, join: opts, held: res.Held, login: lg})
 	if err != nil && !errors.Is(err, ErrClosed) {
 		h.opts.Names.Release(nameKey(res.Name))
 	}
@@ -543,14 +566,20 @@ func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Conn, error) {
 }
 
 // Check reports whether name could join now: nil, a *NameError,
-// ErrNameTaken, or an error wrapping ErrUnavailable. The answer can be
+// ErrNameTaken, a *BannedError, or an error wrapping ErrUnavailable. It does not ask for a registered name's password: LogIn
+// does. The answer can be
 // stale by the time the caller acts on it; Join decides.
 func (h *Hub) Check(ctx context.Context, name string) error {
+	return h.check(ctx, name, netip.Addr{})
+}
+
+// check is Check of a join from the address from.
+func (h *Hub) check(ctx context.Context, name string, from netip.Addr) error {
 	display, err := CheckName(name)
 	if err != nil {
 		return err
 	}
-	if _, err := h.ask(ctx, request{kind: reqCheck, name: display}); err != nil {
+	if _, err := h.ask(ctx, request{kind: reqCheck, name: display, join: JoinOptions{Address: from}}); err != nil {
 		return err
 	}
 	if err := h.Health(); err != nil {
@@ -721,7 +750,7 @@ func (h *Hub) handle(req request) {
 		}
 		req.reply <- reply{conn: h.attach(p, req.join)}
 	case reqCheck:
-		var err error
+		err := h.banned("", nameKey(req.name), req.join.Address)
 		if p := h.byKey[nameKey(req.name)]; p != nil && !p.gone {
 			err = ErrNameTaken
 		}
@@ -744,7 +773,7 @@ func (h *Hub) handle(req request) {
 			return
 		}
 		r := h.speakingIn(req)
-		if r == nil {
+		if r == nil || h.silenced(req, r) {
 			return
 		}
 		h.opts.Metrics.Said(req.conn.transport)
@@ -788,6 +817,8 @@ func (h *Hub) handle(req request) {
 			name = p.displayName()
 		}
 		req.reply <- reply{name: name}
+	case reqAccount:
+		h.account(req)
 	case reqQuit:
 		if p := h.bySession(req.join.Session); p != nil {
 			h.removePerson(p, ReasonQuit, "", false)

@@ -3,6 +3,7 @@ package hub
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -31,7 +32,8 @@ type person struct {
 	oneRoom   bool    // JoinOptions.OneRoom: in one room at a time
 
 	registered atomic.Bool // logged in to its name's account (see Conn.Registered)
-	operator   bool        // a server operator, as its join said
+	operator   atomic.Bool // a server operator, as its join said
+	addr       netip.Addr  // where its first connection came from (JoinOptions.Address); local people only
 
 	flood   *rate.Limiter // shared by its connections: tabs do not multiply the rate
 	delayed atomic.Int32  // messages slowed in a row by flood control
@@ -89,6 +91,17 @@ func (r *ring) push(ev *Event) {
 func (r *ring) all(yield func(*Event) bool) {
 	for i := range r.n {
 		if !yield(r.buf[(r.start+i)%len(r.buf)]) {
+			return
+		}
+	}
+}
+
+// replace swaps the event with ID id, if held, for what with makes of it.
+func (r *ring) replace(id uint64, with func(*Event) *Event) {
+	for i := range r.n {
+		j := (r.start + i) % len(r.buf)
+		if ev := r.buf[j]; ev.ID == id {
+			r.buf[j] = with(ev)
 			return
 		}
 	}

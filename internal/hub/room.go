@@ -29,13 +29,21 @@ func (h *Hub) join(req request) {
 		flood:      rate.NewLimiter(rate.Limit(h.opts.Flood.Rate), h.opts.Flood.Burst),
 	}
 	p.setName(name)
+	p.addr = opts.Address
+	p.registered.Store(req.login.registered)
+	p.operator.Store(req.login.operator)
+	if err := h.banned("", nameKey(name), opts.Address); err != nil && !req.held {
+		req.reply <- reply{err: err} // banned since it was checked
+		return
+	}
 	if req.held {
 		req.reply <- reply{conn: h.moveHere(p, opts)}
 		return
 	}
 	// A person arrives in the default room (a one-room person's /join
 	// then moves it).
-	ev := &Event{Kind: KindJoined, Room: h.lobby.name, room: h.lobby, Name: name, Transport: opts.Transport, sender: p}
+	ev := &Event{Kind: KindJoined, Room: h.lobby.name, room: h.lobby, Name: name, Transport: opts.Transport, sender: p,
+		Registered: req.login.registered, Operator: req.login.operator}
 	if !h.append(ev, &req) {
 		req.reply <- reply{err: fmt.Errorf("hub: the join cannot be kept: %w", ErrUnavailable)}
 	}
@@ -52,6 +60,9 @@ func (h *Hub) joined(ev *Event, req *request) {
 		h.replayMissed(m, opts.After, ev.ID-1)
 	} else {
 		h.replayHistory(m)
+	}
+	if h.mod.motd != "" {
+		h.tell(m, &Notice{Kind: NoticeMotd, Text: h.mod.motd})
 	}
 	h.log.Debug("member joined", "name", p.displayName(), "transport", opts.Transport, "members", len(h.byKey))
 	req.reply <- reply{conn: m}
@@ -222,6 +233,7 @@ func (p *person) presence() Presence {
 	return Presence{
 		Name: p.listed, Transport: p.transport, Since: p.since,
 		Away: p.away, AwayReason: p.awayReason, LastActive: p.lastActive,
+		Registered: p.registered.Load(), Operator: p.operator.Load(),
 	}
 }
 
@@ -367,7 +379,8 @@ func (h *Hub) change(ev *Event, own bool) bool {
 	case KindJoined:
 		if arriving := (own && !p.inList) || (!own && p == nil); arriving {
 			if p == nil {
-				p = newRemote(Presence{Name: ev.Name, Transport: ev.Transport, Since: ev.Time, LastActive: ev.Time})
+				p = newRemote(Presence{Name: ev.Name, Transport: ev.Transport, Since: ev.Time, LastActive: ev.Time,
+					Registered: ev.Registered, Operator: ev.Operator})
 			}
 			if other := h.byKey[key]; other != nil && other != p {
 				other.gone = true // a remote person whose departure never came
@@ -380,6 +393,9 @@ func (h *Hub) change(ev *Event, own bool) bool {
 		}
 		if ev.room = h.roomFor(ev); ev.room == nil {
 			ev.room = h.openRoom(RoomKey(ev.Room), ev.Room, ev.Time) // joining a new room makes it
+			if own && p.registered.Load() {
+				h.founded(p, ev.room)
+			}
 		}
 		ev.sender = p
 	case KindLeft:
@@ -407,6 +423,8 @@ func (h *Hub) change(ev *Event, own bool) bool {
 		delete(h.byKey, key)
 		h.byKey[newKey] = p
 		p.listed = ev.NewName
+		p.registered.Store(false) // the account is the old name's
+		p.operator.Store(false)
 		if !own {
 			p.setName(ev.NewName)
 		} else if key != nameKey(p.displayName()) { // not renamed back meanwhile
@@ -436,6 +454,19 @@ func (h *Hub) change(ev *Event, own bool) bool {
 		if !own {
 			ev.sender, ev.target = p, h.byKey[nameKeyOf(ev.To)]
 		}
+	case KindAccount:
+		if p == nil {
+			return false
+		}
+		ev.sender = p
+		p.registered.Store(ev.Registered)
+		if !ev.Registered {
+			p.operator.Store(false)
+		}
+	case KindModeration:
+		ev.sender = p
+		h.moderate(ev, own)
+		return ev.Name != "" // what a node adds to a ban (its address) is for operators only
 	}
 	return true
 }
@@ -486,6 +517,9 @@ func (h *Hub) catchUp(ev *Event) {
 		}
 		ev.room = r
 	}
+	if ev.Kind == KindModeration {
+		h.mod.record(ev, RoomKey(ev.Room))
+	}
 	if ev.Kind == KindJoined || ev.Kind == KindLeft {
 		if p := h.byKey[nameKeyOf(ev.Name)]; p != nil && p.remote {
 			switch {
@@ -525,6 +559,19 @@ func (h *Hub) fanOut(ev *Event) {
 		delivered += h.deliverAll(ev.sender, ev)
 		if ev.target != ev.sender {
 			delivered += h.deliverAll(ev.target, ev)
+		}
+	case ev.Kind == KindModeration && ev.room == nil:
+		// About a person wherever they are: to everyone who shares a room
+		// with them, to them, and to the operator.
+		h.stamp++
+		if q := ev.target; q != nil {
+			for _, r := range q.rooms {
+				delivered += h.offerOnce(r.conns, ev)
+			}
+			delivered += h.offerOnce(q.conns, ev)
+		}
+		if p != nil {
+			delivered += h.offerOnce(p.conns, ev)
 		}
 	case ev.room != nil:
 		// A joiner is not among the room's connections yet: it does not
@@ -771,6 +818,8 @@ func newRemote(pr Presence) *person {
 		away: pr.Away, awayReason: pr.AwayReason, listed: pr.Name,
 	}
 	p.setName(pr.Name)
+	p.registered.Store(pr.Registered)
+	p.operator.Store(pr.Operator)
 	return p
 }
 

@@ -45,6 +45,11 @@ func (h *Hub) cmdJoin(req request) *Notice {
 		return &Notice{Kind: NoticeTooManyRooms, Count: h.opts.MaxRooms}
 	case !p.oneRoom && len(p.rooms) >= h.opts.MaxRoomsPerPerson:
 		return &Notice{Kind: NoticeTooManyRoomsForYou, Count: h.opts.MaxRoomsPerPerson}
+	case r == nil && h.opts.RoomsNeedAccount && !p.registered.Load():
+		return &Notice{Kind: NoticeRoomsNeedAccount}
+	}
+	if err := h.banned(key, nameKey(p.displayName()), p.addr); err != nil {
+		return &Notice{Kind: NoticeBanned, Banned: err.(*BannedError)}
 	}
 	if r != nil {
 		display = r.name // as it was made, whatever the letter case typed
@@ -78,11 +83,17 @@ func (h *Hub) cmdPart(req request) *Notice {
 		return &Notice{Kind: NoticeCannotPartDefault}
 	}
 	h.active(p)
-	h.broadcast(&Event{Kind: KindLeft, Room: r.name, room: r, Name: p.displayName(), Reason: ReasonPart, Text: reason, sender: p})
+	h.leave(p, r, ReasonPart, reason)
+	return nil
+}
+
+// leave takes p out of r, for reason (a /part, a kick, a ban): a one-room
+// person goes back to the default room.
+func (h *Hub) leave(p *person, r *room, reason Reason, words string) {
+	h.broadcast(&Event{Kind: KindLeft, Room: r.name, room: r, Name: p.displayName(), Reason: reason, Text: words, sender: p})
 	if p.oneRoom {
 		h.broadcast(&Event{Kind: KindJoined, Room: h.lobby.name, room: h.lobby, Name: p.displayName(), Transport: p.transport, sender: p})
 	}
-	return nil
 }
 
 // cmdTopic is /topic [TEXT]: without text, what the room's topic is; with
