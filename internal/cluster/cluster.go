@@ -101,8 +101,9 @@ type Link struct {
 	rewatch                   chan time.Time  // heal to watch: the names bucket was made anew, at this time
 	history                   chan *hub.Event // to the history writer; see keep
 
-	mu    sync.Mutex
-	owned map[string]*heldName // encoded name key → the name this node holds
+	mu      sync.Mutex
+	owned   map[string]*heldName // encoded name key → the name this node holds
+	byToken map[string]string    // token hash → the key of owned held for it last
 
 	published, received, retries atomic.Uint64 // for Stats
 	lastSeq                      atomic.Uint64 // the last stream sequence delivered to the hub
@@ -170,6 +171,9 @@ type outgoing struct {
 	rev   uint64 // the revision this node last wrote for it
 	owner string // the token hash of the person who held it
 	token *tokenEntry
+	// dropToken: the person left for good; its token (owner) resumes
+	// nobody from now on.
+	dropToken bool
 }
 
 // Connect connects to NATS and makes sure the stream and buckets exist.
@@ -205,6 +209,7 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 		rewatch: make(chan time.Time, 1),
 		history: make(chan *hub.Event, historyQueueLen),
 		owned:   make(map[string]*heldName),
+		byToken: make(map[string]string),
 	}
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name("anseo "+l.node),
@@ -495,17 +500,19 @@ func (l *Link) Depart(c hub.Claim, lastSeen uint64) {
 
 // free stops keeping a name alive and queues its deletion behind what is
 // queued to be published, so that a departure is announced before its name
-// can be taken.
+// can be taken. Without tok (Release), the person's token goes with it,
+// unless the person holds another name here (it renamed itself): one who
+// left for good, or was kicked or banned, cannot be resumed on any node.
 func (l *Link) free(key string, tok *tokenEntry) {
 	l.mu.Lock()
-	h := l.owned[key]
-	delete(l.owned, key)
+	h := l.unhold(key)
+	drop := h != nil && tok == nil && l.byToken[h.token.hash] == ""
 	l.mu.Unlock()
 	if h == nil {
 		return // not held here (any more)
 	}
 	select {
-	case l.out <- outgoing{free: key, rev: h.rev, owner: h.token.hash, token: tok}:
+	case l.out <- outgoing{free: key, rev: h.rev, owner: h.token.hash, token: tok, dropToken: drop}:
 	default:
 		// The outbox is full: NATS is down. The name frees itself when
 		// its entry expires.
@@ -516,10 +523,24 @@ func (l *Link) free(key string, tok *tokenEntry) {
 func (l *Link) hold(key string, value []byte, rev uint64, tok tokenEntry) {
 	l.mu.Lock()
 	l.owned[key] = &heldName{value: value, rev: rev, token: tok}
+	l.byToken[tok.hash] = key
 	l.mu.Unlock()
 }
 
-// held reports whether this node holds key, and forgets it if forget is set.
+// unhold stops holding key and returns what this node held of it, nil if
+// it did not hold it. The caller holds mu.
+func (l *Link) unhold(key string) *heldName {
+	h := l.owned[key]
+	if h == nil {
+		return nil
+	}
+	delete(l.owned, key)
+	if l.byToken[h.token.hash] == key {
+		delete(l.byToken, h.token.hash)
+	}
+	return h
+}
+
 // outTooLong reports whether this node is, or lately was, out of touch with
 // NATS for longer than a name's TTL: then the names it held are rightly
 // freed. An outage shorter than that frees nobody's (docs/scaling.md).
@@ -537,17 +558,16 @@ func (l *Link) outTooLong() bool {
 func (l *Link) take(key string) *heldName {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	h := l.owned[key]
-	delete(l.owned, key)
-	return h
+	return l.unhold(key)
 }
 
+// held reports whether this node holds key, and forgets it if forget is set.
 func (l *Link) held(key string, forget bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	_, ok := l.owned[key]
 	if ok && forget {
-		delete(l.owned, key)
+		l.unhold(key)
 	}
 	return ok
 }

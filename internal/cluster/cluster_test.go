@@ -481,3 +481,46 @@ func TestANodeThatDiedAsNATSLostItsStoreIsAnnounced(t *testing.T) {
 		return said("marker")(ev)
 	})
 }
+
+// TestAPersonWhoLeftForGoodCannotBeResumed: a person who quit (or was
+// removed by an operator) is gone for good: its token resumes it on no
+// node, as on a single server, while one whose connection dropped may
+// come back within the grace period.
+func TestAPersonWhoLeftForGoodCannotBeResumed(t *testing.T) {
+	_, n := threeNodes(t, cluster.Config{Grace: time.Minute})
+	bob := n[1].join("bob")
+	catchUp(t, bob)
+	m, err := n[0].hub.Join(t.Context(), "alice", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true})
+	require.NoError(t, err)
+	alice := hubtest.Read(t, m)
+	await(t, bob, "alice's join", kind(hub.KindJoined, "alice"))
+	require.NoError(t, alice.Say(t.Context(), "/quit bye", ""))
+	await(t, bob, "alice's departure", kind(hub.KindLeft, "alice"))
+	awaitFree(t, n[1], "alice")
+
+	for _, nd := range n {
+		_, err = nd.hub.Join(t.Context(), "", hub.JoinOptions{Transport: hub.TransportWeb, Token: alice.Token()})
+		assert.ErrorIs(t, err, hub.ErrNoSession, "on %s", nd.link.Node())
+	}
+
+	// A renamed person keeps its token, under its new name.
+	m, err = n[0].hub.Join(t.Context(), "carol", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true})
+	require.NoError(t, err)
+	carol := hubtest.Read(t, m)
+	require.NoError(t, carol.Say(t.Context(), "/nick dora", ""))
+	await(t, bob, "carol's new name", kind(hub.KindRenamed, "carol"))
+	awaitFree(t, n[1], "carol")
+	carol.Leave() // her connection drops; the grace period starts
+	m, err = n[2].hub.Join(t.Context(), "", hub.JoinOptions{Transport: hub.TransportWeb, Token: carol.Token()})
+	require.NoError(t, err)
+	assert.Equal(t, "dora", hubtest.Read(t, m).Name())
+}
+
+// awaitFree waits until nd's registry finds name free.
+func awaitFree(t *testing.T, nd *node, name string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		taken, err := nd.link.Taken(t.Context(), hub.NameKey(name))
+		return err == nil && !taken
+	}, 10*time.Second, 10*time.Millisecond, "%s is still taken", name)
+}

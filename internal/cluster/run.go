@@ -395,6 +395,9 @@ func (l *Link) rewrite(ctx context.Context, names []keptName) {
 			break
 		}
 		futures = append(futures, pending{kn, f})
+		if !l.held(kn.key, false) {
+			continue // let go meanwhile: its token may have been dropped (freeName)
+		}
 		data, _ := json.Marshal(kn.token.value)
 		_, _ = l.js.PublishAsync(l.tokensPrefix+kn.token.hash, data) // best effort: a token outlives a name
 	}
@@ -537,8 +540,13 @@ func (l *Link) publishEvents(ctx context.Context, events []outgoing) {
 }
 
 // freeName deletes a name this node held, unless another node has taken it
-// over since, and records a departed person's token for a later resume.
+// over since, and records a departed person's token for a later resume, or
+// deletes the token of one who left for good (first: the name, free, must
+// not be resumable in between).
 func (l *Link) freeName(ctx context.Context, o outgoing) {
+	if o.dropToken {
+		l.dropToken(ctx, o.owner, decodeKey(o.free))
+	}
 	err := l.names.Delete(ctx, o.free, jetstream.LastRevision(o.rev))
 	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) || isWrongLastSequence(err) {
 		// Kept alive once more while it was queued, moved, or taken by a
@@ -558,6 +566,22 @@ func (l *Link) freeName(ctx context.Context, o outgoing) {
 		if err := l.putToken(ctx, *o.token); err != nil {
 			l.log.Warn("cluster: saving a departed person's token failed", "err", err)
 		}
+	}
+}
+
+// dropToken deletes the token with hash, if it still stands for the name
+// with key (not for a name its person took elsewhere since).
+func (l *Link) dropToken(ctx context.Context, hash, key string) {
+	e, err := l.tokens.Get(ctx, hash)
+	if err == nil {
+		var tv tokenValue
+		if json.Unmarshal(e.Value(), &tv) != nil || tv.Key != key {
+			return
+		}
+		err = l.tokens.Purge(ctx, hash, jetstream.LastRevision(e.Revision()))
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) && !errors.Is(err, jetstream.ErrKeyDeleted) {
+		l.log.Warn("cluster: forgetting the token of a person who left failed; it expires by itself", "err", err)
 	}
 }
 
