@@ -17,6 +17,7 @@ import (
 	"github.com/anseo/anseo/internal/connlimit"
 	"github.com/anseo/anseo/internal/deadline"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/wording"
 )
 
 // conn is one line-protocol connection.
@@ -133,33 +134,35 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 		if err == nil {
 			line, err = cn.readLine(ctx)
 		}
-		switch {
-		case ctx.Err() != nil:
-			return nil, errors.Join(cn.writeNow(noticeShutdown), ctx.Err())
-		case errors.Is(err, errLineTooLong):
-			err = cn.writeNow(fmt.Sprintf(seedNameInvalid, "it is longer than 32 characters"))
-			if err != nil {
-				return nil, err
-			}
-			continue
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return nil, errors.Join(cn.writeNow(fmt.Sprintf(noticeTimeout, cfg.NameTimeout)), err)
-		case err != nil:
+		var again bool
+		if again, err = cn.readFailed(ctx, err); err != nil {
 			return nil, err
+		} else if again {
+			continue
 		}
 
 		// A telnet user is in one room at a time: its lines are about it.
-		opts := hub.JoinOptions{Transport: hub.TransportTelnet, WithRoster: cn.term != nil, OneRoom: true}
+		opts := hub.JoinOptions{Transport: hub.TransportTelnet, WithRoster: cn.term != nil, OneRoom: true,
+			Address: remoteIP(cn.c).Unmap()}
 		name := string(line)
 		if code, ok := strings.CutPrefix(strings.TrimSpace(name), resumeCommand); ok {
 			opts.Token, name = strings.TrimSpace(code), ""
 		}
-		m, err := cn.srv.hub.Join(ctx, name, opts)
-		if errors.Is(err, hub.ErrNameTaken) && opts.Token == "" {
-			// Its owner may have hung up: let go of them, or, if their
-			// connection has ended already, ask again behind their Leave.
-			cn.srv.letGoOfHungUp(name)
-			m, err = cn.srv.hub.Join(ctx, name, opts)
+		m, err := cn.join(ctx, name, opts)
+		if errors.Is(err, hub.ErrPasswordRequired) && opts.Token == "" {
+			var password string
+			password, err = cn.askPassword(ctx, noticePrefix+wording.PasswordFor(strings.TrimSpace(name)))
+			if errors.Is(err, errLineTooLong) {
+				err = errPasswordTooLong // said as a refusal, below
+			} else if _, err := cn.readFailed(ctx, err); err != nil {
+				return nil, err
+			}
+			if err == nil {
+				// The password goes no further than the hub.
+				opts.Password = password
+				m, err = cn.join(ctx, name, opts)
+				opts.Password, password = "", ""
+			}
 		}
 		var nameErr *hub.NameError
 		switch {
@@ -199,6 +202,12 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 			err = cn.writeNow(noticeUnavailable)
 		case errors.As(err, &nameErr):
 			err = cn.writeNow(fmt.Sprintf(seedNameInvalid, nameErr.Reason))
+		case errors.Is(err, errPasswordTooLong):
+			err = cn.askAgain(fmt.Sprintf(noticeTooLong, cfg.MaxLineBytes))
+		case wording.JoinError(err) != "":
+			// A wrong password, too many, a ban: say why, and ask again,
+			// as the name that was refused may not be the one to try.
+			err = cn.askAgain(noticePrefix + wording.JoinError(err))
 		default: // hub closed, or ctx done: the server is shutting down
 			return nil, errors.Join(cn.writeNow(noticeShutdown), err)
 		}
@@ -206,6 +215,43 @@ func (cn *conn) register(ctx context.Context) (*hub.Conn, error) {
 			return nil, err
 		}
 	}
+}
+
+// readFailed handles a failed read of a name or a password: it says what
+// went wrong and reports whether to read again, or returns the error that
+// ends the connection. A nil err is no failure.
+func (cn *conn) readFailed(ctx context.Context, err error) (again bool, _ error) {
+	switch {
+	case err == nil:
+		return false, nil
+	case ctx.Err() != nil:
+		return false, errors.Join(cn.writeNow(noticeShutdown), ctx.Err())
+	case errors.Is(err, errLineTooLong):
+		return true, cn.writeNow(fmt.Sprintf(seedNameInvalid, "it is longer than 32 characters"))
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return false, errors.Join(cn.writeNow(fmt.Sprintf(noticeTimeout, cn.srv.cfg.NameTimeout)), err)
+	}
+	return false, err
+}
+
+// join joins name to the hub with opts.
+func (cn *conn) join(ctx context.Context, name string, opts hub.JoinOptions) (*hub.Conn, error) {
+	m, err := cn.srv.hub.Join(ctx, name, opts)
+	if errors.Is(err, hub.ErrNameTaken) && opts.Token == "" {
+		// Its owner may have hung up: let go of them, or, if their
+		// connection has ended already, ask again behind their Leave.
+		cn.srv.letGoOfHungUp(name)
+		m, err = cn.srv.hub.Join(ctx, name, opts)
+	}
+	return m, err
+}
+
+// askAgain says why a name was refused and asks for one again.
+func (cn *conn) askAgain(why string) error {
+	if err := cn.write(why); err != nil {
+		return err
+	}
+	return cn.writeNow(seedPrompt)
 }
 
 // readLine returns the next line the user sent: as it came, in line mode;
@@ -238,6 +284,12 @@ func (cn *conn) readChat(ctx context.Context, m *hub.Conn) error {
 			line = []byte("/quit") // Ctrl-D on an empty line
 		case err != nil:
 			return err
+		}
+		if cmd, more, ok := accountCommand(string(line)); ok {
+			if err := cn.account(ctx, m, cmd, more); err != nil {
+				return err
+			}
+			continue
 		}
 		switch err := m.Say(ctx, string(line), ""); {
 		case err == nil, errors.Is(err, hub.ErrEmptyText):
@@ -330,6 +382,10 @@ func (cn *conn) farewell(reason hub.Reason) {
 		line = noticeMoved
 	case hub.ReasonLost:
 		line = noticeLost
+	case hub.ReasonKicked:
+		line = noticeKicked
+	case hub.ReasonBanned:
+		line = noticeBanned
 	}
 	if line != "" {
 		_ = cn.write(line)

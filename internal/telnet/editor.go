@@ -21,6 +21,10 @@ type editor struct {
 	max    int  // longest line, in bytes
 	full   bool // the last text typed did not fit
 
+	// secret: a password is typed: it is not kept in the history, which
+	// Up and Down do not browse meanwhile.
+	secret bool
+
 	history []string // oldest first
 	recall  int      // index into history while Up/Down browse; len(history) when not
 	draft   string   // the line being typed when browsing began
@@ -63,7 +67,7 @@ func (e *editor) do(k key) (result edit, submitted string) {
 		return e.insert(k.text), ""
 	case opEnter:
 		line := e.line
-		if strings.TrimSpace(line) != "" {
+		if strings.TrimSpace(line) != "" && !e.secret {
 			e.remember(line)
 		}
 		e.set("", 0)
@@ -108,7 +112,7 @@ func (e *editor) do(k key) (result edit, submitted string) {
 		e.set("", 0)
 		e.recall, e.draft = len(e.history), ""
 	case opUp:
-		if e.recall == 0 {
+		if e.recall == 0 || e.secret {
 			return editNothing, ""
 		}
 		if e.recall == len(e.history) {
@@ -117,7 +121,7 @@ func (e *editor) do(k key) (result edit, submitted string) {
 		e.recall--
 		e.set(e.history[e.recall], len(e.history[e.recall]))
 	case opDown:
-		if e.recall >= len(e.history) {
+		if e.recall >= len(e.history) || e.secret {
 			return editNothing, ""
 		}
 		e.recall++
@@ -157,6 +161,16 @@ func (e *editor) remember(line string) {
 		e.history = append(e.history[:0], e.history[1:]...)
 	}
 	e.history = append(e.history, line)
+}
+
+// forgetLast drops the line last sent from the history: it held what
+// must not be kept.
+func (e *editor) forgetLast() {
+	if n := len(e.history); n > 0 {
+		e.history[n-1] = ""
+		e.history = e.history[:n-1]
+	}
+	e.recall, e.draft = len(e.history), ""
 }
 
 // word returns the word before the cursor, for completion, and where it

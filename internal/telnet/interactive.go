@@ -186,7 +186,9 @@ func (t *terminal) readLine(ctx context.Context, cn *conn) ([]byte, error) {
 			case editLeave:
 				return nil, errLeave
 			case editComplete:
-				t.complete(cn)
+				if !t.editor.secret {
+					t.complete(cn)
+				}
 			case editFull:
 				cn.say(fmt.Sprintf(noticeLineFull, t.editor.max))
 			case editRedraw:
@@ -211,6 +213,9 @@ func (t *terminal) readLine(ctx context.Context, cn *conn) ([]byte, error) {
 // nothing changed.
 func (t *terminal) show(cn *conn, again bool) {
 	line, cursor := t.editor.line, t.editor.cursor
+	if t.editor.secret {
+		line, cursor = "", 0 // a password: nothing of it is drawn
+	}
 	cn.toScreen(func(s *screen) []byte {
 		switch {
 		case again:

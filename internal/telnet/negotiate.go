@@ -69,7 +69,24 @@ type negotiation struct {
 	// terminal's type (TTYPE, lower case) whenever the client tells them.
 	onSize func(width, height int)
 	onType func(name string)
+
+	// hide is the server's ECHO offered in line mode while a password is
+	// typed, so that the client does not show it (see hideInput).
+	hide hideState
+	// onShown, if set, hears that the client would not hide what is typed.
+	onShown func()
 }
+
+// hideState is where a password prompt's ECHO stands in line mode.
+type hideState uint8
+
+const (
+	hideOff     hideState = iota // not offered: the client echoes as usual
+	hideAsked                    // WILL ECHO sent, not yet answered
+	hideOn                       // the client agreed: it shows nothing typed
+	hideRefused                  // the client refused: what is typed shows
+	hideEnding                   // WONT ECHO sent, the client's DONT awaited
+)
 
 // newNegotiation returns the options of a connection; offer says whether
 // its port offers the interactive mode.
@@ -120,6 +137,9 @@ func (n *negotiation) find(code byte, ours bool) *option {
 // answer handles "IAC verb code" from the client and returns the reply to
 // send, if any. It never answers an answer, so two sides cannot loop.
 func (n *negotiation) answer(verb, code byte) []byte {
+	if code == optEcho && (verb == do || verb == dont) && n.hide != hideOff {
+		return n.answerHide(verb == do)
+	}
 	ours := verb == do || verb == dont // the client speaks of the server's side
 	enable := verb == do || verb == will
 	o := n.find(code, ours)
@@ -207,6 +227,59 @@ func (n *negotiation) toLine() []byte {
 		}
 	}
 	return b
+}
+
+// hideInput returns what makes a client in line mode stop showing what is
+// typed, for a password: the server offers to echo (WILL ECHO) and then
+// echoes nothing. A client in the interactive mode shows only what the
+// server draws already, so nothing is sent (the line editor hides it).
+func (n *negotiation) hideInput() []byte {
+	if n.mode == modeInteractive {
+		return nil
+	}
+	n.hide = hideAsked
+	return []byte{iac, will, optEcho}
+}
+
+// showInput withdraws hideInput's offer: the client shows what is typed
+// again. It returns nothing if the client never took it.
+func (n *negotiation) showInput() []byte {
+	switch n.hide {
+	case hideAsked, hideOn:
+		n.hide = hideEnding
+		return []byte{iac, wont, optEcho}
+	case hideRefused:
+		n.hide = hideOff
+	}
+	return nil
+}
+
+// inputHidden reports whether what is typed may not show: hideInput's
+// offer is out and was not refused.
+func (n *negotiation) inputHidden() bool { return n.hide == hideAsked || n.hide == hideOn }
+
+// answerHide answers the client's DO or DONT ECHO about hideInput's
+// offer. It never answers an answer, so two sides cannot loop.
+func (n *negotiation) answerHide(enable bool) []byte {
+	switch {
+	case n.hide == hideAsked && enable:
+		n.hide = hideOn
+	case n.hide == hideAsked, n.hide == hideOn && !enable:
+		// Refused, or switched off while a password is typed: it shows.
+		acked := n.hide == hideOn
+		n.hide = hideRefused
+		if n.onShown != nil {
+			n.onShown()
+		}
+		if acked {
+			return []byte{iac, wont, optEcho}
+		}
+	case n.hide == hideEnding && !enable:
+		n.hide = hideOff
+		// A DO in hideEnding answered the offer before the client read the
+		// withdrawal, whose DONT is on its way.
+	}
+	return nil
 }
 
 // maxSub bounds a subnegotiation's data: NAWS needs 4 bytes, a terminal

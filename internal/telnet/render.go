@@ -95,14 +95,45 @@ type renderer struct {
 // line, a notice for all) is rendered once per event and shared; only what
 // depends on who reads it is rendered per member.
 func (r *renderer) render(ev *hub.Event) []byte {
-	if ev.Kind == hub.KindLeft && ev.Room != "" && ev.Name == r.m.Name() {
+	if ev.Kind == hub.KindLeft && ev.Room != "" && ev.Name == r.m.Name() && !removed(ev) {
 		return nil // its own /part: the room it is in now says so
 	}
-	if r.replay == 0 && !ev.From(r.m) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
+	if r.replay == 0 && !ev.From(r.m) && !personal(ev) && ev.Kind != hub.KindReplayBegin && ev.Kind != hub.KindReplayEnd {
 		return sharedLines.Of(ev)
 	}
 	return plainLines(r.renderFor(ev))
 }
+
+// personal reports whether what ev shows depends on who reads it, beyond
+// whether they sent it: a change to someone's account is told only to
+// them, a removal only to the one removed, and the address of an address
+// ban only to operators.
+func personal(ev *hub.Event) bool {
+	switch ev.Kind {
+	case hub.KindAccount:
+		return true
+	case hub.KindLeft:
+		return removed(ev)
+	case hub.KindModeration:
+		return ev.Moderation != nil && ev.Moderation.Address != ""
+	}
+	return false
+}
+
+// removed reports whether a departure was an operator's doing (a kick or a
+// ban), which the moderation line before it has told.
+func removed(ev *hub.Event) bool {
+	return ev.Reason == hub.ReasonKicked || ev.Reason == hub.ReasonBanned
+}
+
+// own reports whether ev is about r's member (by the name it goes by).
+func (r *renderer) own(ev *hub.Event) bool { return r.m != nil && ev.Name == r.m.Name() }
+
+// forOperator reports whether r's member is shown what only operators see
+// (the address of an address ban). The hub does not yet tell a connection
+// whether its person is an operator, so nobody is, here: operators see
+// addresses in /bans and /modlog.
+func (r *renderer) forOperator() bool { return false }
 
 // sharedLines is what every member that did not send an event sees of it
 // live, rendered once per event.
@@ -121,6 +152,9 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 	case hub.KindJoined:
 		return r.said(says(seedJoined, name(ev.Name)), ev)
 	case hub.KindLeft:
+		if removed(ev) {
+			return r.removedLines(ev)
+		}
 		out := r.said(says(seedLeft, name(ev.Name)), ev)
 		if ev.Text != "" {
 			out = append(out, line{notice: true, parts: says(noticeQuit, name(ev.Name), text(ev.Text))})
@@ -129,6 +163,9 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 	case hub.KindMessage:
 		if m != nil && ev.From(m) && r.replay == 0 && !r.ownLines {
 			return nil // the seed's client showed its own line itself
+		}
+		if ev.Removed {
+			return asNotices(r.said(says(noticeRemoved, name(ev.Name)), ev))
 		}
 		return eachLine(ev.Text, func(t part) []line { return r.said(says(seedMessage, name(ev.Name), t), ev) })
 	case hub.KindAction:
@@ -159,6 +196,13 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 		return []line{{notice: true, parts: says(noticeAway, name(ev.Name))}}
 	case hub.KindNotice:
 		return notices(wording.Notice(ev))
+	case hub.KindModeration:
+		return notices(wording.Moderation(ev, r.forOperator()))
+	case hub.KindAccount:
+		if !r.own(ev) {
+			return nil // others' user lists mark it; there are none here
+		}
+		return notices(wording.Account(ev))
 	case hub.KindReplayBegin:
 		r.replay = ev.Replay
 		if ev.Replay == hub.ReplayHistory {
@@ -197,4 +241,27 @@ func (r *renderer) said(parts []part, ev *hub.Event) []line {
 		return []line{{notice: true, parts: append([]part{time}, parts...)}}
 	}
 	return []line{{parts: parts}}
+}
+
+// removedLines is what a kick or a ban out of a room shows: to everyone
+// else nothing (the moderation line said it), to the one removed where it
+// was removed from. One removed from the server is told as the connection
+// closes (farewell).
+func (r *renderer) removedLines(ev *hub.Event) []line {
+	if !r.own(ev) || ev.Room == "" {
+		return nil
+	}
+	format := noticeKickedOut
+	if ev.Reason == hub.ReasonBanned {
+		format = noticeBannedFrom
+	}
+	return []line{{notice: true, parts: says(format, text(ev.Room))}}
+}
+
+// asNotices makes lines anseo's own.
+func asNotices(lines []line) []line {
+	for i := range lines {
+		lines[i].notice = true
+	}
+	return lines
 }

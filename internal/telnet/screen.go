@@ -52,6 +52,7 @@ type screen struct {
 	palette palette
 	me      string // the user's name, to mark mentions; "" before joining
 	room    string // the room the user is in, shown unless it is the default
+	ask     string // a question's prompt, in place of the usual one
 
 	line   string // the line being typed
 	cursor int    // byte offset into line
@@ -126,9 +127,11 @@ func (s *screen) layout(line string, cursor int) ([][]cell, pos) {
 
 // prompt is what the input area begins with: "> " while the user chooses
 // a name, "[alice] " once they have one, "[alice #help] " in a room other
-// than the one everyone starts in.
+// than the one everyone starts in; a question's own while it is asked.
 func (s *screen) prompt() []part {
 	switch {
+	case s.ask != "":
+		return []part{{text: s.ask}}
 	case s.me == "":
 		return []part{{text: "> "}}
 	case s.room != "" && s.room != hub.DefaultRoom:

@@ -30,6 +30,10 @@ const (
 	noticeUnavailable = "* The chat cannot let anyone in just now. Please try again in a moment."
 	noticeMoved       = "* You are connected from another server now."
 	noticeLost        = "* This server lost touch with the others; please connect again."
+	// A kicked or banned user has just read who did it and why (the
+	// moderation line): these say what it means for the connection.
+	noticeKicked = "* You were kicked off the server."
+	noticeBanned = "* You are banned from this server."
 )
 
 // actionLine is a /me, live: "** alice waves", as ssh-chat shows one. It
@@ -54,6 +58,9 @@ const (
 	noticeHistoryEnd   = "End of recent messages."
 	noticeMissedBegin  = "While you were gone:"
 	noticeMissedEnd    = "You are up to date."
+	noticeKickedOut    = "You were kicked out of %s."
+	noticeBannedFrom   = "You are banned from %s."
+	noticeRemoved      = "A message by %s was removed."
 )
 
 // resumeCommand, typed at the name prompt with a member's code, gives a

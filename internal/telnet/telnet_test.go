@@ -3,6 +3,7 @@ package telnet_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -41,7 +42,14 @@ func start(t *testing.T, hubOpts hub.Options, cfg telnet.Config) server {
 
 func startOn(t *testing.T, ln net.Listener, hubOpts hub.Options, cfg telnet.Config) server {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return startLogging(t, ln, t.Output(), hubOpts, cfg)
+}
+
+// startLogging is startOn with the server's log, at debug level, written
+// to w.
+func startLogging(t *testing.T, ln net.Listener, w io.Writer, hubOpts hub.Options, cfg telnet.Config) server {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := hub.New(hubOpts)
 	ctx, cancel := context.WithCancel(context.Background())
 	hubDone, serveDone := make(chan struct{}), make(chan error, 2)

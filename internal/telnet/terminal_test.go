@@ -29,6 +29,7 @@ type term struct {
 
 	mu      sync.Mutex
 	screen  *vt.Emulator
+	shown   []byte        // every byte of data the server sent, in order
 	changed chan struct{} // a token after each change of the screen
 	done    chan struct{} // the connection has ended
 }
@@ -112,11 +113,19 @@ func (tm *term) send(b []byte) { _, _ = tm.conn.Write(b) }
 func (tm *term) show(b []byte) {
 	tm.mu.Lock()
 	_, _ = tm.screen.Write(b)
+	tm.shown = append(tm.shown, b...)
 	tm.mu.Unlock()
 	select {
 	case tm.changed <- struct{}{}:
 	default:
 	}
+}
+
+// sent returns every byte of data the server has sent so far.
+func (tm *term) sent() string {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return string(tm.shown)
 }
 
 // resizeWindow resizes the screen and tells the server (NAWS).

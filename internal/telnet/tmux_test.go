@@ -11,6 +11,8 @@ import (
 
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/linetest"
+	"github.com/anseo/anseo/internal/telnet"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,32 +36,55 @@ func need(t *testing.T, program string) string {
 // line, let two messages arrive, finish it. tmux is the terminal; its
 // screen is read again whenever tmux reports output to it.
 func TestRealTelnetUnderTmux(t *testing.T) {
+	srv := start(t, hub.Options{}, termConfig)
+	tx := tmuxTelnet(t, srv.termAddr)
+	tx.waitScreen("What's your name?\n>")
+	tx.run("send-keys", "alice", "Enter")
+	tx.waitScreen("Welcome, alice!", "[alice]")
+
+	bob := linetest.Dial(t, srv.addr, "bob")
+	bob.Login("bob")
+	tx.waitScreen("bob has joined the channel.")
+	tx.run("send-keys", "-l", "this is a long sen")
+	tx.waitScreen("[alice] this is a long sen")
+	bob.Send("an interruption")
+	bob.Send("and another")
+	tx.waitScreen("<bob> an interruption\n<bob> and another\n[alice] this is a long sen")
+	tx.run("send-keys", "-l", "tence")
+	tx.waitScreen("<bob> and another\n[alice] this is a long sentence")
+	tx.run("send-keys", "Enter")
+	bob.Expect("<alice> this is a long sentence")
+	tx.waitScreen("<bob> and another\n<alice> this is a long sentence\n[alice]")
+}
+
+// tmuxSession is Debian's telnet running in a tmux window of the test's
+// own, connected to a port.
+type tmuxSession struct {
+	t      *testing.T
+	tmux   string
+	socket string
+	output chan struct{} // a token after tmux reports output to the window
+}
+
+// tmuxTelnet starts telnet to addr in a 60×15 tmux window, until the test
+// ends.
+func tmuxTelnet(t *testing.T, addr string) *tmuxSession {
+	t.Helper()
 	telnetPath := need(t, "telnet")
 	tmux := need(t, "tmux")
-	srv := start(t, hub.Options{}, termConfig)
-	host, port, _ := strings.Cut(srv.termAddr, ":")
-
-	socket := t.TempDir() + "/tmux.sock" // a server of the test's own
-	run := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, tmux, append([]string{"-S", socket}, args...)...).CombinedOutput()
-		require.NoError(t, err, "tmux %v: %s", args, out)
-		return string(out)
-	}
-	run("new-session", "-d", "-x", "60", "-y", "15", "-e", "TERM=xterm-256color", telnetPath, host, port)
-	t.Cleanup(func() { _ = exec.Command(tmux, "-S", socket, "kill-server").Run() })
+	host, port, _ := strings.Cut(addr, ":")
+	tx := &tmuxSession{t: t, tmux: tmux, socket: t.TempDir() + "/tmux.sock", output: make(chan struct{}, 1)}
+	tx.run("new-session", "-d", "-x", "60", "-y", "15", "-e", "TERM=xterm-256color", telnetPath, host, port)
+	t.Cleanup(func() { _ = exec.Command(tmux, "-S", tx.socket, "kill-server").Run() })
 
 	// A control-mode client reports every output to the pane (%output):
 	// the screen is read again after each, not on a timer.
-	control := exec.Command(tmux, "-S", socket, "-C", "attach")
+	control := exec.Command(tmux, "-S", tx.socket, "-C", "attach")
 	stdin, err := control.StdinPipe() // open until the test ends: closing it detaches
 	require.NoError(t, err)
 	stdout, err := control.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, control.Start())
-	output := make(chan struct{}, 1)
 	attached := make(chan struct{}) // the client's first line: from here on, output is reported
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -69,7 +94,7 @@ func TestRealTelnetUnderTmux(t *testing.T) {
 			}
 			if strings.HasPrefix(sc.Text(), "%output") {
 				select {
-				case output <- struct{}{}:
+				case tx.output <- struct{}{}:
 				default:
 				}
 			}
@@ -87,40 +112,62 @@ func TestRealTelnetUnderTmux(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("tmux's control client did not attach")
 	}
-	waitScreen := func(want ...string) {
-		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			screen := run("capture-pane", "-p")
-			ok := true
-			for _, w := range want {
-				ok = ok && strings.Contains(screen, w)
-			}
-			if ok {
-				return
-			}
-			select {
-			case <-output:
-			case <-timeout:
-				t.Fatalf("screen:\n%s\nwant %q", screen, want)
-			}
+	return tx
+}
+
+// run runs a tmux command on the session's server and returns its output.
+func (tx *tmuxSession) run(args ...string) string {
+	tx.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, tx.tmux, append([]string{"-S", tx.socket}, args...)...).CombinedOutput()
+	require.NoError(tx.t, err, "tmux %v: %s", args, out)
+	return string(out)
+}
+
+// screen is what the window shows now.
+func (tx *tmuxSession) screen() string { return tx.run("capture-pane", "-p") }
+
+// waitScreen waits until the window shows each of want, and returns it.
+func (tx *tmuxSession) waitScreen(want ...string) string {
+	tx.t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		screen := tx.screen()
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(screen, w)
+		}
+		if ok {
+			return screen
+		}
+		select {
+		case <-tx.output:
+		case <-timeout:
+			tx.t.Fatalf("screen:\n%s\nwant %q", screen, want)
 		}
 	}
-	waitScreen("What's your name?\n>")
-	run("send-keys", "alice", "Enter")
-	waitScreen("Welcome, alice!", "[alice]")
+}
 
-	bob := linetest.Dial(t, srv.addr, "bob")
-	bob.Login("bob")
-	waitScreen("bob has joined the channel.")
-	run("send-keys", "-l", "this is a long sen")
-	waitScreen("[alice] this is a long sen")
-	bob.Send("an interruption")
-	bob.Send("and another")
-	waitScreen("<bob> an interruption\n<bob> and another\n[alice] this is a long sen")
-	run("send-keys", "-l", "tence")
-	waitScreen("<bob> and another\n[alice] this is a long sentence")
-	run("send-keys", "Enter")
-	bob.Expect("<alice> this is a long sentence")
-	waitScreen("<bob> and another\n<alice> this is a long sentence\n[alice]")
+// TestRealTelnetHidesThePassword: Debian's telnet on the line port, where it
+// shows what is typed itself, shows nothing of a password typed for
+// /register, and shows what is typed again after.
+func TestRealTelnetHidesThePassword(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	tx := tmuxTelnet(t, srv.addr)
+	tx.waitScreen("What's your name?")
+	tx.run("send-keys", "alice", "Enter")
+	tx.waitScreen("Welcome, alice!")
+
+	tx.run("send-keys", "/register", "Enter")
+	tx.waitScreen("* Password:")
+	tx.run("send-keys", "-l", "first-secret")
+	tx.run("send-keys", "Enter")
+	tx.waitScreen("* Again:")
+	tx.run("send-keys", "-l", "second-secret")
+	tx.run("send-keys", "Enter")
+	tx.waitScreen("* The two passwords differ. Nothing changed.")
+	tx.run("send-keys", "-l", "shown again")
+	screen := tx.waitScreen("shown again")
+	assert.NotContains(t, screen, "-secret")
 }
