@@ -148,6 +148,14 @@ func ChatPage(v Chat) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			templ_7745c5c3_Err = accountDialog().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = moderateDialog().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</body>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -186,7 +194,7 @@ func chatHeader(me, icon string) templ.Component {
 		var templ_7745c5c3_Var8 string
 		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(icon).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 56, Col: 54}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 58, Col: 54}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 		if templ_7745c5c3_Err != nil {
@@ -199,7 +207,7 @@ func chatHeader(me, icon string) templ.Component {
 		var templ_7745c5c3_Var9 string
 		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(me).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 62, Col: 103}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 64, Col: 103}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 		if templ_7745c5c3_Err != nil {
@@ -212,7 +220,7 @@ func chatHeader(me, icon string) templ.Component {
 		var templ_7745c5c3_Var10 string
 		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(me)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 62, Col: 127}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 64, Col: 127}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
@@ -279,7 +287,7 @@ func roomHead(title string) templ.Component {
 		var templ_7745c5c3_Var13 string
 		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 142, Col: 84}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/chat.templ`, Line: 144, Col: 84}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {
@@ -417,6 +425,62 @@ func composer() templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<form id=\"composer\" class=\"composer\" autocomplete=\"off\" data-testid=\"composer\"><label for=\"text\" class=\"visually-hidden\">Message</label> <textarea id=\"text\" name=\"text\" rows=\"1\" placeholder=\"Write a message… (Shift+Enter for a new line)\" enterkeyhint=\"send\" aria-describedby=\"composer-hint\" data-testid=\"input\"></textarea> <button type=\"submit\" class=\"button primary\" data-testid=\"send\">Send</button><p id=\"composer-hint\" class=\"composer-hint\" aria-live=\"polite\" data-testid=\"composer-hint\"></p></form>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// accountDialog is the form /register, /password and /unregister open in
+// place of sending a line: the password never goes where it would show.
+// The script fills in which of the three it is.
+func accountDialog() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<dialog id=\"account-dialog\" class=\"dialog\" aria-labelledby=\"account-heading\" data-testid=\"account-dialog\"><header class=\"dialog-head\"><h2 id=\"account-heading\" data-testid=\"account-heading\">Register your name</h2><button type=\"button\" id=\"account-close\" class=\"button small\" data-testid=\"account-close\">Cancel</button></header><form id=\"account-form\" class=\"dialog-form account-form\" novalidate data-testid=\"account-form\"><p id=\"account-about\" class=\"dialog-about\" data-testid=\"account-about\"></p><input id=\"account-username\" type=\"text\" class=\"visually-hidden\" autocomplete=\"username\" tabindex=\"-1\" aria-hidden=\"true\" readonly><div id=\"account-passwords\" class=\"account-passwords\"><label for=\"account-password\">Password (8 characters or more)</label> <input id=\"account-password\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" data-testid=\"account-password\"> <label for=\"account-again\">The same password again</label> <input id=\"account-again\" type=\"password\" autocomplete=\"new-password\" minlength=\"8\" data-testid=\"account-again\"></div><button type=\"submit\" id=\"account-submit\" class=\"button primary\" data-testid=\"account-submit\">Register</button></form><p id=\"account-status\" class=\"dialog-status\" role=\"status\" data-testid=\"account-status\"></p></dialog>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// moderateDialog is what an operator does to a person in the user list:
+// kick, mute or ban (for a while, with a reason), or appoint. Each button
+// sends the command it names, in the room shown.
+func moderateDialog() templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<dialog id=\"moderate-dialog\" class=\"dialog\" aria-labelledby=\"moderate-heading\" data-testid=\"moderate-dialog\"><header class=\"dialog-head\"><h2 id=\"moderate-heading\" dir=\"auto\" data-testid=\"moderate-heading\">Moderate</h2><button type=\"button\" id=\"moderate-close\" class=\"button small\" data-testid=\"moderate-close\">Cancel</button></header><form id=\"moderate-form\" class=\"dialog-form moderate-form\" novalidate data-testid=\"moderate-form\"><label for=\"moderate-reason\">Reason (everyone sees it)</label> <input id=\"moderate-reason\" type=\"text\" maxlength=\"200\" autocomplete=\"off\" data-testid=\"moderate-reason\"> <label for=\"moderate-duration\">For how long (mute and ban)</label> <select id=\"moderate-duration\" data-testid=\"moderate-duration\"><option value=\"10m\">10 minutes</option> <option value=\"1h\" selected>1 hour</option> <option value=\"1d\">1 day</option> <option value=\"7d\">7 days</option> <option value=\"\">Until lifted</option></select><div class=\"moderate-actions\"><button type=\"button\" class=\"button\" data-action=\"kick\" data-testid=\"moderate-kick\">Kick</button> <button type=\"button\" class=\"button\" data-action=\"mute\" data-testid=\"moderate-mute\">Mute</button> <button type=\"button\" class=\"button danger\" data-action=\"ban\" data-testid=\"moderate-ban\">Ban</button> <button type=\"button\" class=\"button\" data-action=\"op\" data-testid=\"moderate-op\">Make operator</button> <button type=\"button\" class=\"button\" data-action=\"deop\" data-testid=\"moderate-deop\">Remove operator</button></div></form></dialog>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -11,6 +11,8 @@
 //   roster.js         a room's user list: presence, away, idle times
 //   history.js        older messages, private conversations and search over HTTP
 //   composer.js       the input, sending with refs and ticks, the away button
+//   account.js        the form of /register, /password and /unregister
+//   moderation.js     operators' menus on names and messages; removed messages
 //   notify.js         mentions: what is for us, and desktop notifications of it
 //   dom.js            making elements; text only ever goes in as text
 //
@@ -18,12 +20,14 @@
 // the network only ever enters the page as text (textContent, append with a
 // string), never as markup.
 
+import * as account from './account.js';
 import * as composer from './composer.js';
 import * as connection from './connection.js';
 import * as convs from './conversations.js';
 import { $ } from './dom.js';
 import * as history from './history.js';
 import * as log from './log.js';
+import * as moderation from './moderation.js';
 import * as notify from './notify.js';
 import * as protocol from './protocol.js';
 import * as rooms from './rooms.js';
@@ -31,6 +35,18 @@ import * as roster from './roster.js';
 import * as session from './session.js';
 
 composer.start();
+account.start({
+  onDone(kind) {
+    // Registering and ending it are said by the account event that follows.
+    if (kind === 'password') convs.current?.log.appendLine(log.eventItem('account', ['Password changed.'], new Date().toISOString()));
+  },
+  onClose: composer.focus,
+});
+moderation.start({
+  currentRoom: () => (convs.current?.kind === 'room' ? convs.current.name : null),
+  onSent: composer.showHint,
+  onClose: composer.focus,
+});
 history.start();
 roster.start();
 notify.start();

@@ -5,6 +5,7 @@
 // ("r1", "r2", …); its echo with that ref marks it delivered, an error with
 // it marks it failed (docs/protocol.md §3, `message`).
 
+import * as account from './account.js';
 import * as connection from './connection.js';
 import * as convs from './conversations.js';
 import { $ } from './dom.js';
@@ -117,6 +118,13 @@ function submit(e) {
   const text = input.value;
   if (text.trim() === '') {
     input.value = ''; // nothing to say, and nothing worth keeping
+    return;
+  }
+  if (account.command(text)) {
+    // Its form asks for the password: nothing typed here is sent, nor kept.
+    input.value = '';
+    fit();
+    showHint('');
     return;
   }
   const size = encoder.encode(text).length;

@@ -109,7 +109,10 @@ function make(key, kind, name) {
     mentions: 0,
     olderDone: false, // GET /history has nothing older (history.js)
   };
-  if (conv.roster) conv.roster.isDefault = key === roomKey(defaultRoom);
+  if (conv.roster) {
+    conv.roster.isDefault = key === roomKey(defaultRoom);
+    conv.roster.logBox = conv.log.box;
+  }
   makeItem(conv);
   all.set(key, conv);
   placeItem(conv);

@@ -5,6 +5,7 @@
 import * as composer from './composer.js';
 import * as convs from './conversations.js';
 import { $, el, nameEl, textEl, timeEl } from './dom.js';
+import { showRemoved } from './moderation.js';
 
 // historyPage is how many older messages one scroll to the top loads, and
 // how many results one search shows.
@@ -194,6 +195,7 @@ function resultItem(ev) {
   const meta = el('header', 'meta');
   meta.append(nameEl(ev.from), ' ', timeEl(ev.time));
   item.append(meta, textEl(ev.type === 'action' ? `** ${ev.from} ${ev.text}` : ev.text));
+  if (ev.removed) showRemoved(item);
   return item;
 }
 

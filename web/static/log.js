@@ -7,6 +7,7 @@
 
 import { markDays, relabelAtMidnight } from './days.js';
 import { $, el, nameEl, textEl, timeEl, userText } from './dom.js';
+import { removeButton, showRemoved } from './moderation.js';
 import { mentionsMe } from './notify.js';
 
 const pane = $('messages'); // scrolls; holds the logs, of which one is displayed
@@ -48,8 +49,12 @@ export const views = {
     return marked(messageItem(msg, Boolean(msg.own), 'delivered'), msg);
   },
   action(msg) {
-    const item = eventItem('action', ['** ', nameEl(msg.from), ' ', userText(msg.text)], msg.time);
+    const text = userText(msg.text);
+    text.classList.add('text');
+    const item = eventItem('action', ['** ', nameEl(msg.from), ' ', text], msg.time);
+    item.append(' ', removeButton());
     if (msg.own) item.classList.add('own');
+    if (msg.removed) showRemoved(item);
     return marked(item, msg);
   },
   private(msg) {
@@ -98,6 +103,15 @@ export const views = {
     item.append(pre);
     return item;
   },
+  // What an operator did: "alice was kicked by bob: spam". (A removal
+  // shows in place of the message, not as a line.)
+  moderation(msg) {
+    return eventItem('moderation', [msg.says || ''], msg.time);
+  },
+  // Our name registered, or no longer: only our own pages show it.
+  account(msg) {
+    return eventItem('account', [msg.says || ''], msg.time);
+  },
   divider(msg) {
     const item = el('div', 'divider');
     item.dataset.testid = 'divider';
@@ -136,6 +150,8 @@ export function messageItem(msg, own, state) {
     meta.append(' ', tick);
     setState(item, state || 'pending');
   }
+  meta.append(' ', removeButton());
+  if (msg.removed) showRemoved(item);
   return item;
 }
 

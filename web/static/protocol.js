@@ -2,11 +2,13 @@
 // `handlers` table, one entry per type of §3), what each close code means
 // (§5), and leaving. The other modules do the work; this one decides which.
 
+import * as account from './account.js';
 import * as composer from './composer.js';
 import * as connection from './connection.js';
 import * as convs from './conversations.js';
 import * as history from './history.js';
 import * as log from './log.js';
+import * as moderation from './moderation.js';
 import * as notify from './notify.js';
 import * as rooms from './rooms.js';
 import * as roster from './roster.js';
@@ -22,8 +24,11 @@ const Close = {
   nameTaken: 4001,
   nameInvalid: 4002,
   notLoggedIn: 4003,
+  passwordRequired: 4004,
   tooSlow: 4008,
   moved: 4009,
+  kicked: 4010,
+  banned: 4011,
   unavailable: 4013,
   clusterLost: 4014,
   tooMany: 4029,
@@ -53,6 +58,9 @@ let replay = null; // {kind, marked: Set of conversations given a divider} while
 // welcome may still come: it is moved below what the replay brings, to the
 // end of the log, where the reader is.
 let reconnected = null;
+// aboutMe is what an operator last did to us, in words ("alice was kicked
+// by bob: spam"): said again where we see it once we are out.
+let aboutMe = '';
 
 // handle acts on one server message. Unknown types are ignored, as the
 // protocol asks.
@@ -117,6 +125,12 @@ const handlers = {
   away: onEvent,
   topic: onEvent,
   notice: onEvent,
+  moderation: onEvent,
+  account: onEvent,
+
+  done(msg) {
+    account.answer(msg);
+  },
 
   replay(msg) {
     replay = msg.phase === 'begin' ? { kind: msg.kind, marked: new Set() } : null;
@@ -127,6 +141,7 @@ const handlers = {
   },
 
   error(msg) {
+    if (account.answer(msg)) return;
     if (msg.code === 'bad_room') convs.joinFailed();
     composer.refused(msg);
   },
@@ -142,9 +157,22 @@ function whereShown(msg) {
       return [convs.person(msg.own ? msg.to : msg.from)];
     case 'notice':
       return [convs.current || convs.room(convs.defaultRoom, false)].filter(Boolean);
+    case 'account': // ours alone are said in words; others' change a mark
+      return msg.name === session.me ? [convs.current || convs.room(convs.defaultRoom, false)].filter(Boolean) : [];
+    case 'moderation':
+      if (msg.action === 'remove') return []; // shown in place of the message
+      if (!msg.room) {
+        // About the whole server: where the person it is about is listed.
+        const listed = msg.target ? convs.whereListed(msg.target) : [];
+        return listed.length ? listed : [convs.current || convs.room(convs.defaultRoom, false)].filter(Boolean);
+      }
+      break;
     case 'renamed':
     case 'away':
     case 'left':
+      // An operator's removal was said by its moderation event: the lists
+      // alone show the departure.
+      if (msg.type === 'left' && (msg.reason === 'kicked' || msg.reason === 'banned')) return [];
       if (msg.type !== 'left' || !msg.room) {
         const listed = convs.whereListed(msg.name);
         if (msg.type === 'renamed') {
@@ -171,6 +199,20 @@ function onEvent(msg) {
   if (own && msg.reason === 'part') {
     convs.left(msg.room); // every tab of ours drops the room
     return;
+  }
+  if (own && (msg.reason === 'kicked' || msg.reason === 'banned')) {
+    // Out of a room by an operator: it goes, and we are told why where we are.
+    convs.left(msg.room);
+    const words = aboutMe || `You were removed from ${msg.room} by an operator.`;
+    convs.current?.log.appendLine(log.eventItem('moderation', [words], msg.time));
+    return;
+  }
+  if (msg.type === 'moderation') {
+    if (msg.action === 'remove' && msg.message) {
+      moderation.removeEverywhere(msg.message); // replayed too: what we show must not keep it
+      session.removed(msg.message);
+    }
+    if (msg.target && msg.target === session.me && msg.says) aboutMe = msg.says;
   }
   const targets = whereShown(msg);
   if (!targets.length && msg.type === 'notice') composer.showHint(msg.text); // in no room: the hint says it
@@ -218,7 +260,12 @@ function applyLive(msg) {
     const conv = convs.room(msg.room, false);
     if (conv) convs.setTopic(conv, msg.text);
   }
-  const roomOf = msg.type === 'joined' || msg.type === 'message' || msg.type === 'action' || (msg.type === 'left' && msg.room);
+  const roomOf =
+    msg.type === 'joined' ||
+    msg.type === 'message' ||
+    msg.type === 'action' ||
+    (msg.type === 'left' && msg.room) ||
+    (msg.type === 'moderation' && msg.room);
   if (roomOf) {
     convs.room(msg.room || convs.defaultRoom, false)?.roster.apply(msg);
     return;
@@ -241,6 +288,7 @@ export function closed(ev, wasLive) {
   replay = null;
   reconnected = null;
   composer.connectionLost();
+  account.connectionLost();
   if (session.quitting) return;
   switch (ev.code) {
     case Close.goingAway: // a clean stop: the server is restarting
@@ -258,6 +306,16 @@ export function closed(ev, wasLive) {
       return backToLogin('invalid');
     case Close.notLoggedIn:
       return backToLogin('login');
+    case Close.passwordRequired: // our login to the registered name ended
+      return backToLogin('password');
+    case Close.kicked: // out until we come back: not by ourselves
+      connection.showOffline(`${aboutMe || 'An operator removed you from the chat.'} Retry to come back.`);
+      aboutMe = '';
+      return;
+    case Close.banned:
+      connection.showOffline(ev.reason || aboutMe || 'You are banned from this server.');
+      aboutMe = '';
+      return;
     case Close.moved: // it goes on in another window: coming back would take it over
       connection.showOffline('You continued in another window. Reload this page to chat here instead.');
       return;

@@ -13,6 +13,7 @@
 
 import * as composer from './composer.js';
 import { $, el, hue, userText } from './dom.js';
+import { openMenu } from './moderation.js';
 import { me } from './session.js';
 
 // idleEveryMs is how often the idle times are brought up to date.
@@ -93,6 +94,9 @@ export class Roster {
     this.moreButton.addEventListener('click', () => this.fetchAll());
     moreSeen?.observe(this.more);
     lists.add(this);
+    // logBox is the room's log, which shows operators a remove button on
+    // each message (conversations.js sets it).
+    this.logBox = null;
   }
 
   // show puts this list on the page in place of the one there.
@@ -157,6 +161,32 @@ export class Roster {
     for (const m of list) this.addMember(m);
     this.total = count;
     this.showCount();
+    this.showModerator();
+  }
+
+  // canModerate says whether we are an operator here: of the server, or of
+  // this room, as the list marks us.
+  canModerate() {
+    const mine = this.entries.get(me);
+    return Boolean(mine && (mine.operator || mine.roomOp));
+  }
+
+  // showModerator shows an operator the menus on names and the remove
+  // buttons on messages; others do not see them.
+  showModerator() {
+    const can = this.canModerate();
+    this.ul.classList.toggle('can-moderate', can);
+    this.logBox?.classList.toggle('can-moderate', can);
+  }
+
+  // setMarks changes how a person is marked: registered, operator (of the
+  // server), roomOp (of this room).
+  setMarks(name, marks) {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    Object.assign(entry, marks);
+    showMarks(entry);
+    if (name === me) this.showModerator();
   }
 
   // fetchAll fetches the whole list and shows it, with the changes since.
@@ -207,7 +237,7 @@ export class Roster {
   }
 
   // addMember lists someone, and reports whether they were new to the list.
-  addMember({ name, transport, away = false, awayReason = '', lastActive }) {
+  addMember({ name, transport, away = false, awayReason = '', lastActive, registered = false, operator = false, roomOp = false }) {
     if (this.entries.has(name)) return false;
     const item = el('li', 'member');
     item.dataset.testid = 'member';
@@ -223,9 +253,32 @@ export class Roster {
     item.append(avatar, main, badge);
     if (this.more.parentNode === this.ul) this.ul.insertBefore(item, this.more);
     else this.ul.append(item);
-    const entry = { item, avatar, main, status, away, reason: awayReason, lastActive: Date.parse(lastActive) || serverNow() };
+    const marks = el('span', 'member-marks');
+    marks.dataset.testid = 'member-marks';
+    const menu = el('button', 'member-menu');
+    menu.type = 'button';
+    menu.dataset.testid = 'member-menu';
+    menu.textContent = '⋯';
+    menu.addEventListener('click', () => openMenu(item.dataset.name, this.room, Boolean(this.entries.get(item.dataset.name)?.roomOp)));
+    item.append(menu);
+    const entry = {
+      item,
+      avatar,
+      main,
+      status,
+      marks,
+      menu,
+      away,
+      reason: awayReason,
+      lastActive: Date.parse(lastActive) || serverNow(),
+      registered: Boolean(registered),
+      operator: Boolean(operator),
+      roomOp: Boolean(roomOp),
+    };
     this.entries.set(name, entry);
     labelMember(name, entry);
+    showMarks(entry);
+    if (name === me) this.showModerator();
     return true;
   }
 
@@ -260,13 +313,14 @@ export class Roster {
 }
 
 // presence are the events that change who is listed and how.
-const presence = new Set(['joined', 'left', 'renamed', 'away']);
+const presence = new Set(['joined', 'left', 'renamed', 'away', 'account', 'moderation']);
 
 // effects are what live events change in a list besides the log: who is
 // in it, the idle times, our own name. `this` is the Roster.
 Roster.prototype.effects = {
   joined(msg) {
-    if (this.addMember({ name: msg.name, transport: msg.transport, lastActive: msg.time }) || this.since) this.total++;
+    const person = { name: msg.name, transport: msg.transport, lastActive: msg.time, registered: msg.registered, operator: msg.operator };
+    if (this.addMember(person) || this.since) this.total++;
     this.showCount();
     this.showMore();
   },
@@ -296,7 +350,40 @@ Roster.prototype.effects = {
     this.setAway(msg.name, msg.away, msg.reason || '');
     if (!msg.away) this.touch(msg.name, msg.time);
   },
+  account(msg) {
+    this.setMarks(msg.name, { registered: Boolean(msg.registered) });
+  },
+  // An operator appointed or dismissed: of this room (the event's room is
+  // this list's, protocol.js sees to it), or of the server.
+  moderation(msg) {
+    if (msg.action !== 'op' && msg.action !== 'deop') return;
+    const op = msg.action === 'op';
+    this.setMarks(msg.target, msg.room ? { roomOp: op } : { operator: op });
+  },
 };
+
+// markWords say what each mark means, for its title and screen readers.
+const markWords = { operator: 'server operator', roomOp: 'operator of this room', registered: 'registered name' };
+const markSigns = { operator: '★', roomOp: '@', registered: '✓' };
+
+// showMarks shows whether a person is an operator (of the server, of the
+// room) and whether their name is registered.
+function showMarks(entry) {
+  const { item, marks } = entry;
+  item.dataset.registered = String(entry.registered);
+  item.dataset.operator = String(entry.operator);
+  item.dataset.roomOp = String(entry.roomOp);
+  marks.replaceChildren();
+  const which = ['operator', 'roomOp', 'registered'].filter((k) => entry[k]);
+  for (const k of which) {
+    const mark = el('span', `mark ${k}`);
+    mark.textContent = markSigns[k];
+    mark.title = markWords[k][0].toUpperCase() + markWords[k].slice(1);
+    mark.setAttribute('aria-label', markWords[k]);
+    marks.append(mark);
+  }
+  marks.hidden = which.length === 0;
+}
 
 function serverNow() {
   return Date.now() + skewMs;
@@ -325,7 +412,12 @@ function labelMember(name, entry) {
     label.title = `Send ${name} a private message`;
     label.addEventListener('click', () => startPrivate(entry.item.dataset.name));
   }
-  entry.main.replaceChildren(label, entry.status);
+  const line = el('span', 'member-line');
+  line.append(label, entry.marks);
+  entry.menu.setAttribute('aria-label', `Moderate ${name}`);
+  entry.menu.title = `Moderate ${name}`;
+  entry.menu.hidden = name === me;
+  entry.main.replaceChildren(line, entry.status);
   showPresence(entry);
 }
 

@@ -131,6 +131,16 @@ export function keep(conv, msg) {
   changed();
 }
 
+// removed keeps the message with this ID as removed, for a reload: its
+// text is gone.
+export function removed(id) {
+  for (const c of kept.values()) {
+    const i = c.events.findIndex((msg) => msg.id === id);
+    if (i >= 0) c.events[i] = { ...c.events[i], text: '', removed: true };
+  }
+  changed();
+}
+
 // changed saves the view soon: something a reload shows has changed.
 export function changed() {
   if (!saveTimer) saveTimer = setTimeout(saveView, 200);
