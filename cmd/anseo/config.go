@@ -52,6 +52,9 @@ type config struct {
 	maxRooms        int
 	maxRoomsPerUser int
 
+	operators        []string
+	roomsNeedAccount bool
+
 	db         string
 	historyLen int
 	grace      time.Duration
@@ -144,6 +147,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: anseo [flags]           run the server\n"+
 			"       anseo healthcheck [flags]  probe a running server's /healthz (exit 0 if healthy)\n"+
+			"       anseo admin op|deop NAME   make a registered name a server operator, or not (anseo admin -h)\n"+
 			"       anseo version              print the version\n\n"+
 			"Every flag can also be set with the environment variable named in brackets;\n"+
 			"a flag given on the command line wins. docs/limits.md explains the limits.\n\n")
@@ -174,6 +178,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.intVar(&cfg.maxRoomsPerUser, "max-rooms-per-user", "ANSEO_MAX_ROOMS_PER_USER", hub.DefaultMaxRoomsPerPerson, "`rooms` one user may be in at once")
 	fs.durationVar(&cfg.readTimeout, "read-timeout", "ANSEO_READ_TIMEOUT", defaultReadTimeout, "how long a browser may take to send a whole HTTP request, headers and body")
 
+	var operators string
+	fs.stringVar(&operators, "operators", "ANSEO_OPERATORS", "", "comma-separated registered `names` that are server operators, besides those made so with anseo admin op (docs/moderation.md)")
+	fs.boolVar(&cfg.roomsNeedAccount, "rooms-need-account", "ANSEO_ROOMS_NEED_ACCOUNT", false, "only people logged in to a registered name may make a new room")
+
 	var origins string
 	fs.stringVar(&origins, "allowed-origins", "ANSEO_ALLOWED_ORIGINS", "", "comma-separated `origins` (https://host[:port]) besides anseo's own whose pages may use the chat")
 
@@ -199,7 +207,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return cfg, err
 	}
 	if fs.NArg() > 0 { // a mistyped command must not start a server
-		return cfg, fmt.Errorf("unexpected argument %q: the commands are healthcheck and version (the load tool is anseo-bench)", fs.Arg(0))
+		return cfg, fmt.Errorf("unexpected argument %q: the commands are healthcheck, admin and version (the load tool is anseo-bench)", fs.Arg(0))
 	}
 	if fs.envErr != nil {
 		return cfg, fs.envErr
@@ -208,6 +216,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if o = strings.TrimSpace(o); o != "" {
 			cfg.allowedOrigins = append(cfg.allowedOrigins, o)
 		}
+	}
+	for name := range strings.SplitSeq(operators, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		display, err := hub.CheckName(name)
+		if err != nil {
+			return cfg, fmt.Errorf("-operators: %q: %w", name, err)
+		}
+		cfg.operators = append(cfg.operators, display)
 	}
 	for p := range strings.SplitSeq(proxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {

@@ -38,6 +38,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && (args[1] == "version" || args[1] == "healthcheck") {
 		command, args = args[1], append([]string{args[0] + " " + args[1]}, args[2:]...)
 	}
+	if len(args) > 1 && args[1] == "admin" {
+		err := admin(ctx, args[2:], getenv, stdout, stderr)
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
 	if command == "version" {
 		fmt.Fprintln(stdout, "anseo", version)
 		return nil
@@ -89,9 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer store.Close() // after the hub has stopped and saved what it had
 
-	// A single node keeps the room's log in its history file and its names
-	// in memory; in a cluster, the link to the other nodes is both, and
-	// keeps the registered names.
+	// A single node keeps the room's log and the registered names in its
+	// history file, and the names in use in memory; in a cluster, the link
+	// to the other nodes is the log, the names in use and the registered
+	// names.
 	hubOpts := hub.Options{
 		Logger:            log,
 		QueueLen:          cfg.queueLen,
@@ -105,6 +113,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Retention:         cfg.hubRetention(),
 		MaxRooms:          cfg.maxRooms,
 		MaxRoomsPerPerson: cfg.maxRoomsPerUser,
+		Operators:         cfg.operators,
+		RoomsNeedAccount:  cfg.roomsNeedAccount,
 	}
 	var caughtUp <-chan struct{} // closed when the node may take users
 	var link *cluster.Link
@@ -123,6 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		hubOpts.Log, hubOpts.Names, hubOpts.Accounts = link, link, link.Accounts()
 		caughtUp = link.Ready() // caught up with the cluster
 	} else {
+		hubOpts.Accounts = store // the registered names, in the history file
 		caughtUp = closed
 	}
 
