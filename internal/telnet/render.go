@@ -130,10 +130,8 @@ func removed(ev *hub.Event) bool {
 func (r *renderer) own(ev *hub.Event) bool { return r.m != nil && ev.Name == r.m.Name() }
 
 // forOperator reports whether r's member is shown what only operators see
-// (the address of an address ban). The hub does not yet tell a connection
-// whether its person is an operator, so nobody is, here: operators see
-// addresses in /bans and /modlog.
-func (r *renderer) forOperator() bool { return false }
+// (the address of an address ban): a server operator's is.
+func (r *renderer) forOperator() bool { return r.m != nil && r.m.Operator() }
 
 // sharedLines is what every member that did not send an event sees of it
 // live, rendered once per event.

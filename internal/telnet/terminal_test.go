@@ -339,8 +339,8 @@ func TestEditingKeys(t *testing.T) {
 	alice.WaitRows(0, "[alice] hi bob ")
 	alice.Type("\x15/ms\t") // and a command
 	alice.WaitRows(0, "[alice] /msg ")
-	alice.Type("\x15/m\t") // several: listed
-	alice.WaitRow("* /me  /msg")
+	alice.Type("\x15/mo\t") // several: listed
+	alice.WaitRow("* /modlog  /motd")
 
 	alice.Type("\x15\x04") // Ctrl-D on an empty line: goodbye
 	bob.Expect("alice has left the channel.")
