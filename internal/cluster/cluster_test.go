@@ -35,13 +35,24 @@ type node struct {
 
 func startNode(t *testing.T, url, name string, cfg cluster.Config) *node {
 	t.Helper()
+	return startNodeWith(t, url, name, cfg, hub.Options{})
+}
+
+// startNodeWith starts a node whose hub has opts besides what the link
+// gives it (its log, names and accounts).
+func startNodeWith(t *testing.T, url, name string, cfg cluster.Config, opts hub.Options) *node {
+	t.Helper()
 	cfg.URL, cfg.Node = url, name
 	if os.Getenv("ANSEO_TEST_LOG") != "" { // the links' own account, when a test needs explaining
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	link, err := cluster.Connect(t.Context(), cfg)
 	require.NoError(t, err)
-	h := hub.New(hub.Options{Log: link, Names: link, Grace: cfg.Grace, Flood: hub.Flood{Rate: math.Inf(1)}})
+	opts.Log, opts.Names, opts.Accounts, opts.Grace = link, link, link.Accounts(), cfg.Grace
+	if opts.Flood == (hub.Flood{}) {
+		opts.Flood = hub.Flood{Rate: math.Inf(1)}
+	}
+	h := hub.New(opts)
 	hubCtx, stopHub := context.WithCancel(context.Background())
 	n := &node{t: t, hub: h, link: link, stopHub: stopHub, done: make(chan struct{})}
 	go func() {
