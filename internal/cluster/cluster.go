@@ -93,13 +93,16 @@ type Link struct {
 	tokens  jetstream.KeyValue // token hash → tokenValue
 	// The registered names and browser logins, in two more buckets.
 	accounts *Accounts
+	// Every moderation entry by its ID, kept after the stream lets it go:
+	// see recall.
+	moderation jetstream.KeyValue
 	// The subjects under which the buckets' keys are written, for the
-	// keep-alive's pipelined rewrites.
-	namesPrefix, tokensPrefix string
-	out                       chan outgoing
-	ready                     chan struct{}
-	rewatch                   chan time.Time  // heal to watch: the names bucket was made anew, at this time
-	history                   chan *hub.Event // to the history writer; see keep
+	// keep-alive's pipelined rewrites and the moderation record's.
+	namesPrefix, tokensPrefix, moderationPrefix string
+	out                                         chan outgoing
+	ready                                       chan struct{}
+	rewatch                                     chan time.Time  // heal to watch: the names bucket was made anew, at this time
+	history                                     chan *hub.Event // to the history writer; see keep
 
 	mu      sync.Mutex
 	owned   map[string]*heldName // encoded name key → the name this node holds
@@ -285,6 +288,7 @@ func (l *Link) setUp(ctx context.Context) error {
 	l.js = js
 	upper := strings.ToUpper(l.cfg.Prefix)
 	l.namesPrefix, l.tokensPrefix = "$KV."+upper+"_NAMES.", "$KV."+upper+"_TOKENS."
+	l.moderationPrefix = "$KV." + upper + "_MODERATION."
 	return l.createStore(ctx, 0)
 }
 
@@ -340,8 +344,16 @@ func (l *Link) createStore(ctx context.Context, firstSeq uint64) error {
 	if err != nil {
 		return err
 	}
+	moderation, err := l.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      upper + "_MODERATION",
+		Description: "anseo: every moderation entry of the room's stream, by its ID, kept after the stream lets it go",
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: the moderation bucket: %w", err)
+	}
 	if l.stream == nil { // the first time: later, the handles name the same things
-		l.stream, l.names, l.tokens, l.accounts = stream, names, tokens, accounts
+		l.stream, l.names, l.tokens, l.accounts, l.moderation = stream, names, tokens, accounts, moderation
 	}
 	l.created = stream.CachedInfo().Created
 	return nil

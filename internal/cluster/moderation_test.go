@@ -176,3 +176,43 @@ func TestABanHoldsOnEveryNodeAtOnce(t *testing.T) {
 	require.NoError(t, dave.Say(ctx, "hello", ""))
 	await(t, bob, "dave's hello", said("hello"))
 }
+
+// TestABanOutlivesTheStream: the room's stream keeps only its newest
+// entries (-history-keep), but a ban holds until it ends: a node that
+// starts with no history after the stream has let the ban go still knows
+// it, and so do the operators' appointments and the message of the day.
+func TestABanOutlivesTheStream(t *testing.T) {
+	srv := natstest.Start(t)
+	cfg := cluster.Config{Keep: 20}
+	opts := hub.Options{PasswordCost: cheap, Operators: []string{"root"}}
+	n1 := startNodeWith(t, srv.URL(), "n1", cfg, opts)
+	ctx := t.Context()
+	root := n1.enter("root", hub.JoinOptions{})
+	require.NoError(t, root.Register(ctx, "root password"))
+	await(t, root, "root's registration", kind(hub.KindAccount, "root"))
+	require.NoError(t, root.Say(ctx, "/quit", ""))
+	awaitFree(t, n1, "root")
+	root = n1.enter("root", hub.JoinOptions{Password: "root password"})
+	require.True(t, root.Operator())
+
+	require.NoError(t, root.Say(ctx, "/ban 198.51.100.0/24 spam from there", ""))
+	require.NoError(t, root.Say(ctx, "/ban mallory", ""))
+	require.NoError(t, root.Say(ctx, "/motd be kind", ""))
+	for i := range 30 { // the stream lets the entries above go
+		require.NoError(t, root.Say(ctx, fmt.Sprintf("filler %d", i), ""))
+	}
+	catchUp(t, root)
+
+	n2 := startNodeWith(t, srv.URL(), "n2", cfg, opts)
+	for name, from := range map[string]string{"mallory": "192.0.2.7", "eve": "198.51.100.9"} {
+		_, err := n2.hub.Join(ctx, name, hub.JoinOptions{Transport: hub.TransportTelnet, Address: addr(from)})
+		var be *hub.BannedError
+		assert.True(t, errors.As(err, &be), "%s from %s on a node started after the stream let the ban go: %v", name, from, err)
+	}
+	dave := n2.enter("dave", hub.JoinOptions{Address: addr("192.0.2.8")})
+	require.NoError(t, dave.Say(ctx, "/motd", ""))
+	motd := await(t, dave, "the message of the day", func(ev *hub.Event) bool {
+		return ev.Kind == hub.KindNotice && ev.Notice.Kind == hub.NoticeMotd
+	})
+	assert.Equal(t, "be kind", motd.Notice.Text)
+}

@@ -1,10 +1,12 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -35,6 +37,12 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	if last > streamLast {
 		return fmt.Errorf("cluster: this node's history goes up to event %d, beyond the cluster's %d: "+
 			"it was kept outside this cluster; start the node with an empty history file", last, streamLast)
+	}
+	if first := info.State.FirstSeq; last+1 < first {
+		// The stream let go of entries this node never saw.
+		if err := l.recall(ctx, h, last, first); err != nil {
+			return ignoreStop(err)
+		}
 	}
 	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
@@ -158,6 +166,9 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 		if ev == nil {
 			continue // a kind from a newer node
 		}
+		if ev.Kind == hub.KindModeration {
+			l.record(meta.Sequence.Stream, msg.Data())
+		}
 		l.lastSeq.Store(meta.Sequence.Stream)
 		in := hub.Incoming{Event: ev, CatchUp: meta.Sequence.Stream <= catchUpTo}
 		if env.Node == l.node {
@@ -173,6 +184,70 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 			close(l.ready) // the node is ready
 		}
 	}
+}
+
+// record keeps a moderation entry, by its ID, where the stream's limit does
+// not reach (see recall). Every node that reads the entry writes it, if it
+// is not there yet, without waiting: it is kept if any node is alive.
+func (l *Link) record(id uint64, data []byte) {
+	msg := nats.NewMsg(l.moderationPrefix + strconv.FormatUint(id, 10))
+	msg.Data = data
+	msg.Header.Set(jetstream.ExpectedLastSubjSeqHeader, "0") // another node's copy stands
+	if _, err := l.js.PublishMsgAsync(msg); err != nil {
+		l.log.Warn("cluster: keeping a moderation entry failed", "id", id, "err", err)
+	}
+}
+
+// recall hands h, and this node's History, the moderation entries between
+// after and before that the stream has let go: a ban, an operator's
+// appointment or the message of the day holds until it ends, however long
+// ago it was made, so a node that starts with less history than that must
+// still know it.
+func (l *Link) recall(ctx context.Context, h *hub.Hub, after, before uint64) error {
+	w, err := l.moderation.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("cluster: reading the moderation record: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	var entries []hub.Incoming
+	for done := false; !done; {
+		select {
+		case e := <-w.Updates():
+			if e == nil {
+				done = true // all that was there is in
+				continue
+			}
+			id, err := strconv.ParseUint(e.Key(), 10, 64)
+			if err != nil || id <= after || id >= before || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var env envelope
+			if json.Unmarshal(e.Value(), &env) != nil {
+				continue
+			}
+			if ev := env.event(id); ev != nil {
+				entries = append(entries, hub.Incoming{Event: ev, CatchUp: true})
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	slices.SortFunc(entries, func(a, b hub.Incoming) int { return cmp.Compare(a.Event.ID, b.Event.ID) })
+	if l.cfg.History != nil {
+		events := make([]*hub.Event, len(entries))
+		for i, in := range entries {
+			events[i] = in.Event
+		}
+		if err := l.cfg.History.Append(ctx, events); err != nil {
+			l.log.Error("history: writing the moderation record failed", "err", err, "entries", len(events))
+		}
+	}
+	l.log.Info("cluster: moderation entries older than the stream recalled", "entries", len(entries))
+	l.lastSeq.Store(entries[len(entries)-1].Event.ID)
+	return h.Receive(ctx, entries)
 }
 
 // watch follows the names bucket: a name this node holds that another node
