@@ -29,6 +29,12 @@ type Login struct {
 	Name string
 	// Error says why the name was refused; empty when nothing was refused.
 	Error string
+	// Password: Name is registered, and the form asks for its password
+	// (the name is no longer typed, only shown).
+	Password bool
+	// Prompt says why the password is asked for; Error, if set, why the
+	// last one was refused.
+	Prompt string
 	// Chatting is the name this browser is in the chat as now (another tab
 	// of it is): instead of the form, the page offers to continue as that
 	// name, or to log out. Empty otherwise.

@@ -11,11 +11,15 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/wording"
 	"github.com/anseo/anseo/templates"
 )
 
@@ -36,9 +40,10 @@ const sessionCookie = "anseo_session"
 // 26 characters.
 const maxSessionBytes = 64
 
-// maxFormBytes bounds a login form: a name is at most 32 characters, so a
-// kilobyte is generous and anything bigger is not a person typing.
-const maxFormBytes = 1 << 10
+// maxFormBytes bounds a login form: a name is at most 32 characters and a
+// password hub.MaxPasswordLen bytes, three times that percent-encoded, so
+// 4 KiB is generous and anything bigger is not a person typing.
+const maxFormBytes = 4 << 10
 
 // Login error codes, carried in the query string of GET / when the chat page
 // sends a user back to the login form (see web/static/protocol.js).
@@ -46,6 +51,9 @@ const (
 	loginErrTaken   = "taken"
 	loginErrInvalid = "invalid"
 	loginErrLogin   = "login"
+	// loginErrPassword: the name is registered and the login is not
+	// logged in to it: the form asks for its password.
+	loginErrPassword = "password"
 )
 
 // The words a user sees when a name is refused. hub.NameError's Reason
@@ -56,6 +64,11 @@ const (
 	msgClosed      = "The server is shutting down. Please try again in a moment."
 	msgUnavailable = "The chat cannot let anyone in just now. Please try again in a moment."
 )
+
+// msgPassword asks for the password of a registered name.
+func msgPassword(name string) string {
+	return name + " is a registered name: enter its password to log in, or choose another name."
+}
 
 func msgNameInvalid(reason string) string {
 	return "That name can't be used: " + reason + ". Please choose another."
@@ -94,24 +107,33 @@ func handleLoginPage(log *slog.Logger, h *hub.Hub, a *assets) http.Handler {
 			}
 		case loginErrLogin:
 			v.Error = msgLogin
+		case loginErrPassword:
+			if checked, err := hub.CheckName(name); err == nil {
+				v.Name, v.Password, v.Prompt = checked, true, msgPassword(checked)
+			}
 		}
 		render(w, r, log, http.StatusOK, templates.LoginPage(v))
 	})
 }
 
-// handleLogin checks the name: its form, and whether it is free now. A
-// refused name gets the form again, 422, with what was typed and why. An
-// accepted one is stored in the name cookie and the browser goes to /chat.
-// The check can go stale before the WebSocket joins; the join decides.
+// handleLogin checks the name: its form, whether it is free now, and for
+// a registered name its password (hub.Hub.LogIn). A registered name posted
+// without a password gets the form again with a password field for it
+// (unless the browser's login is logged in to it already); a refused name
+// or password gets the form again, with what was typed (never the
+// password) and why. An accepted one is stored in the name cookie and the
+// browser goes to /chat. The check can go stale before the WebSocket
+// joins; the join decides.
 func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handler {
 	pageAssets := a.page(false)
-	refuse := func(w http.ResponseWriter, r *http.Request, status int, name, reason string) {
-		render(w, r, log, status, templates.LoginPage(templates.Login{Assets: pageAssets, Name: name, Error: reason}))
+	refuse := func(w http.ResponseWriter, r *http.Request, status int, v templates.Login) {
+		v.Assets = pageAssets
+		render(w, r, log, status, templates.LoginPage(v))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		form, err := decodeLoginForm(w, r)
 		if err != nil {
-			refuse(w, r, http.StatusBadRequest, "", msgLogin)
+			refuse(w, r, http.StatusBadRequest, templates.Login{Error: msgLogin})
 			return
 		}
 		if current, live := currentName(r, h); live && hub.SameName(current, form.name) {
@@ -119,28 +141,101 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 			return
 		}
 		name, err := hub.CheckName(form.name)
+		var secret string
+		var remember bool
 		if err == nil {
-			err = h.Check(r.Context(), name)
+			secret, remember, err = logIn(r, h, name, form)
+		}
+		again := templates.Login{Name: form.name}
+		if form.withPassword && name != "" {
+			// The password step again: the name is kept, the password not.
+			again = templates.Login{Name: name, Password: true}
 		}
 		var nameErr *hub.NameError
+		var attempts *hub.AttemptsError
 		switch {
 		case err == nil:
-			setNameCookie(w, r, cfg, name)
-			setSessionCookie(w, r, cfg, newSession())
+			setLoginCookies(w, r, cfg, name, secret, remember)
 			http.Redirect(w, r, "/chat", http.StatusSeeOther)
 		case errors.As(err, &nameErr):
-			refuse(w, r, http.StatusUnprocessableEntity, form.name, msgNameInvalid(nameErr.Reason))
+			again.Error = msgNameInvalid(nameErr.Reason)
+			refuse(w, r, http.StatusUnprocessableEntity, again)
+		case errors.Is(err, hub.ErrPasswordRequired):
+			refuse(w, r, http.StatusOK, templates.Login{Name: name, Password: true, Prompt: msgPassword(name)})
+		case errors.As(err, &attempts):
+			w.Header().Set("Retry-After", strconv.Itoa(int(attempts.Wait.Round(time.Second)/time.Second)))
+			again.Error = wording.JoinError(err)
+			refuse(w, r, http.StatusTooManyRequests, again)
+		case errors.Is(err, hub.ErrWrongPassword):
+			again.Error = wording.JoinError(err)
+			refuse(w, r, http.StatusUnprocessableEntity, again)
+		case errors.As(err, new(*hub.BannedError)):
+			again.Error = wording.JoinError(err)
+			refuse(w, r, http.StatusForbidden, again)
 		case errors.Is(err, hub.ErrNameTaken):
-			refuse(w, r, http.StatusUnprocessableEntity, form.name, msgNameTaken)
+			again.Error = msgNameTaken
+			refuse(w, r, http.StatusUnprocessableEntity, again)
 		case errors.Is(err, hub.ErrClosed):
-			refuse(w, r, http.StatusServiceUnavailable, form.name, msgClosed)
+			again.Error = msgClosed
+			refuse(w, r, http.StatusServiceUnavailable, again)
 		case errors.Is(err, hub.ErrUnavailable):
 			log.Warn("login: the room cannot take anyone in", "err", err)
-			refuse(w, r, http.StatusServiceUnavailable, form.name, msgUnavailable)
+			again.Error = msgUnavailable
+			refuse(w, r, http.StatusServiceUnavailable, again)
 		default: // the request's context ended: the client is gone
 			log.Debug("login abandoned", "err", err)
 		}
 	})
+}
+
+// logIn asks the hub whether the browser may log in as name, and returns
+// the login secret it is to keep (sessionCookie), and whether the hub
+// remembers that login (a registered name: the cookies then outlive the
+// browser's session, as long as the hub's login does).
+//
+// A login is a new secret, as it always was, unless the name is registered
+// and the browser's login is logged in to it already (it gave the password
+// before, within hub.SessionLoginFor): then it keeps its secret, and needs
+// no password.
+func logIn(r *http.Request, h *hub.Hub, name string, form loginForm) (secret string, remember bool, err error) {
+	opts := hub.JoinOptions{Transport: hub.TransportWeb, Address: clientAddr(r)}
+	secret = newSession()
+	opts.Session = sessionDigest(secret)
+	if form.withPassword {
+		opts.Password = form.password
+		err = h.LogIn(r.Context(), name, opts)
+		return secret, err == nil, err
+	}
+	err = h.LogIn(r.Context(), name, opts)
+	if !errors.Is(err, hub.ErrPasswordRequired) {
+		return secret, false, err
+	}
+	if old := sessionSecret(r); old != "" {
+		opts.Session = sessionDigest(old)
+		if h.LogIn(r.Context(), name, opts) == nil {
+			return old, true, nil
+		}
+	}
+	return "", false, err
+}
+
+// clientAddr is the address the request comes from (the proxy's client,
+// if trusted): bans and the limits on password attempts go by it.
+func clientAddr(r *http.Request) netip.Addr {
+	return middleware.GetClientIPAddr(r.Context()).Unmap()
+}
+
+// setLoginCookies stores the login: its name and its secret. A login the
+// hub remembers (remember) keeps its cookies for hub.SessionLoginFor, so
+// that closing the browser does not log it out of its registered name;
+// any other is forgotten when the browser closes.
+func setLoginCookies(w http.ResponseWriter, r *http.Request, cfg Config, name, secret string, remember bool) {
+	for _, c := range []*http.Cookie{newNameCookie(r, cfg, url.QueryEscape(name)), newSessionCookie(r, cfg, secret)} {
+		if remember {
+			c.MaxAge = int(hub.SessionLoginFor / time.Second)
+		}
+		http.SetCookie(w, c)
+	}
 }
 
 // handleLogout forgets the login and returns to the login form. The chat
@@ -149,8 +244,15 @@ func handleLogin(log *slog.Logger, h *hub.Hub, cfg Config, a *assets) http.Handl
 // out of the room, and those tabs follow (close 1000).
 func handleLogout(log *slog.Logger, h *hub.Hub, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h.Quit(r.Context(), sessionOf(r)); err != nil {
+		session := sessionOf(r)
+		if err := h.Quit(r.Context(), session); err != nil {
 			log.Debug("logout: leaving the room", "err", err)
+		}
+		if session != "" {
+			// A registered name's login ends: the next needs the password.
+			if err := h.LogOut(r.Context(), session); err != nil {
+				log.Debug("logout: ending the login", "err", err)
+			}
 		}
 		for _, c := range []*http.Cookie{newNameCookie(r, cfg, ""), newSessionCookie(r, cfg, "")} {
 			c.MaxAge = -1
@@ -184,11 +286,24 @@ func newSessionCookie(r *http.Request, cfg Config, value string) *http.Cookie {
 // a digest of its login secret, which the history may keep where the secret
 // itself must not be; "" without a login.
 func sessionOf(r *http.Request) string {
+	if secret := sessionSecret(r); secret != "" {
+		return sessionDigest(secret)
+	}
+	return ""
+}
+
+// sessionSecret is the browser's login secret, "" without one.
+func sessionSecret(r *http.Request) string {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" || len(c.Value) > maxSessionBytes {
+	if err != nil || len(c.Value) > maxSessionBytes {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(sessionCookie + "\x00" + c.Value))
+	return c.Value
+}
+
+// sessionDigest is what the hub knows a login secret by.
+func sessionDigest(secret string) string {
+	sum := sha256.Sum256([]byte(sessionCookie + "\x00" + secret))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -215,7 +330,13 @@ func currentName(r *http.Request, h *hub.Hub) (name string, live bool) {
 	return name, false
 }
 
-type loginForm struct{ name string }
+// loginForm is what the login form posted: the name, and on the password
+// step (withPassword) the password of that registered name.
+type loginForm struct {
+	name         string
+	password     string
+	withPassword bool
+}
 
 // decodeLoginForm reads the login form, at most maxFormBytes of it.
 func decodeLoginForm(w http.ResponseWriter, r *http.Request) (loginForm, error) {
@@ -223,7 +344,11 @@ func decodeLoginForm(w http.ResponseWriter, r *http.Request) (loginForm, error) 
 	if err := r.ParseForm(); err != nil {
 		return loginForm{}, err
 	}
-	return loginForm{name: r.PostForm.Get("name")}, nil
+	return loginForm{
+		name:         r.PostForm.Get("name"),
+		password:     r.PostForm.Get("password"),
+		withPassword: r.PostForm.Has("password"),
+	}, nil
 }
 
 // setNameCookie stores name for the chat page and the WebSocket. Names may be

@@ -43,6 +43,9 @@ type serverMsg struct {
 		Away       bool   `json:"away"`
 		AwayReason string `json:"awayReason"`
 		LastActive string `json:"lastActive"`
+		Registered bool   `json:"registered"`
+		Operator   bool   `json:"operator"`
+		RoomOp     bool   `json:"roomOp"`
 	} `json:"members"`
 	MemberCount int      `json:"memberCount"`
 	MembersAsOf uint64   `json:"membersAsOf"`
@@ -65,6 +68,16 @@ type serverMsg struct {
 	Phase       string   `json:"phase"`
 	Kind        string   `json:"kind"`
 	Code        string   `json:"code"`
+	// Registered names and moderation.
+	Registered bool   `json:"registered"`
+	Operator   bool   `json:"operator"`
+	Removed    bool   `json:"removed"`
+	Action     string `json:"action"`
+	Target     string `json:"target"`
+	Message    uint64 `json:"message"`
+	Until      string `json:"until"`
+	Says       string `json:"says"`
+	Request    string `json:"request"`
 }
 
 type sayMsg struct {
