@@ -480,6 +480,13 @@ func (s *Store) Private(ctx context.Context, session string, before uint64, n in
 // did, and from which the hub rebuilds the bans in force as it starts.
 const prunable = `kind != 12`
 
+// pruneRoom deletes the entries Prune may delete of the room with key ?1,
+// but its newest ?2+1 of them. The subquery is the room's keep-th newest ID: with
+// keep or fewer entries it is NULL, and "id < NULL" holds for no row. Both
+// read the events_room index alone, which has each entry's kind.
+const pruneRoom = `DELETE FROM events WHERE room_key = ?1 AND ` + prunable + ` AND id <
+	(SELECT id FROM events WHERE room_key = ?1 AND ` + prunable + ` ORDER BY id DESC LIMIT 1 OFFSET ?2)`
+
 // Prune deletes, in every room, every entry but the room's newest keep
 // (keep <= 0: no limit by count), and every entry whose time is before
 // before (the zero time: no limit by age), in one transaction, and returns
@@ -529,10 +536,7 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 		return nil
 	}
 	if keep > 0 {
-		// The subquery is the room's keep-th newest ID: with keep or fewer
-		// entries it is NULL, and "id < NULL" holds for no row.
-		stmt, err := tx.PrepareContext(ctx, `DELETE FROM events WHERE room_key = ?1 AND `+prunable+` AND id <
-			(SELECT id FROM events WHERE room_key = ?1 AND `+prunable+` ORDER BY id DESC LIMIT 1 OFFSET ?2)`)
+		stmt, err := tx.PrepareContext(ctx, pruneRoom)
 		if err != nil {
 			return 0, fmt.Errorf("history: prune: %w", err)
 		}
