@@ -28,7 +28,19 @@ type Client struct {
 // labels the client in failure messages.
 func Dial(t testing.TB, addr, name string) *Client {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, Timeout)
+	return DialFrom(t, addr, "", name)
+}
+
+// DialFrom is Dial from the local IP address from ("" for any), such as
+// 127.0.0.2 to come from another address than other clients on the same
+// machine.
+func DialFrom(t testing.TB, addr, from, name string) *Client {
+	t.Helper()
+	d := net.Dialer{Timeout: Timeout}
+	if from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+	}
+	conn, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatalf("%s: dial %s: %v", name, addr, err)
 	}
