@@ -32,6 +32,8 @@ func TestRoomsOnTheLinePort(t *testing.T) {
 	bob.Expect("carol has left the channel.")
 
 	bob.Send("in the lobby")
+	bob.Send("/who") // answered once the line before it is in the lobby's history
+	bob.Expect("* 1 in #lobby:")
 	alice.Send("/topic questions welcome")
 	carol.Expect("* alice set the topic: questions welcome")
 	alice.Expect("* alice set the topic: questions welcome")
