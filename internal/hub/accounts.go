@@ -305,7 +305,8 @@ func (c *Conn) Register(ctx context.Context, password string) error {
 		}
 	}
 	h.log.Info("name registered", "name", name)
-	return h.send(ctx, request{kind: reqAccount, conn: c, name: name, claimed: true})
+	_, err = h.ask(ctx, request{kind: reqAccount, conn: c, name: name, claimed: true})
+	return err
 }
 
 // ChangePassword replaces the password of the name the person is logged
@@ -356,7 +357,8 @@ func (c *Conn) Unregister(ctx context.Context) error {
 		return fmt.Errorf("hub: ending the account: %w (%w)", ErrUnavailable, err)
 	}
 	h.log.Info("name unregistered", "name", name)
-	return h.send(ctx, request{kind: reqAccount, conn: c, name: name, claimed: false})
+	_, err := h.ask(ctx, request{kind: reqAccount, conn: c, name: name, claimed: false})
+	return err
 }
 
 // Registered reports whether the person is logged in to its name's

@@ -819,6 +819,7 @@ func (h *Hub) handle(req request) {
 		req.reply <- reply{name: name}
 	case reqAccount:
 		h.account(req)
+		req.reply <- reply{}
 	case reqQuit:
 		if p := h.bySession(req.join.Session); p != nil {
 			h.removePerson(p, ReasonQuit, "", false)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/anseo/anseo/internal/accounts"
 	"github.com/anseo/anseo/internal/cluster"
 	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
@@ -27,6 +28,9 @@ type logKind struct {
 var logKinds = []logKind{
 	{"memory", func(_ testing.TB, opts hub.Options) hub.Options { return opts }},
 	{"sqlite", func(t testing.TB, opts hub.Options) hub.Options {
+		if opts.Store != nil {
+			return opts // withAccounts opened it
+		}
 		st, err := history.Open(context.Background(), filepath.Join(t.TempDir(), "anseo.db"))
 		require.NoError(t, err)
 		t.Cleanup(func() { require.NoError(t, st.Close()) })
@@ -39,8 +43,28 @@ var logKinds = []logKind{
 		require.NoError(t, err)
 		t.Cleanup(link.Close)
 		opts.Log, opts.Names = link, link
+		if opts.Accounts != nil { // asked for: the cluster's own
+			opts.Accounts = link.Accounts()
+		}
 		return opts
 	}},
+}
+
+// withAccounts asks k for a hub that keeps registered names where k keeps
+// them: the SQLite file, or the cluster's buckets (a hub in memory keeps
+// them in a file of its own), with password hashes cheap enough for tests
+// under the race detector.
+func (k logKind) withAccounts(t testing.TB, opts hub.Options) hub.Options {
+	t.Helper()
+	opts.PasswordCost = accounts.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}
+	st, err := history.Open(context.Background(), filepath.Join(t.TempDir(), "accounts.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	opts.Accounts = st
+	if k.name == "sqlite" {
+		opts.Store = st
+	}
+	return opts
 }
 
 // eachLog runs test once against each log, as a subtest named after it.
