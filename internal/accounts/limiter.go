@@ -15,6 +15,8 @@ type Limiter struct {
 	Base   time.Duration // the wait after a first failure
 	Max    time.Duration // the longest wait
 	Forget time.Duration // how long a key's failures are remembered
+	// Now is the clock; nil is time.Now. The hub gives its own.
+	Now func() time.Time
 
 	mu    sync.Mutex
 	keys  map[string]*failures
@@ -42,12 +44,19 @@ func (l *Limiter) Wait(key string) time.Duration {
 	if f == nil {
 		return 0
 	}
-	return max(time.Until(f.next), 0)
+	return max(f.next.Sub(l.now()), 0)
+}
+
+func (l *Limiter) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
 }
 
 // Failed records a failed attempt for key.
 func (l *Limiter) Failed(key string) {
-	now := time.Now()
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.keys == nil {

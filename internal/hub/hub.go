@@ -266,6 +266,7 @@ func New(opts Options) *Hub {
 		mod:      newModeration(),
 		attempts: accounts.NewLimiter(),
 	}
+	h.attempts.Now = opts.Now
 	h.lobby = h.openRoom(RoomKey(DefaultRoom), DefaultRoom, opts.Now())
 	return h
 }
