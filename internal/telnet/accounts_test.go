@@ -83,6 +83,9 @@ func TestARegisteredNameNeedsItsPassword(t *testing.T) {
 	alice.Close()
 	bob.Expect("alice has left the channel.")
 
+	bob.Send("/nick alice")
+	bob.Expect("* alice is registered to someone else: only its password takes it.")
+
 	mallory := linetest.DialFrom(t, srv.addr, "127.0.0.2", "mallory") // guesses slow down its address(t, srv.addr, "mallory")
 	mallory.Expect("What's your name?")
 	mallory.Send("alice")
@@ -184,4 +187,23 @@ func TestPasswordAndUnregister(t *testing.T) {
 	srv.stop()
 	assert.NotContains(t, logs.String(), "horse")
 	assert.NotContains(t, logs.String(), "staple")
+}
+
+// TestLogInOnTheTerminal: in the interactive mode the password is asked
+// in the input area, and nothing of it is drawn.
+func TestLogInOnTheTerminal(t *testing.T) {
+	srv, _ := startWithAccounts(t, termConfig)
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	register(alice, "correct-horse")
+	quit(alice)
+
+	tm := dialTerm(t, srv.termAddr, 60, 12, "xterm-256color")
+	tm.WaitRows(0, "What's your name?", "> ")
+	tm.Type("alice\r\x00")
+	tm.WaitRows(0, "* alice is registered; password: ")
+	tm.Type("correct-horse\r\x00")
+	tm.WaitRow("Welcome, alice!")
+	tm.WaitRows(0, "[alice] ")
+	assert.NotContains(t, tm.sent(), "-horse")
 }

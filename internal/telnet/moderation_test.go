@@ -117,3 +117,30 @@ func TestMotdOnTheLinePort(t *testing.T) {
 	carol.Send("/motd")
 	carol.Expect("* Message of the day: Be kind.")
 }
+
+// TestRoomKickOnTheLinePort: whoever makes a room is its operator; one it
+// kicks out is told where from, and is back in the lobby, on the server.
+func TestRoomKickOnTheLinePort(t *testing.T) {
+	srv, _ := startWithAccounts(t, telnet.Config{})
+	carol := linetest.Dial(t, srv.addr, "carol")
+	carol.Login("carol")
+	register(carol, "carol-password")
+	quit(carol)
+	carol = linetest.Dial(t, srv.addr, "carol again")
+	logIn(carol, "carol", "carol-password")
+	carol.Send("/join #new")
+	carol.Expect("* You are now in #new (1 person).")
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	alice.Send("/join #new")
+	alice.Expect("* You are now in #new (2 people).")
+	carol.Expect("alice has joined the channel.")
+
+	carol.Send("/kick alice go away")
+	carol.Expect("* alice was kicked out of #new by carol: go away")
+	alice.Expect("* alice was kicked out of #new by carol: go away")
+	alice.Expect("* You were kicked out of #new.")
+	alice.Expect("* You are now in #lobby (1 person).")
+	carol.Send("/who")
+	assert.Equal(t, "* 1 in #new:\r\n", carol.ReadLine(), "no departure line")
+}
