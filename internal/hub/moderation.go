@@ -271,8 +271,7 @@ func (h *Hub) moderate(ev *Event, own bool) {
 	roomKey := RoomKey(ev.Room) // "" for the server; a room unknown here keeps its own key
 	h.mod.record(ev, roomKey)
 	if own {
-		h.log.Info("moderation", "action", mod.Action, "by", ev.Name, "target", mod.Target, "room", ev.Room,
-			"address", mod.Address, "message", mod.Message, "until", mod.Until, "reason", ev.Text)
+		h.audit(ev)
 	}
 	q := h.byKey[nameKeyOf(mod.Target)]
 	ev.target = q
@@ -288,6 +287,27 @@ func (h *Hub) moderate(ev *Event, own bool) {
 	case ActionBan:
 		h.enforceBan(ev, roomKey)
 	}
+}
+
+// audit writes what an operator did to the structured log: one line per
+// action, on the node where it was done.
+func (h *Hub) audit(ev *Event) {
+	mod := ev.Moderation
+	attrs := []any{"action", mod.Action.String(), "by", ev.Name}
+	for _, a := range []struct{ key, value string }{
+		{"target", mod.Target}, {"room", ev.Room}, {"address", mod.Address}, {"reason", ev.Text},
+	} {
+		if a.value != "" {
+			attrs = append(attrs, a.key, a.value)
+		}
+	}
+	if mod.Message != 0 {
+		attrs = append(attrs, "message", mod.Message)
+	}
+	if !mod.Until.IsZero() {
+		attrs = append(attrs, "until", mod.Until)
+	}
+	h.log.Info("moderation", attrs...)
 }
 
 // holds reports whether p is in the room on this node: this node speaks

@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
+	"github.com/anseo/anseo/internal/syncbuf"
 )
 
 var bobsAddress = netip.MustParseAddr("192.0.2.77")
@@ -231,4 +233,22 @@ func TestBansSurviveARestart(t *testing.T) {
 	var banned *hub.BannedError
 	require.ErrorAs(t, err, &banned)
 	assert.Equal(t, "trolling", banned.Reason)
+}
+
+// What operators do is in the structured log, one line per action, for
+// whoever runs the server.
+func TestEveryActionIsInTheStructuredLog(t *testing.T) {
+	var out syncbuf.Buffer
+	logger := slog.New(slog.NewTextHandler(&out, nil))
+	k := logKinds[0]
+	h := k.startHub(t, k.withAccounts(t, hub.Options{Operators: []string{"op"}, Logger: logger}))
+	op := asOperator(t, h, "op")
+	bob := join(t, h, "bob")
+	require.NoError(t, op.Say(t.Context(), "/kick bob spamming", ""))
+	closed(t, bob)
+	require.NoError(t, op.Say(t.Context(), "/ban 203.0.113.0/24 7d a botnet", ""))
+	upTo(t, op, hub.KindModeration)
+	upTo(t, op, hub.KindModeration)
+	assert.Contains(t, out.String(), `msg=moderation action=kick by=op target=bob reason=spamming`)
+	assert.Contains(t, out.String(), `msg=moderation action=ban by=op address=203.0.113.0/24 reason="a botnet" until=`)
 }
