@@ -252,7 +252,7 @@ func (h *Hub) roomOp(p *person, r *room) bool {
 // founded makes p, who made r, its first operator: its node says so in
 // the log, so that it holds after a restart and on every node.
 func (h *Hub) founded(p *person, r *room) {
-	h.append(&Event{Kind: KindModeration, Room: r.name, room: r, Name: p.displayName(), sender: p,
+	h.append(&Event{Kind: KindModeration, Room: r.name, room: r, sender: p,
 		Moderation: &Moderation{Action: ActionOp, Target: p.displayName()}}, nil)
 }
 

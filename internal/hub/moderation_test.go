@@ -193,6 +193,18 @@ func TestARoomsMakerIsItsOperator(t *testing.T) {
 		require.NoError(t, bob.Say(t.Context(), "/join #den", ""))
 		upTo(t, dave, hub.KindJoined)
 
+		made := upTo(t, dave, hub.KindModeration)
+		assert.Equal(t, hub.Moderation{Action: hub.ActionOp, Target: "dave"}, *made.Moderation)
+		assert.Empty(t, made.Name, "the server made him its operator")
+		roster, err := h.Roster(t.Context(), "#den")
+		require.NoError(t, err)
+		require.Len(t, roster.People, 2)
+		assert.True(t, roster.People[0].RoomOp, "dave is listed as its operator")
+		assert.False(t, roster.People[1].RoomOp)
+		lobby, err := h.Roster(t.Context(), "")
+		require.NoError(t, err)
+		assert.False(t, lobby.People[0].RoomOp, "not the lobby's")
+
 		require.NoError(t, dave.SayIn(t.Context(), hub.DefaultRoom, "/kick bob", ""))
 		assert.Equal(t, hub.NoticeNotOperator, noticeFor(t, dave).Kind, "not in the lobby")
 		require.NoError(t, dave.SayIn(t.Context(), "#den", "/kick bob out", ""))

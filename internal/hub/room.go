@@ -466,7 +466,8 @@ func (h *Hub) change(ev *Event, own bool) bool {
 	case KindModeration:
 		ev.sender = p
 		h.moderate(ev, own)
-		return ev.Name != "" // what a node adds to a ban (its address) is for operators only
+		// What a node adds to a ban (its address) is for operators only.
+		return ev.Name != "" || ev.Moderation == nil || ev.Moderation.Action != ActionBan
 	}
 	return true
 }
@@ -519,6 +520,9 @@ func (h *Hub) catchUp(ev *Event) {
 	}
 	if ev.Kind == KindModeration {
 		h.mod.record(ev, RoomKey(ev.Room))
+		if mod := ev.Moderation; mod != nil && mod.Action == ActionRemove && ev.room != nil {
+			h.forget(ev.room, mod.Message)
+		}
 	}
 	if ev.Kind == KindJoined || ev.Kind == KindLeft {
 		if p := h.byKey[nameKeyOf(ev.Name)]; p != nil && p.remote {

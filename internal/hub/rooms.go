@@ -157,12 +157,20 @@ func (h *Hub) roster(r *room, n int, me *person) Roster {
 		case !m.in:
 		case m.p == me:
 			found = true
-			out.People = append(out.People, m.p.presence())
+			out.People = append(out.People, h.presenceIn(m.p, r))
 		case len(out.People) < n:
-			out.People = append(out.People, m.p.presence())
+			out.People = append(out.People, h.presenceIn(m.p, r))
 		}
 	}
 	return out
+}
+
+// presenceIn is p as r's user list shows it: with whether it is one of
+// r's operators.
+func (h *Hub) presenceIn(p *person, r *room) Presence {
+	pr := p.presence()
+	pr.RoomOp = pr.Registered && h.mod.ops[scoped{r.key, nameKey(pr.Name)}]
+	return pr
 }
 
 // info describes r as /rooms lists it.
