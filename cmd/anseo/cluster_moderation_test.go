@@ -107,13 +107,18 @@ func TestAClusterProtectsNamesAndEnforcesBans(t *testing.T) {
 	thief.SendRaw(dontEcho)
 	thief.Expect("* Wrong password.")
 	thief.Expect("What's your name?")
-	alice = logInOnLine(t, n1.telnetAddr, "alice", "alice-secret-pw")
+	bob := linetest.Dial(t, n1.telnetAddr, "bob")
+	bob.Login("bob")
 
 	mallory := wsLoginFrom(t, "http://"+n2.httpAddr, "mallory", "198.51.100.7")
 	malloryWS := mallory.dialFrom("http://"+n2.httpAddr, "198.51.100.7")
-	alice.Expect("mallory has joined the channel.")
+	bob.Expect("mallory has joined the channel.")
 	root := logInOnLine(t, n1.telnetAddr, "root", "root-secret-pw")
-	alice.Expect("root has joined the channel.")
+	bob.Expect("root has joined the channel.")
+	watcher := wsLogin(t, "http://"+n1.httpAddr, "watcher") // a page on n1, for its user list
+	watcher.connect("http://"+n1.httpAddr, "")
+	bob.Expect("watcher has joined the channel.")
+	root.Expect("watcher has joined the channel.")
 
 	start := time.Now()
 	root.Send("/ban mallory 1h spamming")
@@ -121,10 +126,12 @@ func TestAClusterProtectsNamesAndEnforcesBans(t *testing.T) {
 	closed := time.Since(start)
 	assert.Equal(t, web.CloseBanned, code)
 	t.Logf("banned on n1; closed on n2 after %v: %d %q", closed, code, reason)
-	announced := untilContains(t, alice, "mallory was banned by root")
+	announced := untilContains(t, bob, "mallory was banned by root")
 	assert.Contains(t, announced, "spamming")
 	assert.NotContains(t, announced, "198.51.100", "an address is for operators' eyes")
 	assert.Less(t, closed, time.Second, "the ban took effect on the other node within a second")
+	left := watcher.next(func(m map[string]any) bool { return m["type"] == "left" && m["name"] == "mallory" })
+	assert.Equal(t, "banned", left["reason"])
 
 	// Not back, on either node, by the name or from the address.
 	code, reason = closedWith(t, mallory.dialFrom("http://"+n1.httpAddr, "198.51.100.7"))
@@ -139,8 +146,8 @@ func TestAClusterProtectsNamesAndEnforcesBans(t *testing.T) {
 	assert.True(t, strings.HasPrefix(line, "* You are banned from this server until "), "%q", line)
 	assert.Contains(t, line, "spamming")
 
-	alice.Send("still here")
-	root.Expect("<alice> still here")
+	bob.Send("still here")
+	root.Expect("<bob> still here")
 	assert.Contains(t, logs.String(), `"node"`, "the logs are read")
 	assert.NotContains(t, logs.String(), "secret-pw", "no password in either node's debug log")
 	assert.NotContains(t, logs.String(), "guessing-pw", "nor a wrong one")
