@@ -155,6 +155,10 @@ type nameValue struct {
 	Token     string        `json:"token"` // hash of the person's token
 	Transport hub.Transport `json:"transport"`
 	Since     time.Time     `json:"since"`
+	// Registered and Operator: the person logged in to its registered
+	// name, a server operator: so that a node that starts lists them so.
+	Registered bool `json:"registered,omitempty"`
+	Operator   bool `json:"operator,omitempty"`
 }
 
 // tokenValue is a tokens bucket entry.
@@ -459,7 +463,7 @@ func (l *Link) Resume(ctx context.Context, token string) (hub.Resumed, error) {
 		if json.Unmarshal(ne.Value(), &held) != nil || held.Token != hash {
 			return hub.Resumed{}, hub.ErrNameTaken
 		}
-		v.Since, v.Transport = held.Since, held.Transport
+		v.Since, v.Transport, v.Registered, v.Operator = held.Since, held.Transport, held.Registered, held.Operator
 		data, _ := json.Marshal(v)
 		if rev, err = l.names.Update(ctx, key, data, ne.Revision()); err != nil {
 			return hub.Resumed{}, fmt.Errorf("cluster: moving a name here: %w: %w", hub.ErrUnavailable, err)
@@ -537,6 +541,32 @@ func (l *Link) hold(key string, value []byte, rev uint64, tok tokenEntry) {
 	l.owned[key] = &heldName{value: value, rev: rev, token: tok}
 	l.byToken[tok.hash] = key
 	l.mu.Unlock()
+}
+
+// mark notes in the entry of a name this node holds what ev, one of this
+// node's own, says of its person: that it logged in to its registered name
+// and is an operator (its arrival), or registered or ended its account.
+// The keep-alive writes it.
+func (l *Link) mark(ev *hub.Event) {
+	key := encodeKey(hub.NameKey(ev.Name))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.owned[key]
+	if h == nil {
+		return
+	}
+	var v nameValue
+	if json.Unmarshal(h.value, &v) != nil {
+		return
+	}
+	switch ev.Kind {
+	case hub.KindJoined:
+		v.Registered, v.Operator = true, ev.Operator
+	case hub.KindAccount:
+		v.Registered = ev.Registered
+		v.Operator = v.Operator && ev.Registered
+	}
+	h.value, _ = json.Marshal(v)
 }
 
 // unhold stops holding key and returns what this node held of it, nil if

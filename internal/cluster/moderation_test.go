@@ -2,12 +2,16 @@ package cluster_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -215,4 +219,57 @@ func TestABanOutlivesTheStream(t *testing.T) {
 		return ev.Kind == hub.KindNotice && ev.Notice.Kind == hub.NoticeMotd
 	})
 	assert.Equal(t, "be kind", motd.Notice.Text)
+}
+
+// TestANodeThatStartsListsWhoIsRegistered: a node that starts after people
+// logged in to their registered names on another lists them as registered,
+// and operators as operators, as the nodes that saw them arrive do.
+func TestANodeThatStartsListsWhoIsRegistered(t *testing.T) {
+	srv := natstest.Start(t)
+	cfg := cluster.Config{NameTTL: 1500 * time.Millisecond} // kept alive every half second
+	opts := hub.Options{PasswordCost: cheap, Operators: []string{"root"}}
+	n1 := startNodeWith(t, srv.URL(), "n1", cfg, opts)
+	ctx := t.Context()
+	for _, name := range []string{"root", "carol"} {
+		m := n1.enter(name, hub.JoinOptions{})
+		require.NoError(t, m.Register(ctx, name+" password"))
+		await(t, m, "the registration", kind(hub.KindAccount, name))
+		require.NoError(t, m.Say(ctx, "/quit", ""))
+		awaitFree(t, n1, name)
+	}
+	n1.enter("root", hub.JoinOptions{Password: "root password"})
+	carol := n1.enter("carol", hub.JoinOptions{Password: "carol password"})
+	n1.enter("dave", hub.JoinOptions{})
+	catchUp(t, carol)
+
+	// The marks are in the names' entries once n1 has kept them alive.
+	nc, err := nats.Connect(srv.URL())
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	names, err := js.KeyValue(ctx, "ANSEO_NAMES")
+	require.NoError(t, err)
+	w, err := names.Watch(ctx, base64.RawURLEncoding.EncodeToString([]byte(hub.NameKey("root"))))
+	require.NoError(t, err)
+	defer func() { _ = w.Stop() }()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for marked := false; !marked; {
+		select {
+		case e := <-w.Updates():
+			marked = e != nil && strings.Contains(string(e.Value()), `"operator":true`)
+		case <-wctx.Done():
+			t.Fatal("root's entry is not marked within 10 s")
+		}
+	}
+
+	n2 := startNodeWith(t, srv.URL(), "n2", cfg, opts)
+	roster, err := n2.hub.Roster(ctx, "")
+	require.NoError(t, err)
+	marks := map[string][2]bool{}
+	for _, p := range roster.People {
+		marks[p.Name] = [2]bool{p.Registered, p.Operator}
+	}
+	assert.Equal(t, map[string][2]bool{"root": {true, true}, "carol": {true, false}, "dave": {false, false}}, marks)
 }

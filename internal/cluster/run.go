@@ -127,7 +127,8 @@ func (l *Link) elsewhere(known map[string]holder) []hub.Presence {
 	var people []hub.Presence
 	for _, v := range known {
 		if v.Node != l.node {
-			people = append(people, hub.Presence{Name: v.Name, Transport: v.Transport, Since: v.Since, LastActive: v.Since})
+			people = append(people, hub.Presence{Name: v.Name, Transport: v.Transport, Since: v.Since, LastActive: v.Since,
+				Registered: v.Registered, Operator: v.Operator})
 		}
 	}
 	return people
@@ -173,6 +174,9 @@ func (l *Link) consume(ctx context.Context, h *hub.Hub, cons jetstream.Consumer,
 		in := hub.Incoming{Event: ev, CatchUp: meta.Sequence.Stream <= catchUpTo}
 		if env.Node == l.node {
 			in.Serial = env.Serial
+			if (ev.Kind == hub.KindJoined && ev.Registered) || ev.Kind == hub.KindAccount {
+				l.mark(ev)
+			}
 		}
 		l.keep(ev)
 		if err := h.Receive(ctx, []hub.Incoming{in}); err != nil {
