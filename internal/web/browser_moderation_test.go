@@ -185,6 +185,18 @@ func TestBrowserOperatorRemovesAndKicks(t *testing.T) {
 	dave.Login("dave")
 	dave.WaitJS(removed)
 
+	// Mute, for ten minutes, from the menu on carol's name: what she says
+	// is marked not sent.
+	boss.Do(chromedp.Click(chromedp.CSS(`[data-testid=member][data-name=carol] [data-testid=member-menu]`)))
+	boss.WaitJS(`document.getElementById('moderate-dialog').open`)
+	boss.Do(
+		chromedp.SetValue(browsertest.TestID("moderate-duration"), "10m"),
+		chromedp.Click(browsertest.TestID("moderate-mute")),
+	)
+	carol.WaitEvent("moderation", "carol was muted by boss for 10 minutes")
+	carol.Say("can anyone hear me")
+	carol.WaitJS(`[...document.querySelectorAll('[data-testid=message][data-state=failed] .text')].some(e => e.textContent === 'can anyone hear me')`)
+
 	// Kick, from the menu on eve's name.
 	boss.Do(chromedp.Click(chromedp.CSS(`[data-testid=member][data-name=eve] [data-testid=member-menu]`)))
 	boss.WaitJS(`document.getElementById('moderate-dialog').open`)

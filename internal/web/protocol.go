@@ -286,6 +286,9 @@ type noticeMsg struct {
 	ID   uint64 `json:"id"`
 	Time string `json:"time"`
 	Text string `json:"text"`
+	// Code says what a notice means for a client to act on: "muted", what
+	// its person said reached nobody.
+	Code string `json:"code,omitempty"`
 }
 
 type replayMsg struct {
@@ -383,7 +386,11 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 		if n := ev.Notice; n != nil && n.Kind == hub.NoticeJoinedRoom && n.Room != nil {
 			return json.Marshal(encodeRoom(n))
 		}
-		return json.Marshal(noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: wording.Notice(ev)})
+		msg := noticeMsg{Type: "notice", ID: ev.ID, Time: t, Text: wording.Notice(ev)}
+		if ev.Notice != nil && ev.Notice.Kind == hub.NoticeMuted {
+			msg.Code = "muted"
+		}
+		return json.Marshal(msg)
 	case hub.KindReplayBegin, hub.KindReplayEnd:
 		phase := "begin"
 		if ev.Kind == hub.KindReplayEnd {

@@ -376,6 +376,35 @@ func TestWebSocketModeration(t *testing.T) {
 		assert.Contains(t, bob.nextFor("notice").Text, "is for operators")
 	})
 
+	t.Run("a muted person is told, by a notice with a code, and is heard by nobody", func(t *testing.T) {
+		boss.say("/mute bob 10m", "")
+		m := bob.nextFor("moderation")
+		assert.Equal(t, "mute", m.Action)
+		assert.Equal(t, "bob was muted by boss for 10 minutes", m.Says)
+		eve.nextFor("moderation")
+		bob.say("can anyone hear me", "b1")
+		n := bob.nextFor("notice")
+		assert.Equal(t, "muted", n.Code)
+		assert.Contains(t, n.Text, "You are muted")
+		boss.say("/unmute bob", "")
+		bob.nextFor("moderation")
+		eve.nextFor("moderation")
+		bob.say("and now", "b2")
+		assert.Equal(t, "and now", eve.nextFor("message").Text, "the muted line reached nobody: the next is the first eve gets")
+	})
+
+	t.Run("the message of the day comes after the welcome", func(t *testing.T) {
+		boss.say("/motd Be kind.", "")
+		m := boss.nextFor("moderation")
+		for m.Action != "motd" {
+			m = boss.nextFor("moderation") // the operator hears of every action of its own
+		}
+		assert.Equal(t, "boss set the message of the day", m.Says)
+		carol := connectFrom(t, srv.URL, "carol", "192.0.2.9")
+		n := carol.nextFor("notice")
+		assert.Equal(t, "Message of the day: Be kind.", n.Text)
+	})
+
 	t.Run("a kick: announced, a departure without words, and the kicked socket closes 4010", func(t *testing.T) {
 		boss.say("/kick eve spam", "")
 		m := bob.nextFor("moderation")

@@ -189,6 +189,16 @@ export function refused(msg) {
   showHint(msg.ref ? `Not sent: ${msg.text}.` : `The server said: ${msg.text}`);
 }
 
+// notSent marks our oldest message awaiting its echo as not sent, with
+// why: the server said what we said reached nobody (we are muted). Says
+// are answered in order, so it is that one.
+export function notSent(why) {
+  const first = pending.entries().next().value;
+  if (!first) return;
+  pending.delete(first[0]);
+  log.setState(first[1].item, 'failed', why);
+}
+
 // takePending removes and returns our message awaiting the echo with this
 // ref, if there is one, and its log: {item, log}.
 function takePending(ref) {

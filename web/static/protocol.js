@@ -221,6 +221,7 @@ function onEvent(msg) {
     applyLive(msg);
   }
   if (msg.type === 'notice' && !msg.id) convs.joinFailed(); // a join we asked for, refused (or done already)
+  if (msg.type === 'notice' && msg.code === 'muted') composer.notSent(msg.text);
   for (const conv of targets) {
     if (!conv.log.unseen(msg.id)) continue;
     if (msg.type === 'message' && composer.confirmOwn(msg, conv.log)) {
