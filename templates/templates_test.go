@@ -51,6 +51,18 @@ func TestLoginPage(t *testing.T) {
 		assert.Contains(t, html, `aria-invalid="true"`)
 		assert.NotContains(t, html, "<script>")
 	})
+
+	t.Run("a registered name: the name is kept, the password asked for, and never filled in", func(t *testing.T) {
+		html := render(t, templates.LoginPage(templates.Login{Assets: assets, Name: "alice", Password: true, Error: "Wrong password."}))
+		assert.Contains(t, html, `data-testid="password-form"`)
+		assert.Contains(t, html, `<input type="hidden" name="name" value="alice">`)
+		assert.Contains(t, html, `name="password" type="password" autocomplete="current-password"`)
+		assert.NotContains(t, html, `data-testid="name-input"`, "the name is not typed again")
+		assert.Regexp(t, `<input id="password"[^>]*>`, html)
+		assert.NotRegexp(t, `<input id="password"[^>]*value=`, html, "a password is never written back")
+		assert.Contains(t, html, `Wrong password.`)
+		assert.Contains(t, html, `data-testid="about-registering"`, "the page says what registering gives")
+	})
 }
 
 func TestChatPage(t *testing.T) {

@@ -220,3 +220,39 @@ func TestBrowserOperatorRemovesAndKicks(t *testing.T) {
 func hiddenCount(tab *browsertest.Tab, testID string) int {
 	return browsertest.Run(tab, chromedp.Evaluate[int](`[...document.querySelectorAll('[data-testid=`+testID+`]')].filter(e => getComputedStyle(e).display === 'none').length`))
 }
+
+// TestBrowserRoomOperatorKicksOutOfTheRoom: whoever makes a room, logged
+// in to a registered name, is its operator (its own entry in the room's
+// list says so), and its menu kicks out of that room alone: the kicked
+// page drops the room and says why where it is.
+func TestBrowserRoomOperatorKicksOutOfTheRoom(t *testing.T) {
+	t.Parallel()
+	_, store, newTab := accountsBrowser(t)
+	createAccount(t, store, "alice", "alice password")
+	alice, bob := newTab("198.51.100.7"), newTab("192.0.2.1")
+	logInWithPassword(alice, "alice", "alice password")
+	bob.Login("bob")
+	assert.Equal(t, 0, alice.Count(`#members.can-moderate`), "no operator of #lobby")
+
+	alice.Say("/join #help")
+	waitShowing(alice, "#help", "/r/help")
+	alice.WaitJS(`document.querySelector('#members.can-moderate [data-testid=member][data-name=alice]')?.dataset.roomOp === 'true'`)
+	bob.Say("/join #help")
+	waitShowing(bob, "#help", "/r/help")
+	alice.WaitMember("bob", true)
+	assert.Equal(t, "registered+roomOp", memberMark(bob, "alice"), "bob's page marks alice too")
+
+	alice.Do(chromedp.Click(chromedp.CSS(`[data-testid=member][data-name=bob] [data-testid=member-menu]`)))
+	alice.WaitJS(`document.getElementById('moderate-dialog').open`)
+	assert.Equal(t, "Moderate bob in #help", alice.Text("moderate-heading"))
+	alice.Do(
+		chromedp.SendKeys(browsertest.TestID("moderate-reason"), "off topic"),
+		chromedp.Click(browsertest.TestID("moderate-kick")),
+	)
+	alice.WaitEvent("moderation", "bob was kicked out of #help by alice: off topic")
+	alice.WaitMember("bob", false)
+	bob.WaitJS(`!document.querySelector('[data-testid=conv][data-name="#help"]')`)
+	bob.WaitEvent("moderation", "bob was kicked out of #help by alice: off topic")
+	assert.Equal(t, "online", browsertest.Run(bob, chromedp.Evaluate[string](`document.getElementById('status-dot').dataset.state`)), "still on the server")
+	assertNoProblems(t, alice, bob)
+}

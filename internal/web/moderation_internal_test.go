@@ -120,6 +120,7 @@ func TestAccountRefusal(t *testing.T) {
 		hub.ErrNotRegistered:     errCodeNotRegistered,
 		hub.ErrNoAccounts:        errCodeNoAccounts,
 		hub.ErrUnavailable:       errCodeUnavailable,
+		hub.ErrPasswordTooLong:   errCodeBadRequest,
 	} {
 		perr := accountRefusal(err, "r1")
 		require.NotNil(t, perr, "%v", err)

@@ -595,6 +595,8 @@ func decodeClient(data []byte, maxTextBytes int) (request, error) {
 func accountRefusal(err error, ref string) *protocolError {
 	var code string
 	switch {
+	case errors.Is(err, hub.ErrPasswordTooLong): // decodeClient refuses these first
+		return &protocolError{code: errCodeBadRequest, text: "password longer than " + strconv.Itoa(hub.MaxPasswordLen) + " bytes", ref: ref}
 	case errors.Is(err, hub.ErrWeakPassword):
 		code = errCodeWeakPassword
 	case errors.Is(err, hub.ErrAlreadyRegistered):
