@@ -171,3 +171,25 @@ func TestRealTelnetHidesThePassword(t *testing.T) {
 	screen := tx.waitScreen("shown again")
 	assert.NotContains(t, screen, "-secret")
 }
+
+// TestRealTelnetLogsInWithAHiddenPassword: Debian's telnet on the line port
+// gives a registered name and its password, which does not show, and is
+// welcomed.
+func TestRealTelnetLogsInWithAHiddenPassword(t *testing.T) {
+	srv, _ := startWithAccounts(t, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	register(alice, "correct-horse")
+	quit(alice)
+
+	tx := tmuxTelnet(t, srv.addr)
+	tx.waitScreen("What's your name?")
+	tx.run("send-keys", "alice", "Enter")
+	tx.waitScreen("* alice is registered; password:")
+	tx.run("send-keys", "-l", "correct-horse")
+	tx.run("send-keys", "Enter")
+	tx.waitScreen("Welcome, alice!")
+	tx.run("send-keys", "-l", "shown again")
+	screen := tx.waitScreen("shown again")
+	assert.NotContains(t, screen, "horse")
+}
