@@ -142,8 +142,7 @@ const (
 )
 
 // accountCommand returns the command a line is if it is one of those the
-// line port answers itself (see accountCommands), and whether anything
-// follows it on the line.
+// line port answers itself, and whether anything follows it on the line.
 func accountCommand(line string) (cmd string, more, ok bool) {
 	word, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
 	cmd, isCmd := strings.CutPrefix(strings.ToLower(word), "/")
