@@ -10,8 +10,9 @@
 // create-if-absent, and the names of a node that dies free themselves
 // within the bucket's TTL. A second bucket maps each person's token to its
 // name, so that a person can resume on any node. Two more keep the
-// registered names and the browsers logged in to them (Accounts).
-// docs/scaling.md has the design and the guarantees.
+// registered names and the browsers logged in to them (Accounts), and one
+// every moderation entry, which the stream lets go in time but a ban must
+// outlive (recall). docs/scaling.md has the design and the guarantees.
 package cluster
 
 import (
