@@ -273,3 +273,60 @@ func TestANodeThatStartsListsWhoIsRegistered(t *testing.T) {
 	}
 	assert.Equal(t, map[string][2]bool{"root": {true, true}, "carol": {true, false}, "dave": {false, false}}, marks)
 }
+
+// TestAMuteAndAKickFromAnotherNode: an operator on one node mutes a person
+// on another, whose words then reach nobody on any node, and then kicks
+// it: its node removes it, and its token resumes it nowhere.
+func TestAMuteAndAKickFromAnotherNode(t *testing.T) {
+	srv := natstest.Start(t)
+	opts := hub.Options{PasswordCost: cheap, Operators: []string{"root"}}
+	cfg := cluster.Config{Grace: time.Minute}
+	var n [3]*node
+	for i := range n {
+		n[i] = startNodeWith(t, srv.URL(), fmt.Sprintf("n%d", i+1), cfg, opts)
+	}
+	ctx := t.Context()
+	first := n[0].enter("root", hub.JoinOptions{})
+	require.NoError(t, first.Register(ctx, "root password"))
+	await(t, first, "root's registration", kind(hub.KindAccount, "root"))
+	require.NoError(t, first.Say(ctx, "/quit", ""))
+	awaitFree(t, n[0], "root")
+	root := n[0].enter("root", hub.JoinOptions{Password: "root password"})
+	require.True(t, root.Operator())
+	bob := n[2].enter("bob", hub.JoinOptions{})
+	carol := n[1].enter("carol", hub.JoinOptions{Transport: hub.TransportWeb, KeepOnDrop: true})
+	await(t, bob, "carol's join", kind(hub.KindJoined, "carol"))
+	catchUp(t, root)
+
+	require.NoError(t, root.Say(ctx, "/mute carol 10m flooding", ""))
+	mute := await(t, carol, "her mute", kind(hub.KindModeration, "root"))
+	assert.Equal(t, hub.ActionMute, mute.Moderation.Action)
+	require.NoError(t, carol.Say(ctx, "can anyone hear me", ""))
+	muted := await(t, carol, "the refusal", func(ev *hub.Event) bool {
+		return ev.Kind == hub.KindNotice && ev.Notice.Kind == hub.NoticeMuted
+	})
+	assert.WithinDuration(t, time.Now().Add(10*time.Minute), muted.Notice.Until, time.Minute)
+	require.NoError(t, bob.Say(ctx, "after carol's try", ""))
+	for _, m := range []*hubtest.Reader{bob, root} {
+		await(t, m, "bob's line", func(ev *hub.Event) bool {
+			require.False(t, said("can anyone hear me")(ev), "%s heard a muted person", m.Name())
+			return said("after carol's try")(ev)
+		})
+	}
+
+	require.NoError(t, root.Say(ctx, "/kick carol enough", ""))
+	assert.Equal(t, hub.ReasonKicked, awaitRemoved(t, carol))
+	left := await(t, bob, "carol's departure", kind(hub.KindLeft, "carol"))
+	assert.Equal(t, hub.ReasonKicked, left.Reason)
+	awaitFree(t, n[2], "carol")
+	for _, nd := range n {
+		_, err := nd.hub.Join(ctx, "", hub.JoinOptions{Transport: hub.TransportWeb, Token: carol.Token()})
+		assert.ErrorIs(t, err, hub.ErrNoSession, "a kicked person's token on %s", nd.link.Node())
+	}
+	// A kick is not a ban: she may come back, still muted.
+	again := n[2].enter("carol", hub.JoinOptions{})
+	require.NoError(t, again.Say(ctx, "back", ""))
+	await(t, again, "the refusal", func(ev *hub.Event) bool {
+		return ev.Kind == hub.KindNotice && ev.Notice.Kind == hub.NoticeMuted
+	})
+}
