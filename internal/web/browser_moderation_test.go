@@ -212,6 +212,18 @@ func TestBrowserOperatorRemovesAndKicks(t *testing.T) {
 	eve.WaitJS(`document.querySelector('[data-testid=banner-text]').textContent.includes('eve was kicked by boss: spam')`)
 	assert.Equal(t, "offline", browsertest.Run(eve, chromedp.Evaluate[string](`document.getElementById('status-dot').dataset.state`)))
 	assert.Equal(t, 0, carol.Count(`[data-testid=event][data-kind=left]`), "the departure is said once, by the kick")
+
+	// Ban, for a day: carol's page says so, and stays out.
+	boss.Do(chromedp.Click(chromedp.CSS(`[data-testid=member][data-name=carol] [data-testid=member-menu]`)))
+	boss.WaitJS(`document.getElementById('moderate-dialog').open`)
+	boss.Do(
+		chromedp.SetValue(browsertest.TestID("moderate-duration"), "1d"),
+		chromedp.SendKeys(browsertest.TestID("moderate-reason"), "still spamming"),
+		chromedp.Click(browsertest.TestID("moderate-ban")),
+	)
+	boss.WaitMember("carol", false)
+	carol.WaitJS(`/banned by boss until .*: still spamming/.test(document.querySelector('[data-testid=banner-text]').textContent)`)
+	assert.Equal(t, "offline", browsertest.Run(carol, chromedp.Evaluate[string](`document.getElementById('status-dot').dataset.state`)))
 	assertNoProblems(t, boss, eve, carol, dave)
 }
 

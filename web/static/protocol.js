@@ -58,8 +58,8 @@ let replay = null; // {kind, marked: Set of conversations given a divider} while
 // welcome may still come: it is moved below what the replay brings, to the
 // end of the log, where the reader is.
 let reconnected = null;
-// aboutMe is what an operator last did to us, in words ("alice was kicked
-// by bob: spam"): said again where we see it once we are out.
+// aboutMe is the kick or ban an operator last did to us, in words ("alice
+// was kicked by bob: spam"): said again where we see it once we are out.
 let aboutMe = '';
 
 // handle acts on one server message. Unknown types are ignored, as the
@@ -73,6 +73,7 @@ const handlers = {
   welcome(msg) {
     const again = welcomedOnce;
     welcomedOnce = true;
+    aboutMe = ''; // what was done to us before is said, or over
     composer.setLimit(msg.maxTextBytes, msg.maxTextLines);
     if (msg.token) session.saveToken(msg.token);
     roster.setClock(msg.time);
@@ -212,7 +213,8 @@ function onEvent(msg) {
       moderation.removeEverywhere(msg.message); // replayed too: what we show must not keep it
       session.removed(msg.message);
     }
-    if (msg.target && msg.target === session.me && msg.says) aboutMe = msg.says;
+    const removal = msg.action === 'kick' || msg.action === 'ban';
+    if (removal && msg.target && msg.target === session.me && msg.says) aboutMe = msg.says;
   }
   const targets = whereShown(msg);
   if (!targets.length && msg.type === 'notice') composer.showHint(msg.text); // in no room: the hint says it
@@ -314,7 +316,9 @@ export function closed(ev, wasLive) {
       aboutMe = '';
       return;
     case Close.banned:
-      connection.showOffline(ev.reason || aboutMe || 'You are banned from this server.');
+      // What we were told as it happened, or else the words of the ban
+      // that refused us (the close's reason).
+      connection.showOffline(aboutMe || ev.reason || 'You are banned from this server.');
       aboutMe = '';
       return;
     case Close.moved: // it goes on in another window: coming back would take it over
