@@ -453,6 +453,30 @@ func TestNATSBackWithAnEmptyStoreHeals(t *testing.T) {
 	assert.ElementsMatch(t, []string{"alice", "bob", "carol"}, names)
 }
 
+// TestANodeStartingBeforeAnythingIsSaidAfterAWipeIsReady: NATS lost its
+// store and the nodes made the stream anew, numbering on from far past
+// the old one; a node that starts before anyone says anything has nothing
+// to catch up on, and is ready at once.
+func TestANodeStartingBeforeAnythingIsSaidAfterAWipeIsReady(t *testing.T) {
+	srv := natstest.Start(t)
+	n1 := startNode(t, srv.URL(), "n1", cluster.Config{})
+	catchUp(t, n1.join("alice"))
+	srv.Wipe()
+	nc, err := nats.Connect(srv.URL())
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		s, err := js.Stream(t.Context(), "ANSEO_ROOM")
+		return err == nil && s.CachedInfo().Config.FirstSeq > 0
+	}, 10*time.Second, 10*time.Millisecond, "n1 makes the stream anew")
+
+	n2 := startNode(t, srv.URL(), "n2", cluster.Config{}) // fails the test if not ready within 10 s
+	bob := n2.join("bob")
+	catchUp(t, bob)
+}
+
 // After NATS lost its store, a node that dies is still announced as gone by
 // the others: they watch the names bucket made anew, not the lost one.
 func TestANodeThatDiesAfterNATSLostItsStoreIsAnnounced(t *testing.T) {

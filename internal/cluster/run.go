@@ -60,7 +60,9 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 		return ignoreStop(err)
 	}
 	l.log.Info("cluster: linked", "node", l.node, "from", last+1, "catchUpTo", streamLast, "elsewhere", len(known))
-	if last == streamLast {
+	if last == streamLast || info.State.Msgs == 0 {
+		// Nothing to catch up on: a stream that NATS made anew (heal)
+		// numbers on from far past its last entry, but holds none yet.
 		close(l.ready)
 	}
 
