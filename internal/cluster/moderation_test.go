@@ -17,6 +17,7 @@ import (
 
 	"github.com/anseo/anseo/internal/accounts"
 	"github.com/anseo/anseo/internal/cluster"
+	"github.com/anseo/anseo/internal/history"
 	"github.com/anseo/anseo/internal/hub"
 	"github.com/anseo/anseo/internal/hub/hubtest"
 	"github.com/anseo/anseo/internal/natstest"
@@ -329,4 +330,59 @@ func TestAMuteAndAKickFromAnotherNode(t *testing.T) {
 	await(t, again, "the refusal", func(ev *hub.Event) bool {
 		return ev.Kind == hub.KindNotice && ev.Notice.Kind == hub.NoticeMuted
 	})
+}
+
+// TestABanOutlivesNATSLosingItsStore: NATS comes back with an empty store;
+// the nodes that kept a copy of the moderation log write it again, so a
+// node that starts after that still keeps the banned out.
+func TestABanOutlivesNATSLosingItsStore(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx := t.Context()
+	st, err := history.Open(ctx, history.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	n1 := startNodeWith(t, srv.URL(), "n1", cluster.Config{History: st},
+		hub.Options{PasswordCost: cheap, Operators: []string{"root"}, Store: st})
+	first := n1.enter("root", hub.JoinOptions{})
+	require.NoError(t, first.Register(ctx, "root password"))
+	await(t, first, "root's registration", kind(hub.KindAccount, "root"))
+	require.NoError(t, first.Say(ctx, "/quit", ""))
+	awaitFree(t, n1, "root")
+	root := n1.enter("root", hub.JoinOptions{Password: "root password"})
+	require.NoError(t, root.Say(ctx, "/ban mallory for good", ""))
+	await(t, root, "the ban", kind(hub.KindModeration, "root"))
+	require.Eventually(t, func() bool {
+		mods, err := st.Moderation(ctx, 0)
+		return err == nil && len(mods) > 0
+	}, 10*time.Second, 10*time.Millisecond, "the node's history keeps the ban")
+
+	srv.Wipe()
+	nc, err := nats.Connect(srv.URL())
+	require.NoError(t, err)
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	var moderation jetstream.KeyValue
+	require.Eventually(t, func() bool {
+		moderation, err = js.KeyValue(ctx, "ANSEO_MODERATION")
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond, "the node makes the bucket again")
+	w, err := moderation.WatchAll(ctx)
+	require.NoError(t, err)
+	defer func() { _ = w.Stop() }()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for written := false; !written; {
+		select {
+		case e := <-w.Updates():
+			written = e != nil && strings.Contains(string(e.Value()), `"for good"`)
+		case <-wctx.Done():
+			t.Fatal("the ban is not written again within 10 s")
+		}
+	}
+
+	n2 := startNode(t, srv.URL(), "n2", cluster.Config{})
+	_, err = n2.hub.Join(ctx, "mallory", hub.JoinOptions{Transport: hub.TransportTelnet})
+	var be *hub.BannedError
+	assert.True(t, errors.As(err, &be), "%v", err)
 }

@@ -789,6 +789,7 @@ func (l *Link) heal(ctx context.Context) {
 			continue
 		}
 		l.reclaim(ctx)
+		l.rerecord(ctx)
 		select {
 		case <-l.rewatch: // not taken yet: this one replaces it
 		default:
@@ -796,6 +797,26 @@ func (l *Link) heal(ctx context.Context) {
 		l.rewatch <- l.created // heal is the only sender: there is room
 		l.lost.Store(false)
 		l.log.Info("cluster: the room's stream and names are set up again")
+	}
+}
+
+// rerecord writes this node's copy of the moderation log into the
+// moderation bucket NATS lost with its store, so that a node that starts
+// later still learns of the bans made before (see recall). Every node that
+// heals does; the first copy of each entry stands.
+func (l *Link) rerecord(ctx context.Context) {
+	if l.cfg.History == nil {
+		return
+	}
+	mods, err := l.cfg.History.Moderation(ctx, 0)
+	if err != nil {
+		l.log.Warn("cluster: reading the moderation log to keep it again failed", "err", err)
+		return
+	}
+	for _, ev := range mods {
+		if data, err := json.Marshal(envelopeOf(ev, l.node, 0)); err == nil {
+			l.record(ev.ID, data)
+		}
 	}
 }
 
