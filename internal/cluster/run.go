@@ -38,12 +38,6 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 		return fmt.Errorf("cluster: this node's history goes up to event %d, beyond the cluster's %d: "+
 			"it was kept outside this cluster; start the node with an empty history file", last, streamLast)
 	}
-	if first := info.State.FirstSeq; last+1 < first {
-		// The stream let go of entries this node never saw.
-		if err := l.recall(ctx, h, last, first); err != nil {
-			return ignoreStop(err)
-		}
-	}
 	cons, err := l.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:   last + 1,
@@ -58,6 +52,13 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	if err := h.AddRemote(ctx, l.elsewhere(known)); err != nil {
 		_ = watcher.Stop()
 		return ignoreStop(err)
+	}
+	if first := info.State.FirstSeq; last+1 < first {
+		// The stream let go of entries this node never saw.
+		if err := l.recall(ctx, h, last, first); err != nil {
+			_ = watcher.Stop()
+			return ignoreStop(err)
+		}
 	}
 	l.log.Info("cluster: linked", "node", l.node, "from", last+1, "catchUpTo", streamLast, "elsewhere", len(known))
 	if last == streamLast || info.State.Msgs == 0 {
