@@ -45,6 +45,9 @@ const kinds = {
 };
 
 let kind = ''; // the request the form is for
+// swallowEnter: the Enter that sent the command opened the form, and its
+// key press, still to come, must not submit the form at once.
+let swallowEnter = false;
 let waiting = ''; // the ref of the request sent, until its answer
 let seq = 0;
 let onDone = () => {};
@@ -53,6 +56,15 @@ let onDone = () => {};
 export function start(handlers) {
   onDone = handlers.onDone;
   form.addEventListener('submit', submit);
+  form.addEventListener('keypress', (e) => {
+    if (swallowEnter && e.key === 'Enter') e.preventDefault();
+  });
+  document.addEventListener('keyup', (e) => {
+    if (e.key === 'Enter') swallowEnter = false;
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') swallowEnter = false;
+  });
   $('account-close').addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
     password.value = '';
@@ -85,6 +97,7 @@ function open(which) {
   submitButton.classList.toggle('danger', kind === 'unregister');
   status.textContent = '';
   dialog.dataset.kind = kind;
+  swallowEnter = true;
   dialog.showModal();
   (kind === 'unregister' ? submitButton : password).focus();
 }
