@@ -204,6 +204,7 @@ func TestBrowserOperatorRemovesAndKicks(t *testing.T) {
 	boss.Do(chromedp.Click(chromedp.CSS(`[data-testid=member][data-name=eve] [data-testid=member-menu]`)))
 	boss.WaitJS(`document.getElementById('moderate-dialog').open`)
 	assert.Equal(t, "Moderate eve in #lobby", boss.Text("moderate-heading"))
+	assert.True(t, browsertest.Run(boss, chromedp.Evaluate[bool](`document.querySelector('[data-testid=moderate-op]').hidden`)), "eve's name is not registered: she cannot be made an operator")
 	boss.Do(
 		chromedp.SendKeys(browsertest.TestID("moderate-reason"), "spam"),
 		chromedp.Click(browsertest.TestID("moderate-kick")),

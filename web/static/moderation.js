@@ -48,13 +48,14 @@ export function start(handlers) {
   });
 }
 
-// openMenu opens the menu for name, listed in room; roomOp says whether
-// they are an operator of it.
-export function openMenu(name, room, roomOp) {
+// openMenu opens the menu for name, listed in room; registered and
+// roomOp say whether their name is registered (only those can be
+// operators) and whether they are an operator of the room.
+export function openMenu(name, room, { registered, roomOp }) {
   target = { name, room };
   heading.textContent = `Moderate ${name} in ${room}`;
   reason.value = '';
-  opButton.hidden = roomOp;
+  opButton.hidden = roomOp || !registered;
   deopButton.hidden = !roomOp;
   dialog.showModal();
   reason.focus();

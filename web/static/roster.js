@@ -259,7 +259,10 @@ export class Roster {
     menu.type = 'button';
     menu.dataset.testid = 'member-menu';
     menu.textContent = '⋯';
-    menu.addEventListener('click', () => openMenu(item.dataset.name, this.room, Boolean(this.entries.get(item.dataset.name)?.roomOp)));
+    menu.addEventListener('click', () => {
+      const them = this.entries.get(item.dataset.name);
+      openMenu(item.dataset.name, this.room, { registered: Boolean(them?.registered), roomOp: Boolean(them?.roomOp) });
+    });
     item.append(menu);
     const entry = {
       item,
