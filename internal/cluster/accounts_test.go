@@ -220,3 +220,39 @@ func TestALoginExpires(t *testing.T) {
 	assert.Empty(t, got)
 	assert.False(t, strings.Contains(got, session))
 }
+
+// TestRegisteredNamesOutliveNATSLosingItsStore: NATS comes back with an
+// empty store; the nodes write back the accounts they kept a copy of, so
+// that a registered name (and who is an operator) is not free for whoever
+// registers it first.
+func TestRegisteredNamesOutliveNATSLosingItsStore(t *testing.T) {
+	srv := natstest.Start(t)
+	n1 := startNode(t, srv.URL(), "n1", cluster.Config{})
+	ctx := t.Context()
+	root, gone := account("root"), account("gone")
+	root.Operator = true
+	require.NoError(t, n1.link.Accounts().CreateAccount(ctx, hub.NameKey("root"), root))
+	require.NoError(t, n1.link.Accounts().CreateAccount(ctx, hub.NameKey("gone"), gone))
+	require.NoError(t, n1.link.Accounts().DeleteAccount(ctx, hub.NameKey("gone")))
+	require.Eventually(t, func() bool { return n1.link.AccountsKept() == 1 }, 10*time.Second, 10*time.Millisecond)
+
+	srv.Wipe()
+	require.Eventually(t, func() bool {
+		_, ok, err := n1.link.Accounts().Account(ctx, hub.NameKey("root"))
+		return err == nil && ok
+	}, 10*time.Second, 10*time.Millisecond, "root's account is written back")
+	n2 := startNode(t, srv.URL(), "n2", cluster.Config{})
+	got, ok, err := n2.link.Accounts().Account(ctx, hub.NameKey("ROOT"))
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, root.Hash, got.Hash)
+	assert.True(t, got.Operator)
+	_, ok, err = n2.link.Accounts().Account(ctx, hub.NameKey("gone"))
+	require.NoError(t, err)
+	assert.False(t, ok, "an account that ended stays ended")
+	assert.ErrorIs(t, n2.link.Accounts().CreateAccount(ctx, hub.NameKey("root"), account("root")), hub.ErrAlreadyRegistered)
+
+	// The copy follows the bucket made anew: a later account is kept too.
+	require.NoError(t, n2.link.Accounts().CreateAccount(ctx, hub.NameKey("later"), account("later")))
+	require.Eventually(t, func() bool { return n1.link.AccountsKept() == 2 }, 10*time.Second, 10*time.Millisecond)
+}

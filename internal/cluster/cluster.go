@@ -98,12 +98,18 @@ type Link struct {
 	// see recall.
 	moderation jetstream.KeyValue
 	// The subjects under which the buckets' keys are written, for the
-	// keep-alive's pipelined rewrites and the moderation record's.
-	namesPrefix, tokensPrefix, moderationPrefix string
-	out                                         chan outgoing
-	ready                                       chan struct{}
-	rewatch                                     chan time.Time  // heal to watch: the names bucket was made anew, at this time
-	history                                     chan *hub.Event // to the history writer; see keep
+	// pipelined writes of the keep-alive, the moderation record and heal.
+	namesPrefix, tokensPrefix, moderationPrefix, accountsPrefix string
+	out                                                         chan outgoing
+	ready                                                       chan struct{}
+	rewatch                                                     chan time.Time  // heal to watch: the names bucket was made anew, at this time
+	history                                                     chan *hub.Event // to the history writer; see keep
+
+	recopy chan struct{} // heal to copyAccounts: the accounts bucket was made anew
+	copyMu sync.Mutex
+	// accountsCopy is the accounts bucket as this node last saw it, by
+	// encoded key: written back if NATS loses it (accountcopy.go).
+	accountsCopy map[string][]byte
 
 	mu      sync.Mutex
 	owned   map[string]*heldName // encoded name key → the name this node holds
@@ -208,16 +214,18 @@ func Connect(ctx context.Context, cfg Config) (*Link, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	l := &Link{
-		cfg:     cfg,
-		log:     cfg.Log,
-		node:    cfg.Node + "-" + randomSuffix(),
-		subject: cfg.Prefix + ".room",
-		out:     make(chan outgoing, outboxLen),
-		ready:   make(chan struct{}),
-		rewatch: make(chan time.Time, 1),
-		history: make(chan *hub.Event, historyQueueLen),
-		owned:   make(map[string]*heldName),
-		byToken: make(map[string]string),
+		cfg:          cfg,
+		log:          cfg.Log,
+		node:         cfg.Node + "-" + randomSuffix(),
+		subject:      cfg.Prefix + ".room",
+		out:          make(chan outgoing, outboxLen),
+		ready:        make(chan struct{}),
+		rewatch:      make(chan time.Time, 1),
+		recopy:       make(chan struct{}, 1),
+		accountsCopy: make(map[string][]byte),
+		history:      make(chan *hub.Event, historyQueueLen),
+		owned:        make(map[string]*heldName),
+		byToken:      make(map[string]string),
 	}
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name("anseo "+l.node),
@@ -293,7 +301,7 @@ func (l *Link) setUp(ctx context.Context) error {
 	l.js = js
 	upper := strings.ToUpper(l.cfg.Prefix)
 	l.namesPrefix, l.tokensPrefix = "$KV."+upper+"_NAMES.", "$KV."+upper+"_TOKENS."
-	l.moderationPrefix = "$KV." + upper + "_MODERATION."
+	l.moderationPrefix, l.accountsPrefix = "$KV."+upper+"_MODERATION.", "$KV."+upper+"_ACCOUNTS."
 	return l.createStore(ctx, 0)
 }
 

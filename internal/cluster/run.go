@@ -73,6 +73,7 @@ func (l *Link) Run(ctx context.Context, h *hub.Hub) error {
 	g.Go(func() error { return l.watch(gctx, h, watcher, known) })
 	g.Go(func() error { l.keepAlive(gctx); return nil })
 	g.Go(func() error { l.heal(gctx); return nil })
+	g.Go(func() error { l.copyAccounts(gctx); return nil })
 	g.Go(func() error { l.publish(ctx); return nil })
 	return g.Wait()
 }
@@ -789,6 +790,7 @@ func (l *Link) heal(ctx context.Context) {
 			l.log.Warn("cluster: setting the room's stream up again failed; retrying", "err", err)
 			continue
 		}
+		l.restoreAccounts(ctx)
 		l.reclaim(ctx)
 		l.rerecord(ctx)
 		select {
