@@ -290,6 +290,23 @@ func TestWebSocketRegisterAndLogIn(t *testing.T) {
 	alice = dial(t, srv.URL, client)
 	assert.Equal(t, "alice", alice.nextFor("welcome").You)
 
+	// Logging out ends the login: even a browser that kept its old
+	// session cookie is asked for the password again.
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	kept := client.Jar.Cookies(u)
+	alice.say("/quit", "")
+	alice.expectClose(websocket.StatusNormalClosure)
+	res, err = client.PostForm(srv.URL+"/logout", nil)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	client.Jar.SetCookies(u, kept)
+	res, body = postLoginForm(t, client, srv.URL, url.Values{"name": {"alice"}})
+	assert.Equal(t, http.StatusOK, res.StatusCode, "the password is asked for")
+	assert.Contains(t, body, `data-testid="password-form"`)
+	alice, _, _ = logInWith(t, srv.URL, "alice", second)
+
 	// Unregister: done, and the mark goes.
 	alice.send(accountMsg{Type: "unregister", Ref: "a5"})
 	assert.Equal(t, "unregister", alice.both("done", "account")[0].Request)
