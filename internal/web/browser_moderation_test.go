@@ -183,6 +183,12 @@ func TestBrowserOperatorRemovesAndKicks(t *testing.T) {
 		assert.NotContains(t, browsertest.Run(tab, chromedp.Evaluate[string](`document.getElementById('messages').textContent`)), "cheap watches")
 	}
 
+	// A reload shows it removed, not as it kept it before.
+	carol.Open("/chat")
+	carol.WaitConnected()
+	carol.WaitJS(removed)
+	assert.NotContains(t, browsertest.Run(carol, chromedp.Evaluate[string](`document.getElementById('messages').textContent`)), "cheap watches")
+
 	// A newcomer's history shows it removed too.
 	dave := newTab("192.0.2.3")
 	dave.Login("dave")
