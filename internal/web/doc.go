@@ -29,7 +29,11 @@
 //     shown to its holder only and never logged (request logs carry the
 //     path, not the query). So is the session cookie, the browser's login:
 //     the hub and the history know it only by a digest (sessionOf), which
-//     follows the person's name and marks its own messages.
+//     follows the person's name and marks its own messages. A registered
+//     name is joined only by a login the hub remembers as logged in to it
+//     (hub.Hub.LogIn, given its password on the login form); passwords
+//     travel only in that form and in the register and password requests,
+//     and are never logged, echoed or written back into a page.
 //  6. Web members join with hub.JoinOptions.KeepOnDrop: a socket that
 //     closes or drops is a pause, not a departure. The person leaves when
 //     the hub's grace period passes with no connection, or at once on

@@ -225,10 +225,12 @@ func clientAddr(r *http.Request) netip.Addr {
 	return middleware.GetClientIPAddr(r.Context()).Unmap()
 }
 
-// setLoginCookies stores the login: its name and its secret. A login the
-// hub remembers (remember) keeps its cookies for hub.SessionLoginFor, so
-// that closing the browser does not log it out of its registered name;
-// any other is forgotten when the browser closes.
+// setLoginCookies stores the login: its name, for the chat page and the
+// WebSocket (percent-encoded: names may be any letters, and a cookie value
+// may hold only some ASCII), and its secret. A login the hub remembers
+// (remember) keeps its cookies for hub.SessionLoginFor, so that closing
+// the browser does not log it out of its registered name; any other is
+// forgotten when the browser closes.
 func setLoginCookies(w http.ResponseWriter, r *http.Request, cfg Config, name, secret string, remember bool) {
 	for _, c := range []*http.Cookie{newNameCookie(r, cfg, url.QueryEscape(name)), newSessionCookie(r, cfg, secret)} {
 		if remember {
@@ -268,12 +270,6 @@ func newSession() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
 	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
-}
-
-// setSessionCookie stores the login secret. A session cookie, as the name
-// cookie is: closing the browser forgets it.
-func setSessionCookie(w http.ResponseWriter, r *http.Request, cfg Config, secret string) {
-	http.SetCookie(w, newSessionCookie(r, cfg, secret))
 }
 
 func newSessionCookie(r *http.Request, cfg Config, value string) *http.Cookie {
@@ -349,13 +345,6 @@ func decodeLoginForm(w http.ResponseWriter, r *http.Request) (loginForm, error) 
 		password:     r.PostForm.Get("password"),
 		withPassword: r.PostForm.Has("password"),
 	}, nil
-}
-
-// setNameCookie stores name for the chat page and the WebSocket. Names may be
-// any letters, and a cookie value may hold only some ASCII, so it is
-// percent-encoded. A session cookie: closing the browser forgets it.
-func setNameCookie(w http.ResponseWriter, r *http.Request, cfg Config, name string) {
-	http.SetCookie(w, newNameCookie(r, cfg, url.QueryEscape(name)))
 }
 
 // newNameCookie is the name cookie with value, Secure whenever the browser
