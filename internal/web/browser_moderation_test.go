@@ -183,6 +183,16 @@ func TestBrowserOperatorRemovesAndKicks(t *testing.T) {
 		assert.NotContains(t, browsertest.Run(tab, chromedp.Evaluate[string](`document.getElementById('messages').textContent`)), "cheap watches")
 	}
 
+	// A search result shows it removed too, when it goes.
+	eve.Say("second spam here")
+	boss.WaitMessage("eve", "second spam here")
+	msgID := browsertest.Run(boss, chromedp.Evaluate[string](`[...document.querySelectorAll('[data-testid=message][data-from=eve]')].find(m => m.querySelector('.text').textContent === 'second spam here').dataset.id`))
+	boss.Do(chromedp.SendKeys(browsertest.TestID("search-input"), "second spam\n"))
+	boss.WaitJS(`[...document.querySelectorAll('[data-testid=search-result] .text')].some(e => e.textContent === 'second spam here')`)
+	boss.Say("/remove " + msgID)
+	boss.WaitJS(`[...document.querySelectorAll('[data-testid=search-result]')].some(e => e.dataset.removed === 'true' && e.querySelector('.text').textContent === 'message removed')`)
+	boss.Do(chromedp.Click(browsertest.TestID("search-close")))
+
 	// A reload shows it removed, not as it kept it before.
 	carol.Open("/chat")
 	carol.WaitConnected()
