@@ -73,6 +73,23 @@ func TestARegisteredNameIsTakenOnlyWithItsPassword(t *testing.T) {
 	})
 }
 
+// A line-port user whose connection dropped comes back with its token as
+// it was: logged in to its name.
+func TestAResumeKeepsTheLogin(t *testing.T) {
+	// A cluster's tokens carry the marks too: internal/cluster's tests.
+	eachLocalLog(t, func(t *testing.T, k logKind) {
+		h := registered(t, k, hub.Options{})
+		alice, err := joinFrom(h, t, "alice", "correct horse", home)
+		require.NoError(t, err)
+		token := alice.Token()
+		alice.Leave()
+		closed(t, alice)
+		alice, err = h.Join(t.Context(), "", hub.JoinOptions{Token: token})
+		require.NoError(t, err)
+		assert.True(t, alice.Registered())
+	})
+}
+
 func TestNickToARegisteredNameIsRefused(t *testing.T) {
 	eachLog(t, func(t *testing.T, k logKind) {
 		h := registered(t, k, hub.Options{})

@@ -144,6 +144,9 @@ type Event struct {
 	Registered bool
 	// Operator: the person is a server operator (KindJoined).
 	Operator bool
+	// RoomOp: the person is an operator of Room (KindJoined), as each node
+	// works it out when it applies the entry; not kept in the history.
+	RoomOp bool
 	// Moderation says what an operator did (KindModeration).
 	Moderation *Moderation
 	// Removed: an operator removed this message (ActionRemove); its Text

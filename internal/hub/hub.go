@@ -559,6 +559,8 @@ func (h *Hub) resume(ctx context.Context, opts JoinOptions) (*Conn, error) {
 	// The token proves the person; a browser logged in to the name proves
 	// the account as well.
 	lg, _ := h.authenticate(ctx, res.Name, JoinOptions{Session: opts.Session})
+	lg.registered = lg.registered || res.Registered
+	lg.operator = lg.operator || res.Operator
 	r, err = h.ask(ctx, request{kind: reqJoin, name: res.Name, join: opts, held: res.Held, login: lg})
 	if err != nil && !errors.Is(err, ErrClosed) {
 		h.opts.Names.Release(nameKey(res.Name))

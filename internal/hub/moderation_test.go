@@ -213,6 +213,15 @@ func TestARoomsMakerIsItsOperator(t *testing.T) {
 		assert.Equal(t, hub.ReasonKicked, left.Reason)
 		require.NoError(t, bob.Say(t.Context(), "still on the server", ""))
 		assert.Equal(t, "still on the server", upTo(t, dave, hub.KindMessage).Text)
+
+		require.NoError(t, bob.Say(t.Context(), "/join #den", ""))
+		require.NoError(t, dave.SayIn(t.Context(), "#den", "/part", ""))
+		require.NoError(t, dave.Say(t.Context(), "/join #den", ""))
+		back := upTo(t, bob, hub.KindJoined)
+		for back.Name != "dave" {
+			back = upTo(t, bob, hub.KindJoined)
+		}
+		assert.True(t, back.RoomOp, "he comes back as its operator")
 	})
 }
 

@@ -47,6 +47,9 @@ type Claim struct {
 	Name      string
 	Token     string
 	Transport Transport
+	// Registered and Operator are the person's marks as it departs
+	// (Depart): it proved its account, and gets them back if it resumes.
+	Registered, Operator bool
 }
 
 // Resumed is what Names.Resume found.
@@ -59,6 +62,9 @@ type Resumed struct {
 	// Held reports that the person is still in the room, held by another
 	// node until now: it moves here, and nobody sees it leave or join.
 	Held bool
+	// Registered and Operator are the marks the person departed with
+	// (Claim), which its token brings back.
+	Registered, Operator bool
 }
 
 // NameKey returns the key under which a name is unique: two names with the
@@ -126,7 +132,8 @@ func (n *localNames) Resume(_ context.Context, token string) (Resumed, error) {
 	}
 	delete(n.departed, token)
 	n.held[d.claim.Key] = token
-	return Resumed{Name: d.claim.Name, Transport: d.claim.Transport, LastSeen: d.lastSeen}, nil
+	return Resumed{Name: d.claim.Name, Transport: d.claim.Transport, LastSeen: d.lastSeen,
+		Registered: d.claim.Registered, Operator: d.claim.Operator}, nil
 }
 
 // Release implements Names.

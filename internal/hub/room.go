@@ -398,6 +398,7 @@ func (h *Hub) change(ev *Event, own bool) bool {
 			}
 		}
 		ev.sender = p
+		ev.RoomOp = h.listedOp(p, ev.room)
 	case KindLeft:
 		if p == nil {
 			return false
@@ -845,5 +846,6 @@ func (h *Hub) evict(key string, reason Reason) {
 // claimOf is p's name as the registry knows it.
 func (p *person) claimOf() Claim {
 	name := p.displayName()
-	return Claim{Key: nameKey(name), Name: name, Token: p.token, Transport: p.transport}
+	return Claim{Key: nameKey(name), Name: name, Token: p.token, Transport: p.transport,
+		Registered: p.registered.Load(), Operator: p.operator.Load()}
 }

@@ -169,8 +169,14 @@ func (h *Hub) roster(r *room, n int, me *person) Roster {
 // r's operators.
 func (h *Hub) presenceIn(p *person, r *room) Presence {
 	pr := p.presence()
-	pr.RoomOp = pr.Registered && h.mod.ops[scoped{r.key, nameKey(pr.Name)}]
+	pr.RoomOp = h.listedOp(p, r)
 	return pr
+}
+
+// listedOp reports whether p, as the room lists it, is one of r's
+// operators.
+func (h *Hub) listedOp(p *person, r *room) bool {
+	return p.registered.Load() && h.mod.ops[scoped{r.key, nameKeyOf(p.listed)}]
 }
 
 // info describes r as /rooms lists it.
