@@ -174,6 +174,10 @@ type tokenValue struct {
 	Name      string        `json:"name"`
 	Transport hub.Transport `json:"transport"`
 	LastSeen  uint64        `json:"lastSeen,omitempty"` // set when it left
+	// Registered and Operator: the marks it left with, which its token
+	// brings back (hub.Resumed).
+	Registered bool `json:"registered,omitempty"`
+	Operator   bool `json:"operator,omitempty"`
 }
 
 // outgoing is one thing for the publisher to do, in order: publish an
@@ -450,8 +454,10 @@ func (l *Link) Resume(ctx context.Context, token string) (hub.Resumed, error) {
 		return hub.Resumed{}, hub.ErrNoSession
 	}
 	key := encodeKey(tv.Key)
-	v := nameValue{Name: tv.Name, Node: l.node, Token: hash, Transport: tv.Transport, Since: time.Now()}
-	res := hub.Resumed{Name: tv.Name, Transport: tv.Transport, LastSeen: tv.LastSeen}
+	v := nameValue{Name: tv.Name, Node: l.node, Token: hash, Transport: tv.Transport, Since: time.Now(),
+		Registered: tv.Registered, Operator: tv.Operator}
+	res := hub.Resumed{Name: tv.Name, Transport: tv.Transport, LastSeen: tv.LastSeen,
+		Registered: tv.Registered, Operator: tv.Operator}
 	var rev uint64
 	switch ne, err := l.names.Get(ctx, key); {
 	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrKeyDeleted):
@@ -477,7 +483,7 @@ func (l *Link) Resume(ctx context.Context, token string) (hub.Resumed, error) {
 		if rev, err = l.names.Update(ctx, key, data, ne.Revision()); err != nil {
 			return hub.Resumed{}, fmt.Errorf("cluster: moving a name here: %w: %w", hub.ErrUnavailable, err)
 		}
-		res.Held, res.Transport = true, held.Transport
+		res.Held, res.Transport, res.Registered, res.Operator = true, held.Transport, held.Registered, held.Operator
 		l.hold(key, data, rev, tokenEntry{hash: hash, value: tokenValue{Key: tv.Key, Name: tv.Name, Transport: held.Transport}})
 	}
 	return res, nil
@@ -517,8 +523,9 @@ func (l *Link) Release(key string) { l.free(encodeKey(key), nil) }
 // Depart implements hub.Names.
 func (l *Link) Depart(c hub.Claim, lastSeen uint64) {
 	tok := &tokenEntry{
-		hash:  hashToken(c.Token),
-		value: tokenValue{Key: c.Key, Name: c.Name, Transport: c.Transport, LastSeen: lastSeen},
+		hash: hashToken(c.Token),
+		value: tokenValue{Key: c.Key, Name: c.Name, Transport: c.Transport, LastSeen: lastSeen,
+			Registered: c.Registered, Operator: c.Operator},
 	}
 	l.free(encodeKey(c.Key), tok)
 }

@@ -386,3 +386,39 @@ func TestABanOutlivesNATSLosingItsStore(t *testing.T) {
 	var be *hub.BannedError
 	assert.True(t, errors.As(err, &be), "%v", err)
 }
+
+// TestAResumeOnAnotherNodeKeepsTheLogin: a person logged in to its
+// registered name, an operator, whose connection dropped, resumes with its
+// token on another node still logged in, and still an operator, without
+// its password.
+func TestAResumeOnAnotherNodeKeepsTheLogin(t *testing.T) {
+	srv := natstest.Start(t)
+	opts := hub.Options{PasswordCost: cheap, Operators: []string{"root"}}
+	cfg := cluster.Config{Grace: time.Minute}
+	n1 := startNodeWith(t, srv.URL(), "n1", cfg, opts)
+	n2 := startNodeWith(t, srv.URL(), "n2", cfg, opts)
+	ctx := t.Context()
+	first := n1.enter("root", hub.JoinOptions{})
+	require.NoError(t, first.Register(ctx, "root password"))
+	await(t, first, "root's registration", kind(hub.KindAccount, "root"))
+	require.NoError(t, first.Say(ctx, "/quit", ""))
+	awaitFree(t, n1, "root")
+	bob := n2.join("bob")
+	catchUp(t, bob)
+	root := n1.enter("root", hub.JoinOptions{Password: "root password"})
+	await(t, bob, "root's join", kind(hub.KindJoined, "root"))
+	require.True(t, root.Operator())
+
+	root.Leave() // the connection drops: its departure is announced, its token may bring it back
+	await(t, bob, "root's departure", kind(hub.KindLeft, "root"))
+	awaitFree(t, n2, "root")
+	m, err := n2.hub.Join(ctx, "", hub.JoinOptions{Transport: hub.TransportTelnet, Token: root.Token()})
+	require.NoError(t, err)
+	back := hubtest.Read(t, m)
+	assert.Equal(t, "root", back.Name())
+	assert.True(t, back.Registered(), "logged in still")
+	assert.True(t, back.Operator(), "an operator still")
+	joined := await(t, bob, "root's return", kind(hub.KindJoined, "root"))
+	assert.True(t, joined.Registered)
+	assert.True(t, joined.Operator)
+}
