@@ -222,6 +222,7 @@ func TestARoomsMakerIsItsOperator(t *testing.T) {
 			back = upTo(t, bob, hub.KindJoined)
 		}
 		assert.True(t, back.RoomOp, "he comes back as its operator")
+		assert.True(t, back.Registered, "and registered")
 	})
 }
 

@@ -60,7 +60,7 @@ func (h *Hub) cmdJoin(req request) *Notice {
 			h.broadcast(&Event{Kind: KindLeft, Room: from.name, room: from, Name: p.displayName(), Reason: ReasonPart, sender: p})
 		}
 	}
-	h.broadcast(&Event{Kind: KindJoined, Room: display, room: r, Name: p.displayName(), Transport: p.transport, sender: p})
+	h.broadcast(h.joining(p, display, r))
 	return nil
 }
 
@@ -87,12 +87,19 @@ func (h *Hub) cmdPart(req request) *Notice {
 	return nil
 }
 
+// joining is the entry of p's going into the room called display (r, or
+// nil if it is new), with the marks its user lists show.
+func (h *Hub) joining(p *person, display string, r *room) *Event {
+	return &Event{Kind: KindJoined, Room: display, room: r, Name: p.displayName(), Transport: p.transport, sender: p,
+		Registered: p.registered.Load(), Operator: p.operator.Load()}
+}
+
 // leave takes p out of r, for reason (a /part, a kick, a ban): a one-room
 // person goes back to the default room.
 func (h *Hub) leave(p *person, r *room, reason Reason, words string) {
 	h.broadcast(&Event{Kind: KindLeft, Room: r.name, room: r, Name: p.displayName(), Reason: reason, Text: words, sender: p})
 	if p.oneRoom {
-		h.broadcast(&Event{Kind: KindJoined, Room: h.lobby.name, room: h.lobby, Name: p.displayName(), Transport: p.transport, sender: p})
+		h.broadcast(h.joining(p, h.lobby.name, h.lobby))
 	}
 }
 

@@ -64,9 +64,9 @@ func TestEncodeAccountsAndMarks(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"type":"account","id":3,"time":"2026-12-01T21:00:00.000Z","name":"alice","registered":true,"says":"Your name is now registered: it needs your password to be taken. /password changes it, /unregister ends it."}`, string(got))
 
-	got, err = encodeEvent(&hub.Event{Kind: hub.KindJoined, ID: 4, Time: at, Name: "bob", Transport: hub.TransportWeb, Registered: true, Operator: true}, nil)
+	got, err = encodeEvent(&hub.Event{Kind: hub.KindJoined, ID: 4, Time: at, Room: "#den", Name: "bob", Transport: hub.TransportWeb, Registered: true, Operator: true, RoomOp: true}, nil)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"type":"joined","id":4,"time":"2026-12-01T21:00:00.000Z","name":"bob","transport":"web","registered":true,"operator":true}`, string(got))
+	assert.JSONEq(t, `{"type":"joined","id":4,"time":"2026-12-01T21:00:00.000Z","room":"#den","name":"bob","transport":"web","registered":true,"operator":true,"roomOp":true}`, string(got))
 
 	got, err = encodeEvent(&hub.Event{Kind: hub.KindMessage, ID: 5, Time: at, Room: "#lobby", Name: "bob", Removed: true}, nil)
 	require.NoError(t, err)

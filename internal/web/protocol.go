@@ -163,6 +163,7 @@ type joinedMsg struct {
 	Transport  string `json:"transport"`
 	Registered bool   `json:"registered,omitempty"`
 	Operator   bool   `json:"operator,omitempty"`
+	RoomOp     bool   `json:"roomOp,omitempty"`
 }
 
 // leftMsg has a room when its person left that room alone (/part), none
@@ -361,7 +362,7 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 	case hub.KindJoined:
 		return json.Marshal(joinedMsg{
 			Type: "joined", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Transport: string(ev.Transport),
-			Registered: ev.Registered, Operator: ev.Operator,
+			Registered: ev.Registered, Operator: ev.Operator, RoomOp: ev.RoomOp,
 		})
 	case hub.KindLeft:
 		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})

@@ -322,7 +322,7 @@ const presence = new Set(['joined', 'left', 'renamed', 'away', 'account', 'moder
 // in it, the idle times, our own name. `this` is the Roster.
 Roster.prototype.effects = {
   joined(msg) {
-    const person = { name: msg.name, transport: msg.transport, lastActive: msg.time, registered: msg.registered, operator: msg.operator };
+    const person = { name: msg.name, transport: msg.transport, lastActive: msg.time, registered: msg.registered, operator: msg.operator, roomOp: msg.roomOp };
     if (this.addMember(person) || this.since) this.total++;
     this.showCount();
     this.showMore();
