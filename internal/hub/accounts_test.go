@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -163,6 +164,7 @@ func TestPasswordsCanBeChangedAndNamesUnregistered(t *testing.T) {
 		alice, err := joinFrom(h, t, "alice", "correct horse", home)
 		require.NoError(t, err)
 		assert.ErrorIs(t, alice.ChangePassword(t.Context(), "short"), hub.ErrWeakPassword)
+		assert.ErrorIs(t, alice.ChangePassword(t.Context(), strings.Repeat("x", hub.MaxPasswordLen+1)), hub.ErrPasswordTooLong)
 		require.NoError(t, alice.ChangePassword(t.Context(), "battery staple"))
 		quit(t, h, alice)
 

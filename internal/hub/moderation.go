@@ -249,6 +249,17 @@ func (h *Hub) roomOp(p *person, r *room) bool {
 	return r != nil && p.registered.Load() && h.mod.ops[scoped{r.key, nameKey(p.displayName())}]
 }
 
+// hasOps reports whether r has operators of its own: then only they (and
+// the server's) set its topic.
+func (h *Hub) hasOps(r *room) bool {
+	for s := range h.mod.ops {
+		if s.room == r.key {
+			return true
+		}
+	}
+	return false
+}
+
 // founded makes p, who made r, its first operator: its node says so in
 // the log, so that it holds after a restart and on every node.
 func (h *Hub) founded(p *person, r *room) {

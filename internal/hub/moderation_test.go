@@ -205,6 +205,21 @@ func TestARoomsMakerIsItsOperator(t *testing.T) {
 		require.NoError(t, err)
 		assert.False(t, lobby.People[0].RoomOp, "not the lobby's")
 
+		require.NoError(t, bob.SayIn(t.Context(), "#den", "/topic bob's den now", ""))
+		n := noticeFor(t, bob)
+		for n.Kind == hub.NoticeJoinedRoom {
+			n = noticeFor(t, bob)
+		}
+		assert.Equal(t, hub.NoticeNotOperator, n.Kind, "a room with operators is theirs to name")
+		require.NoError(t, dave.SayIn(t.Context(), "#den", "/topic dave's den", ""))
+		assert.Equal(t, "dave's den", upTo(t, bob, hub.KindTopic).Text)
+		require.NoError(t, bob.SayIn(t.Context(), hub.DefaultRoom, "/topic anyone's lobby", ""))
+		topic := upTo(t, dave, hub.KindTopic)
+		for topic.Room != hub.DefaultRoom {
+			topic = upTo(t, dave, hub.KindTopic)
+		}
+		assert.Equal(t, "anyone's lobby", topic.Text, "a room without operators is anyone's to name")
+
 		require.NoError(t, dave.SayIn(t.Context(), hub.DefaultRoom, "/kick bob", ""))
 		assert.Equal(t, hub.NoticeNotOperator, noticeFor(t, dave).Kind, "not in the lobby")
 		require.NoError(t, dave.SayIn(t.Context(), "#den", "/kick bob out", ""))

@@ -118,6 +118,9 @@ func (h *Hub) cmdTopic(req request) *Notice {
 		return &Notice{Kind: NoticeTopicTooLong, Count: MaxTopicLen}
 	}
 	p := req.conn.person
+	if h.hasOps(r) && !h.roomOp(p, r) {
+		return h.notOperator(req) // a room with operators is theirs to name
+	}
 	h.active(p)
 	h.broadcast(&Event{Kind: KindTopic, Room: r.name, room: r, Name: p.displayName(), Text: req.text, sender: p, conn: req.conn, ref: req.ref})
 	return nil

@@ -36,6 +36,7 @@ const (
 	alreadyRegistered = "Your name is registered already: /password changes its password."
 	notRegisteredYou  = "Your name is not registered: /register protects it with a password."
 	weakPassword      = "Password too short: at least %d characters. Nothing changed."
+	longPassword      = "Password too long: at most %d bytes. Nothing changed."
 	noAccounts        = "This server does not register names."
 	accountNotDone    = "Not done: the server cannot keep it just now. Try again in a moment."
 	accountFailed     = "Not done: something went wrong on the server. Try again later."
@@ -206,6 +207,8 @@ func AccountError(err error) string {
 		return notRegisteredYou
 	case errors.Is(err, hub.ErrWeakPassword):
 		return fmt.Sprintf(weakPassword, hub.MinPasswordLen)
+	case errors.Is(err, hub.ErrPasswordTooLong):
+		return fmt.Sprintf(longPassword, hub.MaxPasswordLen)
 	case errors.Is(err, hub.ErrNoAccounts):
 		return noAccounts
 	case errors.Is(err, hub.ErrUnavailable):

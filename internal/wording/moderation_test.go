@@ -172,6 +172,7 @@ func TestAccountError(t *testing.T) {
 		{hub.ErrAlreadyRegistered, "Your name is registered already: /password changes its password."},
 		{hub.ErrNotRegistered, "Your name is not registered: /register protects it with a password."},
 		{hub.ErrWeakPassword, "Password too short: at least 8 characters. Nothing changed."},
+		{hub.ErrPasswordTooLong, "Password too long: at most 1024 bytes. Nothing changed."},
 		{hub.ErrNoAccounts, "This server does not register names."},
 		{fmt.Errorf("register: %w", hub.ErrUnavailable), "Not done: the server cannot keep it just now. Try again in a moment."},
 		// An error of the store might say anything: it is not shown.
