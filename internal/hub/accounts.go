@@ -239,6 +239,10 @@ func (h *Hub) LogIn(ctx context.Context, name string, opts JoinOptions) error {
 	return err
 }
 
+// KeepsAccounts reports whether names can be registered here
+// (Options.Accounts): a transport says so before it asks for a password.
+func (h *Hub) KeepsAccounts() bool { return h.opts.Accounts != nil }
+
 // LogOut forgets that a browser's session is logged in to a registered
 // name: its next join needs the password again.
 func (h *Hub) LogOut(ctx context.Context, session string) error {

@@ -25,10 +25,17 @@ var cheap = accounts.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, Key
 // logged in, is its operator.
 func startWithAccounts(t *testing.T, cfg telnet.Config) (server, *syncbuf.Buffer) {
 	t.Helper()
+	return startWithLogs(t, withAccounts(t), cfg)
+}
+
+// withAccounts is a hub's options for keeping registered names in a
+// history file of the test's own.
+func withAccounts(t *testing.T) hub.Options {
+	t.Helper()
 	store, err := history.Open(context.Background(), t.TempDir()+"/anseo.db")
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, store.Close()) })
-	return startWithLogs(t, hub.Options{Accounts: store, PasswordCost: cheap, Operators: []string{"boss"}}, cfg)
+	return hub.Options{Accounts: store, PasswordCost: cheap, Operators: []string{"boss"}}
 }
 
 // register registers c's name with password on the line port, as a client
@@ -206,4 +213,17 @@ func TestLogInOnTheTerminal(t *testing.T) {
 	tm.WaitRow("Welcome, alice!")
 	tm.WaitRows(0, "[alice] ")
 	assert.NotContains(t, tm.sent(), "-horse")
+}
+
+// A server that keeps no accounts says so at once, without asking for a
+// password it would throw away.
+func TestRegisterWhereNamesAreNotKept(t *testing.T) {
+	srv := start(t, hub.Options{}, telnet.Config{})
+	alice := linetest.Dial(t, srv.addr, "alice")
+	alice.Login("alice")
+	alice.Send("/register")
+	alice.Expect("* This server does not register names.")
+	alice.Send("still here")
+	alice.Send("/quit")
+	alice.ExpectClosed()
 }

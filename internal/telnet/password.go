@@ -171,6 +171,9 @@ func (cn *conn) account(ctx context.Context, m *hub.Conn, cmd string, more bool)
 		return nil
 	}
 	switch {
+	case !cn.srv.hub.KeepsAccounts():
+		cn.notify(noticePrefix + wording.AccountError(hub.ErrNoAccounts))
+		return nil
 	case cmd == cmdRegister && m.Registered():
 		cn.notify(noticePrefix + wording.AccountError(hub.ErrAlreadyRegistered))
 		return nil

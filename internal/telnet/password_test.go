@@ -38,7 +38,7 @@ func startWithLogs(t *testing.T, hubOpts hub.Options, cfg telnet.Config) (server
 // for the password themselves; one typed after them is never said,
 // logged or sent to the hub, and the user is told how to do it.
 func TestAPasswordOnTheCommandLineGoesNowhere(t *testing.T) {
-	srv, logs := startWithLogs(t, hub.Options{}, telnet.Config{})
+	srv, logs := startWithLogs(t, withAccounts(t), telnet.Config{})
 	alice := linetest.Dial(t, srv.addr, "alice")
 	alice.Login("alice")
 	bob := linetest.Dial(t, srv.addr, "bob")
@@ -67,7 +67,7 @@ func TestAPasswordOnTheCommandLineGoesNowhere(t *testing.T) {
 // client, and turns the echo back on; two passwords that differ change
 // nothing.
 func TestRegisterAsksTwiceWhereItDoesNotShow(t *testing.T) {
-	srv, logs := startWithLogs(t, hub.Options{}, telnet.Config{})
+	srv, logs := startWithLogs(t, withAccounts(t), telnet.Config{})
 	alice := linetest.Dial(t, srv.addr, "alice")
 	alice.Login("alice")
 	bob := linetest.Dial(t, srv.addr, "bob")
@@ -93,7 +93,7 @@ func TestRegisterAsksTwiceWhereItDoesNotShow(t *testing.T) {
 // the server hide what is typed (it answers DONT ECHO) is told the password
 // will show, and is asked for it all the same.
 func TestRegisterWithAClientThatShowsWhatIsTyped(t *testing.T) {
-	srv := start(t, hub.Options{}, telnet.Config{})
+	srv := start(t, withAccounts(t), telnet.Config{})
 	alice := linetest.Dial(t, srv.addr, "alice")
 	alice.Login("alice")
 
@@ -112,7 +112,7 @@ func TestRegisterWithAClientThatShowsWhatIsTyped(t *testing.T) {
 func TestRegisterOnTheTerminal(t *testing.T) {
 	cfg := termConfig
 	cfg.MaxLineBytes = 20
-	srv := start(t, hub.Options{}, cfg)
+	srv := start(t, withAccounts(t), cfg)
 	alice := dialTerm(t, srv.termAddr, 60, 12, "xterm-256color")
 	alice.Login("alice")
 

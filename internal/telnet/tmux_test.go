@@ -153,7 +153,7 @@ func (tx *tmuxSession) waitScreen(want ...string) string {
 // shows what is typed itself, shows nothing of a password typed for
 // /register, and shows what is typed again after.
 func TestRealTelnetHidesThePassword(t *testing.T) {
-	srv := start(t, hub.Options{}, telnet.Config{})
+	srv := start(t, withAccounts(t), telnet.Config{})
 	tx := tmuxTelnet(t, srv.addr)
 	tx.waitScreen("What's your name?")
 	tx.run("send-keys", "alice", "Enter")
