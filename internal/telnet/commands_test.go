@@ -155,9 +155,15 @@ func TestResume(t *testing.T) {
 	code := m[1]
 	alice.Expect("bob has joined the channel.")
 
+	witness := linetest.Dial(t, srv.addr, "witness")
+	witness.Login("witness")
+	alice.Expect("witness has joined the channel.")
+
 	bob.Close() // the connection drops: the seed's departure, at once
 	alice.Expect("bob has left the channel.")
 	alice.Send("you missed this")
+	witness.Expect("bob has left the channel.")
+	witness.Expect("<alice> you missed this") // in the room before bob comes back
 
 	back := linetest.Dial(t, srv.addr, "bob again")
 	back.Expect("What's your name?")
