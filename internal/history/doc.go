@@ -41,9 +41,17 @@
 //     Pruning deletes events, never that row, so LastID survives pruning of
 //     every event as well as a restart.
 //  7. events_text, the search index, holds exactly the saved messages and
-//     actions that are not removed, folded: Append adds to it in the same
-//     transaction as the rows, and a trigger deletes from it whatever is
-//     deleted from events.
+//     actions that are not removed, folded, up to the watermark
+//     (meta.indexed), and nothing above it. It is written behind the log,
+//     in batches (index.go), each in one transaction with the watermark it
+//     moves to the last ID saved: Append never writes it; the Append that
+//     leaves indexBatch messages and actions waiting indexes them after its
+//     own commit, a timer does once Append has been quiet for indexDelay,
+//     and Open indexes what a Close or a crash left waiting. A trigger
+//     deletes from it whatever is deleted from events (a row it never had
+//     is nothing to it). Search reads the index up to the watermark and
+//     events above it, so what it finds does not depend on how far the
+//     index has got.
 //  8. Times are stored as Unix milliseconds. What comes back is the time
 //     truncated to the millisecond, in UTC.
 //  9. Every reader returns events oldest first (increasing ID).
@@ -51,15 +59,18 @@
 //     is append-only: Open runs those a database has not had yet, in one
 //     transaction, and refuses a database newer than it knows.
 //  11. A Store is safe for concurrent use. A file database runs in WAL mode,
-//     so readers do not wait for Append or Prune; writes are serialised by
-//     SQLite's write lock, which every transaction here takes at BEGIN.
-//     Memory has a single connection, so there everything takes turns.
+//     so readers do not wait for Append or Prune; the log's writes (Append,
+//     Prune and the indexing) take turns on Store.writing, and SQLite's
+//     write lock, which every transaction here takes at BEGIN, serialises
+//     them with the rest (accounts, another process). Memory has a single connection, so there everything takes
+//     turns. The one goroutine a Store starts, the indexer's timer, is
+//     stopped by Close.
 //  12. Moderation entries (hub.KindModeration) are the record of what
 //     operators did: pruning never deletes them, nor counts them towards
 //     a room's keep, and Moderation reads them all back in order. An
 //     ActionRemove entry blanks the text of the message it names (that ID,
-//     in its room), marks it removed and takes it out of the search index,
-//     in the same transaction: readers return it Removed with no text,
+//     in its room), marks it removed and takes it out of the search index
+//     (or keeps it out, if it is not indexed yet), in the same transaction: readers return it Removed with no text,
 //     and Search never finds it.
 //  13. An account is kept by its name's hub.NameKey, with the password's
 //     hash (never the password). A login belongs to an account: none is

@@ -142,6 +142,17 @@ var migrations = []migration{
 	CREATE TRIGGER events_text_pruned AFTER DELETE ON events WHEN old.kind IN (3, 5) AND old.removed = 0 BEGIN
 		DELETE FROM events_text WHERE rowid = old.id;
 	END;`},
+	// Version 6. The search index goes behind the log: Append saves the
+	// rows, and the messages and actions that are not removed are put in
+	// events_text later, in large batches (index.go). meta.indexed is the
+	// watermark, the greatest ID the index goes to: what is above it is
+	// not in the index yet, and Search reads it from events. Everything
+	// saved before was indexed as it was appended. Deleting a row the
+	// index never had (pruning or removing a message above the watermark)
+	// is nothing to the index: FTS5 finds no origin for that rowid and
+	// deletes nothing, so the trigger and removal need no guard.
+	{sql: `ALTER TABLE meta ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+	UPDATE meta SET indexed = last_id;`},
 }
 
 // dsn returns the modernc.org/sqlite data source name for path, and how

@@ -32,7 +32,11 @@ import (
 // search index (events_text), which holds every message's name and text
 // folded the same way, in trigrams: the messages that have all of the
 // query's are read newest first, and those of other rooms and those that
-// have them apart passed over, until n are found. A
+// have them apart passed over, until n are found. The index is written
+// behind the log (see index.go): the room's messages it does not have yet,
+// those above the watermark, are read from events first, newest first, and
+// compared here; the index gives the rest, up to the watermark, so that no
+// message is found twice or missed. A
 // shorter query cannot be looked up in trigrams: the room's messages are
 // read newest first until n match, so one that matches little reads the
 // whole room; Prune keeps it bounded. Either way each message found is
@@ -66,42 +70,62 @@ const ShortSearchScan = 10_000
 // candidates of a query that matches little are passed over.
 func (s *Store) search(ctx context.Context, key, query string, n int) ([]*hub.Event, error) {
 	m := newMatcher(query)
-	var (
-		rows *sql.Rows
-		err  error
-	)
+	var found []int64
 	if utf8.RuneCountInString(m.q) >= trigram {
-		// CROSS JOIN keeps the index outermost, read newest first, so that
-		// reading stops as soon as n are found.
-		rows, err = s.db.QueryContext(ctx, `SELECT e.id, e.name, e.text FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
-			WHERE events_text MATCH ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`, trigrams(m.q), key)
+		// The index has nothing above the watermark, and everything up to
+		// it: it only ever grows upwards, so the two reads below cover the
+		// room once whatever is indexed meanwhile.
+		indexed := s.indexed.Load()
+		rows, err := s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` AND removed = 0
+			AND id > ? ORDER BY id DESC`, key, indexed)
+		if found, err = matches(rows, err, m, found, n); err != nil {
+			return nil, err
+		}
+		if len(found) < n {
+			// CROSS JOIN keeps the index outermost, read newest first, so
+			// that reading stops as soon as n are found.
+			rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.name, e.text FROM events_text CROSS JOIN events AS e ON e.id = events_text.rowid
+				WHERE events_text MATCH ? AND events_text.rowid <= ? AND e.room_key = ? AND e.kind IN (3, 5) ORDER BY events_text.rowid DESC`,
+				trigrams(m.q), indexed, key)
+			if found, err = matches(rows, err, m, found, n); err != nil {
+				return nil, err
+			}
+		}
 	} else {
-		rows, err = s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` AND removed = 0
+		rows, err := s.db.QueryContext(ctx, `SELECT id, name, text FROM events WHERE room_key = ? AND `+public+` AND removed = 0
 			ORDER BY id DESC LIMIT ?`, key, ShortSearchScan)
+		if found, err = matches(rows, err, m, found, n); err != nil {
+			return nil, err
+		}
 	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	ids, _ := json.Marshal(found) // integers: cannot fail
+	return s.query(ctx, `SELECT `+columns+` FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, string(ids))
+}
+
+// matches reads candidates (ID, name, text) from rows, the result of a
+// query that failed with err if it is not nil, and appends to found the
+// IDs of those that match m, until found has n. It closes rows.
+func matches(rows *sql.Rows, err error, m *matcher, found []int64, n int) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	var found []int64
+	defer rows.Close()
 	for len(found) < n && rows.Next() {
 		var (
 			id         int64
 			name, text string
 		)
 		if err := rows.Scan(&id, &name, &text); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if m.match(text) || m.match(name) {
 			found = append(found, id)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(found) == 0 {
-		return nil, err
-	}
-	ids, _ := json.Marshal(found) // integers: cannot fail
-	return s.query(ctx, `SELECT `+columns+` FROM events WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id DESC`, string(ids))
+	return found, rows.Err()
 }
 
 // trigrams returns the FTS5 query for the messages that have every

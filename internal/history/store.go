@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -33,6 +34,21 @@ type Store struct {
 	// would otherwise parse each again for every batch, which for a
 	// message alone was a good part of its cost.
 	insertStmt, indexStmt, lastIDStmt *sql.Stmt
+
+	// writing is held by whatever writes: Append, the indexer and Prune
+	// take turns here rather than in SQLite's busy handler.
+	writing sync.Mutex
+	// waiting is how many saved messages and actions wait for the search
+	// index (see index.go); guarded by writing.
+	waiting int
+	// indexed is the watermark, meta.indexed as last committed: the search
+	// index has every message and action up to it, none above it.
+	indexed atomic.Int64
+	// appended tells indexWhenQuiet that Append wrote; stopIndexing and
+	// indexingDone stop it.
+	appended     chan struct{}
+	stopIndexing context.CancelFunc
+	indexingDone chan struct{}
 
 	// written are the keys of the rooms ("" for entries about no room)
 	// that Append has saved entries in since the last Prune by count: only
@@ -96,6 +112,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		_ = s.Close() // the preparation's error is the one to report
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
+	// What was saved and not indexed before the last Close (or crash) is
+	// indexed now: it is never more than a batch or a quiet second's.
+	s.writing.Lock()
+	err = s.index(ctx)
+	s.writing.Unlock()
+	if err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("history: open %s: %w", path, err)
+	}
+	s.startIndexing()
 	return s, nil
 }
 
@@ -105,10 +131,10 @@ func (s *Store) prepare(ctx context.Context) (err error) {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return err
 	}
-	// One statement for a batch's search index: the driver's cost is
-	// per statement.
+	// What waits for the search index, from the watermark (?1) to the
+	// last ID saved (?2), folded by foldSQL.
 	if s.indexStmt, err = s.db.PrepareContext(ctx, `INSERT INTO events_text (rowid, name, text)
-		SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`); err != nil {
+		SELECT id, `+foldFunc+`(name), `+foldFunc+`(text) FROM events WHERE id > ?1 AND id <= ?2 AND `+public+` AND removed = 0 ORDER BY id`); err != nil {
 		return err
 	}
 	s.lastIDStmt, err = s.db.PrepareContext(ctx, `UPDATE meta SET last_id = max(last_id, ?) WHERE one = 1`)
@@ -144,10 +170,12 @@ func closeLock(f *os.File) {
 	}
 }
 
-// Close closes the database. Calls in progress finish first; later calls
-// fail.
+// Close stops the indexer and closes the database. Calls in progress
+// finish first; later calls fail. What waits for the search index is
+// indexed by the next Open.
 func (s *Store) Close() error {
 	defer closeLock(s.lock)
+	s.stopIndexingNow()
 	for _, stmt := range []*sql.Stmt{s.insertStmt, s.indexStmt, s.lastIDStmt} {
 		if stmt != nil { // Open may have failed to prepare it
 			_ = stmt.Close() // the database's own close says what failed
@@ -168,7 +196,8 @@ func (s *Store) Close() error {
 // a nil event, ID 0, an ID beyond SQLite's int64, a room name that breaks
 // the name rules and the kinds that are never in the log (notices, replay
 // markers), and fails if an ID is already saved. Time is saved to the
-// millisecond.
+// millisecond. The search index is written behind Append, in batches (see
+// index.go), but Search finds a message as soon as Append returns.
 func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 	if len(events) == 0 {
 		return nil
@@ -191,6 +220,8 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 		last = max(last, ev.ID)
 	}
 
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: append: %w", err)
@@ -201,8 +232,7 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 		}
 	}()
 	insert := tx.StmtContext(ctx, s.insertStmt)
-	folder := newFolder()
-	var indexed [][3]any             // id, name and text folded, of the messages and actions
+	unindexed := 0                   // messages and actions, which the search index will want
 	var removed []removal            // the messages operators removed in this batch
 	created := make(map[string]bool) // rooms this batch has made sure of
 	for i, ev := range events {
@@ -224,21 +254,15 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 				return fmt.Errorf("history: append event %d: topic: %w", ev.ID, err)
 			}
 		case hub.KindMessage, hub.KindAction:
-			indexed = append(indexed, [3]any{int64(ev.ID), folder.fold(ev.Name), folder.fold(ev.Text)})
+			unindexed++
 		case hub.KindModeration:
 			if ev.Moderation.Action == hub.ActionRemove {
 				removed = append(removed, removal{id: ev.Moderation.Message, roomKey: r.key})
 			}
 		}
 	}
-	if len(indexed) > 0 {
-		rows, _ := json.Marshal(indexed) // integers and strings: cannot fail
-		if _, err := tx.StmtContext(ctx, s.indexStmt).ExecContext(ctx, string(rows)); err != nil {
-			return fmt.Errorf("history: append: search index: %w", err)
-		}
-	}
-	// After the index, so that a message removed in the batch that said
-	// it goes out of the index too.
+	// After the rows, so that a message removed in the batch that said it
+	// is removed too.
 	for _, r := range removed {
 		if err := remove(ctx, tx, r); err != nil {
 			return fmt.Errorf("history: append: remove message %d: %w", r.id, err)
@@ -258,6 +282,7 @@ func (s *Store) Append(ctx context.Context, events []*hub.Event) (err error) {
 		keys[i] = r.key
 	}
 	s.wrote(keys)
+	s.wroteBatch(ctx, unindexed)
 	return nil
 }
 
@@ -324,6 +349,10 @@ type removal struct {
 // takes it out of the search index, so that nothing of what it said can be
 // read or found again. Its entry stays, so that readers show where it was.
 // A message not saved (pruned, never in that room) is nothing to remove.
+// One not indexed yet (above the watermark) is not in the index, and
+// deleting it there is nothing to FTS5; the indexer passes removed
+// messages over, and Search reads those above the watermark with the
+// same condition.
 func remove(ctx context.Context, tx *sql.Tx, r removal) error {
 	if r.id == 0 || r.id > math.MaxInt64 || r.roomKey == "" {
 		return nil
@@ -514,6 +543,8 @@ func (s *Store) Prune(ctx context.Context, keep int, before time.Time) (deleted 
 			}
 		}()
 	}
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("history: prune: %w", err)

@@ -140,9 +140,9 @@ func texts(evs []*hub.Event) []string {
 	return out
 }
 
-// TestTheSearchIndexHoldsWhatIsSaved: the index has a row for every saved
-// message and action and for nothing else, through appends and pruning,
-// so that it never grows beyond the history it indexes.
+// TestTheSearchIndexHoldsWhatIsSaved: once indexed, the index has a row
+// for every saved message and action and for nothing else, through appends
+// and pruning, so that it never grows beyond the history it indexes.
 func TestTheSearchIndexHoldsWhatIsSaved(t *testing.T) {
 	s := openTest(t, filepath.Join(t.TempDir(), "anseo.db"))
 	ctx := t.Context()
@@ -162,6 +162,7 @@ func TestTheSearchIndexHoldsWhatIsSaved(t *testing.T) {
 	}
 	evs = append(evs, &hub.Event{ID: 11, Kind: hub.KindPrivate, Time: at(11), Name: "needle", To: "x", Text: "needle"})
 	require.NoError(t, s.Append(ctx, evs))
+	indexNow(t, s)
 
 	indexed := func() []uint64 {
 		t.Helper()
