@@ -287,3 +287,34 @@ func TestRemovingWhatIsNotIndexed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, evs)
 }
+
+// BenchmarkSearchAboveTheWatermark is what a search pays for the messages
+// the index does not have yet, at their most (one short of indexBatch,
+// all in the room searched), against none: a word never said reads all
+// of them, and the index.
+//
+//	go test -run '^$' -bench BenchmarkSearchAboveTheWatermark -count 5 ./internal/history
+func BenchmarkSearchAboveTheWatermark(b *testing.B) {
+	for _, waiting := range []uint64{0, indexBatch - 1} {
+		b.Run(fmt.Sprintf("waiting=%d", waiting), func(b *testing.B) {
+			s, err := Open(b.Context(), filepath.Join(b.TempDir(), "anseo.db"))
+			require.NoError(b, err)
+			defer s.Close()
+			const saved = 10_000
+			require.NoError(b, s.Append(b.Context(), needles(1, saved)))
+			require.Equal(b, int64(saved), s.indexed.Load())
+			if waiting > 0 {
+				require.NoError(b, s.Append(b.Context(), needles(saved+1, saved+waiting)))
+				require.Equal(b, int64(saved), s.indexed.Load())
+			}
+			for _, q := range []string{"needle", "never said"} {
+				b.Run(q, func(b *testing.B) {
+					for b.Loop() {
+						_, err := s.Search(b.Context(), hub.DefaultRoom, q, 50)
+						require.NoError(b, err)
+					}
+				})
+			}
+		})
+	}
+}
