@@ -258,6 +258,8 @@ func (h *Hub) rename(req request) *Notice {
 		}
 	}()
 	switch { // the registry decides who has a name, not who the room lists
+	case h.mutedAnywhere(req):
+		return nil // a mute goes by name: a new one would shake it off
 	case errors.Is(req.err, ErrNameTaken):
 		return &Notice{Kind: NoticeNameTaken, Name: display}
 	case errors.Is(req.err, errNameRegistered):

@@ -240,6 +240,20 @@ func (h *Hub) silenced(req request, r *room) bool {
 	return ok
 }
 
+// mutedAnywhere reports whether req's person is muted on the server or in
+// any room it is in, and tells it so.
+func (h *Hub) mutedAnywhere(req request) bool {
+	if h.silenced(req, nil) {
+		return true
+	}
+	for _, r := range req.conn.person.rooms {
+		if h.silenced(req, r) {
+			return true
+		}
+	}
+	return false
+}
+
 // roomOp reports whether p may act as an operator in r: a server
 // operator, or one of r's, logged in to its registered name.
 func (h *Hub) roomOp(p *person, r *room) bool {

@@ -92,6 +92,10 @@ func TestOperatorsModerate(t *testing.T) {
 				assert.Equal(t, hub.NoticeMuted, n.Kind)
 				assert.False(t, n.Until.IsZero(), "told until when")
 			}
+			require.NoError(t, bob.Say(t.Context(), "/nick bobby", ""))
+			assert.Equal(t, hub.NoticeMuted, noticeFor(t, bob).Kind, "a new name would shake the mute off")
+			assert.Equal(t, "bob", bob.Name())
+
 			require.NoError(t, op.Say(t.Context(), "/unmute bob", ""))
 			upTo(t, bob, hub.KindModeration)
 			require.NoError(t, bob.Say(t.Context(), "back", ""))
