@@ -103,7 +103,7 @@ func (h *Hub) cmdUnmute(req request) *Notice {
 		key = r.key
 	}
 	if _, ok := h.mod.muted(key, nameKey(display), h.opts.Now()); !ok {
-		return &Notice{Kind: NoticeNotBanned, Name: display}
+		return &Notice{Kind: NoticeNotMuted, Name: display}
 	}
 	h.moderation(req, r, "", &Moderation{Action: ActionUnmute, Target: h.listedAs(display)})
 	return nil

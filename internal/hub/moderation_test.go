@@ -96,6 +96,10 @@ func TestOperatorsModerate(t *testing.T) {
 			assert.Equal(t, hub.NoticeMuted, noticeFor(t, bob).Kind, "a new name would shake the mute off")
 			assert.Equal(t, "bob", bob.Name())
 
+			require.NoError(t, op.Say(t.Context(), "/unmute carol", ""))
+			n := noticeFor(t, op)
+			assert.Equal(t, hub.NoticeNotMuted, n.Kind)
+			assert.Equal(t, "carol", n.Name)
 			require.NoError(t, op.Say(t.Context(), "/unmute bob", ""))
 			upTo(t, bob, hub.KindModeration)
 			require.NoError(t, bob.Say(t.Context(), "back", ""))

@@ -145,6 +145,8 @@ const (
 	// NoticeNameRegistered: /nick to Name, which is registered to
 	// someone else: log in with its password to use it.
 	NoticeNameRegistered
+	// NoticeNotMuted: /unmute of Name, who is not muted (here).
+	NoticeNotMuted
 	// NoticeRoomsNeedAccount: /join of a new room by a person not logged
 	// in to a registered name, on a server that lets only those make
 	// rooms.

@@ -22,6 +22,7 @@ const (
 	modlogTitle    = "Moderation log, oldest first:"
 	noModlog       = "Nothing in the moderation log."
 	notBanned      = "No ban names %s."
+	notMuted       = "%s is not muted."
 	noSuchMessage  = "There is no such message in this room."
 	notRegistered  = "%s is not registered: only registered names can be operators."
 	nameRegistered = "%s is registered to someone else: only its password takes it."
@@ -98,6 +99,8 @@ func moderationNotice(ev *hub.Event) (string, bool) {
 		return banned(n.Banned), true
 	case hub.NoticeNotBanned:
 		return fmt.Sprintf(notBanned, n.Name), true
+	case hub.NoticeNotMuted:
+		return fmt.Sprintf(notMuted, n.Name), true
 	case hub.NoticeNoSuchMessage:
 		return noSuchMessage, true
 	case hub.NoticeNotRegistered:

@@ -116,6 +116,7 @@ func TestModerationNotices(t *testing.T) {
 		{"banned from a room", &hub.Notice{Kind: hub.NoticeBanned, Banned: &hub.BannedError{Room: "#help", Reason: "spam"}},
 			"You are banned from #help: spam."},
 		{"not banned", &hub.Notice{Kind: hub.NoticeNotBanned, Name: "alice"}, "No ban names alice."},
+		{"not muted", &hub.Notice{Kind: hub.NoticeNotMuted, Name: "alice"}, "alice is not muted."},
 		{"no such message", &hub.Notice{Kind: hub.NoticeNoSuchMessage}, "There is no such message in this room."},
 		{"op of an unregistered name", &hub.Notice{Kind: hub.NoticeNotRegistered, Name: "alice"},
 			"alice is not registered: only registered names can be operators."},
