@@ -30,6 +30,22 @@ func awaitReady(t *testing.T, n *anseo) {
 	}, 10*time.Second, 10*time.Millisecond, "a node is ready once it has caught up with the cluster")
 }
 
+// awaitNameFree waits until node n no longer says name is taken: a
+// cluster frees a name behind its holder's departure, a moment after it.
+// It asks the login form, which joins nobody.
+func awaitNameFree(t *testing.T, n *anseo, name string) {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	require.Eventually(t, func() bool {
+		res, err := client.PostForm("http://"+n.httpAddr+"/login", url.Values{"name": {name}})
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode != http.StatusUnprocessableEntity
+	}, 10*time.Second, 10*time.Millisecond, "%s's name is free again", name)
+}
+
 // wsLoginFrom is wsLogin from a browser at from, as a trusted reverse
 // proxy tells the node (X-Forwarded-For).
 func wsLoginFrom(t *testing.T, base, name, from string) *wsUser {
@@ -90,6 +106,8 @@ func TestAClusterProtectsNamesAndEnforcesBans(t *testing.T) {
 	awaitReady(t, n2)
 	registerOnLine(t, n1.telnetAddr, "root", "root-secret-pw")
 	registerOnLine(t, n1.telnetAddr, "alice", "alice-secret-pw")
+	awaitNameFree(t, n2, "alice")
+	awaitNameFree(t, n1, "root")
 
 	// Registered on n1; n2 takes the name with its password, and asks a
 	// newcomer for it, and refuses a wrong one. (A wrong password slows
