@@ -753,8 +753,9 @@ func (h *Hub) handle(req request) {
 		}
 		req.reply <- reply{conn: h.attach(p, req.join)}
 	case reqCheck:
-		err := h.banned("", nameKey(req.name), req.join.Address)
-		if p := h.byKey[nameKey(req.name)]; p != nil && !p.gone {
+		key := nameKey(req.name)
+		err := h.banned("", key, req.join.Address)
+		if p := h.byKey[key]; p != nil && !p.gone {
 			err = ErrNameTaken
 		}
 		req.reply <- reply{err: err}
