@@ -76,7 +76,8 @@ func TestMetricsMoveWhileTwoUsersChat(t *testing.T) {
 	// bob's join reached alice; each message reached the other (the line
 	// port never shows senders their own lines, so they are not queued them).
 	assert.Equal(t, 3.0, metric(body, `anseo_deliveries_total`))
-	assert.Equal(t, 4.0, metric(body, `anseo_fanout_seconds_count`), "two joins and two messages fanned out")
+	// Joins within a tenth of a second of each other go out together.
+	assert.Contains(t, []float64{3, 4}, metric(body, `anseo_fanout_seconds_count`), "two joins and two messages fanned out")
 	assert.GreaterOrEqual(t, metric(body, `anseo_hub_queue_depth`), 0.0)
 	assert.Contains(t, body, "go_goroutines ")
 	assert.Contains(t, body, "process_resident_memory_bytes ")

@@ -68,7 +68,7 @@ func TestTheMarksOfAPersonCrossNodes(t *testing.T) {
 // what is for one connection stays (notices, replay markers). A kind or a
 // reason added to the hub must be added here.
 func TestEveryKindAndReasonTravels(t *testing.T) {
-	local := map[hub.Kind]bool{hub.KindNotice: true, hub.KindReplayBegin: true, hub.KindReplayEnd: true}
+	local := map[hub.Kind]bool{hub.KindNotice: true, hub.KindReplayBegin: true, hub.KindReplayEnd: true, hub.KindJoins: true}
 	for k := hub.Kind(1); k.String() != "unknown"; k++ {
 		_, ok := kinds[k.String()]
 		assert.Equal(t, !local[k], ok, "kind %v", k)

@@ -32,8 +32,12 @@ type Conn struct {
 	lazy       bool        // in Hub.lazy: its writer is to be woken for what waits
 	hideOwn    atomic.Bool // its person's own messages are not queued: see HideOwnMessages
 	lastQueued uint64      // ID of the last event put in its queue
-	slots      []slot      // where it is in each of its person's rooms' conns
-	stamp      uint64      // Hub.stamp when last offered an event about a person: see fanOut
+	// ahead is how far its client had come on a node further on than this
+	// one when it resumed here (JoinOptions.After), if it had: what comes
+	// up to there it has, and is not sent again.
+	ahead uint64
+	slots []slot // where it is in each of its person's rooms' conns
+	stamp uint64 // Hub.stamp when last offered an event about a person: see fanOut
 }
 
 // gone reports whether the connection, or its person, is leaving or has

@@ -44,13 +44,20 @@ const (
 	// KindAccount: Name registered its name (Registered true: /register)
 	// or ended its account (false: /unregister).
 	KindAccount
+	// KindJoins: several people joined Room within a moment; Joins holds
+	// their KindJoined events in order, and ID and Time are the last one's.
+	// The hub makes it of the joins that waited together for delivery (see
+	// presenceDelay) when a connection is to hear of more than one: a
+	// storm of joins costs each member one event per delivery, not one per
+	// newcomer. It is never in the log or the history.
+	KindJoins
 )
 
 // presence reports whether events of kind k change only the user list:
 // who is here, and who is away. Their delivery may wait a moment for
 // others (see presenceDelay).
 func (k Kind) presence() bool {
-	return k == KindJoined || k == KindLeft || k == KindAway
+	return k == KindJoined || k == KindLeft || k == KindAway || k == KindJoins
 }
 
 func (k Kind) String() string {
@@ -81,6 +88,8 @@ func (k Kind) String() string {
 		return "moderation"
 	case KindAccount:
 		return "account"
+	case KindJoins:
+		return "joins"
 	}
 	return "unknown"
 }
@@ -152,6 +161,8 @@ type Event struct {
 	// Removed: an operator removed this message (ActionRemove); its Text
 	// is gone. Read back from the history store.
 	Removed bool
+	// Joins are the joins a KindJoins stands for, in order.
+	Joins []*Event
 	// Session is the JoinOptions.Session of the person the entry is about
 	// (who spoke, joined, left, renamed themselves or went away), if it
 	// joined with one: it is kept in the history, so that a person's own

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"iter"
+	"slices"
 	"sync"
 )
 
@@ -31,8 +32,22 @@ var unread sync.Map // *Member → *[]*Event
 // Next returns the member's next event, waiting for it until ctx ends. It
 // returns false once the member has been removed and every event before
 // that has been returned, or when ctx ends. A member read with Next has no
-// pump, and one goroutine at a time reads it.
+// pump, and one goroutine at a time reads it. A KindJoins is returned as
+// the joins it stands for, one by one, as a transport shows them (see
+// NextQueued).
 func (c *Conn) Next(ctx context.Context) (*Event, bool) {
+	ev, ok := c.NextQueued(ctx)
+	if ok && ev.Kind == KindJoins {
+		v, _ := unread.Load(c)
+		evs := v.(*[]*Event)
+		*evs = append(slices.Clone(ev.Joins[1:]), *evs...)
+		return ev.Joins[0], true
+	}
+	return ev, ok
+}
+
+// NextQueued is Next, but returns a KindJoins as it was queued.
+func (c *Conn) NextQueued(ctx context.Context) (*Event, bool) {
 	v, ok := unread.Load(c)
 	if !ok {
 		v, _ = unread.LoadOrStore(c, new([]*Event))

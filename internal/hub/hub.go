@@ -166,22 +166,23 @@ type Hub struct {
 	done     chan struct{} // closed when Run returns
 
 	// Owned by the Run goroutine.
-	conns    []*Conn            // every connection of every person on this node
-	byKey    map[string]*person // nameKey → person on the server, as the log has it
-	rooms    map[string]*room   // RoomKey → room
-	lobby    *room              // DefaultRoom
-	stamp    uint64             // marks the connections offered an event about a person (fanOut)
-	byToken  map[string]*person // token → person on this node
-	bySess   map[string]*person // JoinOptions.Session → person on this node, if it has one
-	lastID   uint64             // the last entry applied
-	slow     []*Conn            // connections whose queue overflowed during a fan-out
-	lazy     []*Conn            // connections with changes to the user list waiting, their writers not yet woken
-	replay   *ring              // recent events, for connections that resume
-	serial   uint64             // the last serial appended to the log
-	busy     bool               // as much on its way as the valve allows: see valve
-	stopping bool               // Run is ending: nothing more comes back from the log
-	pending  map[uint64]pending // serial → entry appended, not yet back from the log
-	mod      moderation         // bans, mutes, room operators, the message of the day
+	conns        []*Conn            // every connection of every person on this node
+	byKey        map[string]*person // nameKey → person on the server, as the log has it
+	rooms        map[string]*room   // RoomKey → room
+	lobby        *room              // DefaultRoom
+	stamp        uint64             // marks the connections offered an event about a person (fanOut)
+	byToken      map[string]*person // token → person on this node
+	bySess       map[string]*person // JoinOptions.Session → person on this node, if it has one
+	lastID       uint64             // the last entry applied
+	slow         []*Conn            // connections whose queue overflowed during a fan-out
+	lazy         []*Conn            // connections with changes to the user list waiting, their writers not yet woken
+	joinsWaiting []*room            // rooms with joins waiting to be delivered (joins.go)
+	replay       *ring              // recent events, for connections that resume
+	serial       uint64             // the last serial appended to the log
+	busy         bool               // as much on its way as the valve allows: see valve
+	stopping     bool               // Run is ending: nothing more comes back from the log
+	pending      map[uint64]pending // serial → entry appended, not yet back from the log
+	mod          moderation         // bans, mutes, room operators, the message of the day
 
 	attempts *accounts.Limiter // wrong passwords, by name and address: safe from any goroutine
 }
@@ -364,13 +365,14 @@ func (h *Hub) Run(ctx context.Context) error {
 	var err error
 loop:
 	for {
-		if len(h.lazy) > 0 && !presenceDue {
+		if (len(h.lazy) > 0 || len(h.joinsWaiting) > 0) && !presenceDue {
 			presenceDue = true
 			presence.Reset(presenceDelay)
 		}
 		select {
 		case <-presence.C:
 			presenceDue = false
+			h.deliverJoins()
 			for _, m := range h.lazy {
 				m.lazy = false
 				m.queue.wake()

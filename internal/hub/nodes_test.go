@@ -168,7 +168,9 @@ func TestMetrics(t *testing.T) {
 		assert.Equal(t, 1, c.said)
 		assert.Equal(t, 1, c.refused)
 		assert.Equal(t, map[hub.Reason]int{hub.ReasonQuit: 1}, c.reason)
-		assert.Equal(t, 4, c.fannedOut[hub.ReasonNone], "two joins, the message, bob's departure")
+		// The two joins went out as one if they came within a tenth of a
+		// second of each other (joins.go).
+		assert.Contains(t, []int{3, 4}, c.fannedOut[hub.ReasonNone], "two joins, the message, bob's departure")
 		assert.Equal(t, 0+1+2+1, c.delivered[hub.ReasonNone])
 	})
 }

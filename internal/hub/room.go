@@ -141,6 +141,9 @@ func (h *Hub) addConn(p *person, opts JoinOptions) *Conn {
 		// seen more: what it has is not sent again when it arrives here.
 		lastQueued: max(h.lastID, opts.After),
 	}
+	if opts.After > h.lastID {
+		m.ahead = opts.After
+	}
 	m.queue.init(h.valve)
 	h.conns = append(h.conns, m)
 	p.conns = append(p.conns, m)
@@ -304,6 +307,7 @@ func (h *Hub) landed(p *person) {
 // notice gives a notice from the server to every member on this node. It
 // has no ID: it is not part of the room's log.
 func (h *Hub) notice(ev *Event) {
+	h.deliverJoins()
 	ev.Time = h.opts.Now()
 	for _, m := range h.conns {
 		h.deliver(m, ev)
@@ -556,8 +560,13 @@ func (h *Hub) remember(ev *Event) {
 // rename, away, leaving the server) to everyone who shares a room with
 // them, and to them.
 func (h *Hub) fanOut(ev *Event) {
-	start := h.opts.Now()
 	h.remember(ev)
+	if ev.Kind == KindJoined && ev.room != nil && ev.ID != 0 {
+		h.holdJoin(ev) // see joins.go
+		return
+	}
+	h.deliverJoins() // what came before ev first
+	start := h.opts.Now()
 	delivered := 0
 	switch p := ev.sender; {
 	case ev.Kind == KindPrivate:

@@ -34,6 +34,9 @@ type room struct {
 	// conns are the local connections of its members: fan-out walks this.
 	conns  []*Conn
 	recent *ring // recent messages and actions, for newcomers
+	// joins are the joins into the room waiting to be delivered together
+	// (see joins.go); nil while none wait.
+	joins *joinRun
 }
 
 // membership is a person's place in a room's joining order.
@@ -102,6 +105,7 @@ func (r *room) remove(p *person) {
 }
 
 func (r *room) addConn(c *Conn) {
+	r.cameIn(c)
 	c.slots = append(c.slots, slot{r, len(r.conns)})
 	r.conns = append(r.conns, c)
 }

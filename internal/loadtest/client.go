@@ -234,7 +234,7 @@ func (c *client) receiveTelnet() string {
 			}
 		case bytes.HasSuffix(line, []byte(seedJoinedEnd)):
 			if bytes.HasPrefix(line, []byte(c.r.prefix)) {
-				c.r.joined()
+				c.r.joined(1)
 			}
 		case bytes.HasSuffix(line, []byte(seedLeftEnd)):
 		case bytes.HasPrefix(line, []byte(noticePrefix)):
@@ -266,8 +266,10 @@ func (c *client) receiveWS() string {
 				c.message(ev.text, ev.room, c.ws.in.at)
 			case "joined":
 				if bytes.HasPrefix(ev.name, []byte(c.r.prefix)) {
-					c.r.joined()
+					c.r.joined(1)
 				}
+			case "joins": // several joined: each is a join notice
+				c.r.joined(bytes.Count(ev.people, c.r.joinerNamed))
 			case "room": // we are in a room we joined (never the default room: we arrive there)
 				if string(ev.room) != defaultRoom {
 					c.r.confirmed(c)

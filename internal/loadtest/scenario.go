@@ -38,6 +38,8 @@ type Config struct {
 	// "file"); "" for none or unknown. A label only: the tool does not
 	// check it.
 	Store string
+	// Round labels the results with the suite's round (Result.Round).
+	Round int
 	// TelnetAddr is the line port, host:port. Needed if Telnet > 0. A
 	// comma-separated list spreads the clients over several servers (the
 	// nodes of a cluster) in turn; CPU and memory are then the first's.
@@ -119,7 +121,10 @@ func (c Config) withDefaults() Config {
 // Result is what one run measured. CPU times are over the measured interval
 // only (joins, or sending); rates are per second of wall time.
 type Result struct {
-	Scenario  string
+	Scenario string
+	// Round is which of the suite's rounds of sending runs this was (see
+	// -rounds), from 1; 0 outside a suite of several.
+	Round     int
 	Target    string
 	Store     string // Config.Store
 	Transport string // "telnet", "ws" or "mixed"
@@ -194,12 +199,14 @@ func (r Result) perConn(rss int64) float64 {
 
 // run is one load run's shared state.
 type run struct {
-	cfg     Config
-	layout  layout
-	prefix  string // every client's name starts with it
-	http    *http.Client
-	clients []*client
-	senders []*sender
+	cfg    Config
+	layout layout
+	prefix string // every client's name starts with it
+	// joinerNamed is how a joins message names one of our clients.
+	joinerNamed []byte
+	http        *http.Client
+	clients     []*client
+	senders     []*sender
 
 	joins    atomic.Uint64 // join notices of our clients received
 	confirms atomic.Uint64 // moves to rooms our clients were told of (rooms.go)
@@ -210,9 +217,11 @@ type run struct {
 	readers  sync.WaitGroup
 }
 
-func (r *run) joined() {
-	r.joins.Add(1)
-	r.wake()
+func (r *run) joined(n int) {
+	if n > 0 {
+		r.joins.Add(uint64(n))
+		r.wake()
+	}
 }
 
 // confirmed notes that one of c's moves to or from a room took effect.
@@ -277,7 +286,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	case l.quiet > 0 && cfg.Telnet > 0:
 		return Result{}, errors.New("loadtest: member rooms need WebSocket clients only: a telnet user is in one room at a time")
 	}
-	res := Result{Scenario: cfg.Scenario, Target: cfg.Target, Store: cfg.Store, Members: n, Senders: cfg.Senders,
+	res := Result{Scenario: cfg.Scenario, Round: cfg.Round, Target: cfg.Target, Store: cfg.Store, Members: n, Senders: cfg.Senders,
 		Rooms: l.rooms, MemberRooms: l.quiet, ServerCPU: -1, OtherCPU: -1, JoinOtherCPU: -1}
 	switch {
 	case cfg.Web == 0:
@@ -305,6 +314,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		http:     &http.Client{Transport: tr, CheckRedirect: noRedirect},
 		joinTick: make(chan struct{}, 1),
 	}
+	r.joinerNamed = []byte(`"name":"` + r.prefix)
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() {
 		r.closing.Store(true)

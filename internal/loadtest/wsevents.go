@@ -7,11 +7,13 @@ import (
 )
 
 // wsEvent is what the load tool reads of one server message: the raw
-// values of six top-level string fields, still JSON-escaped, nil when
+// values of six top-level string fields and one array, still JSON-escaped, nil when
 // absent. Raw is enough: the tool compares them only with texts and names
 // it made itself, which JSON escapes to themselves.
 type wsEvent struct {
 	typ, from, name, text, room, phase []byte
+	// people is the raw array of a joins message, unparsed.
+	people []byte
 }
 
 // eventScanner walks the messages of one server frame: the frame itself if
@@ -141,8 +143,14 @@ func (s *eventScanner) object(i int) int {
 				s.ev.phase = b[i+1 : end]
 			}
 			i = end + 1
-		} else if i = skipValue(b, i); i < 0 {
-			return -1
+		} else {
+			start := i
+			if i = skipValue(b, i); i < 0 {
+				return -1
+			}
+			if string(key) == "people" {
+				s.ev.people = b[start:i]
+			}
 		}
 		i = skipSpace(b, i)
 		if i >= len(b) {

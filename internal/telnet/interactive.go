@@ -333,6 +333,10 @@ func (t *terminal) follow(ev *hub.Event) {
 		}
 	case hub.KindJoined:
 		t.roster[hub.NameKey(ev.Name)] = ev.Name
+	case hub.KindJoins:
+		for _, j := range ev.Joins {
+			t.follow(j)
+		}
 	case hub.KindLeft:
 		delete(t.roster, hub.NameKey(ev.Name))
 	case hub.KindRenamed:

@@ -149,6 +149,12 @@ func (r *renderer) renderFor(ev *hub.Event) []line {
 	switch ev.Kind {
 	case hub.KindJoined:
 		return r.said(says(seedJoined, name(ev.Name)), ev)
+	case hub.KindJoins: // the seed's line for each
+		var out []line
+		for _, j := range ev.Joins {
+			out = append(out, r.renderFor(j)...)
+		}
+		return out
 	case hub.KindLeft:
 		if removed(ev) {
 			return r.removedLines(ev)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anseo/anseo/internal/browsertest"
+	"github.com/anseo/anseo/internal/hub"
 )
 
 // listView is what a page shows of the room: each user list entry (name,
@@ -91,4 +92,32 @@ func TestBrowserLiveListIsWhatAReloadShows(t *testing.T) {
 	alice.WaitEvent("left", "left: “bye”")
 	compare("/away, /quit", alice)
 	assertNoProblems(t, alice)
+}
+
+// TestBrowserShowsAStormOfJoinsWhole: people who come within a tenth of a
+// second of one another reach the page as one joins message (see
+// TestAStormOfJoinsSharesFrames); the page lists each, and says in its log
+// that each joined, as it would had they come one by one.
+func TestBrowserShowsAStormOfJoinsWhole(t *testing.T) {
+	t.Parallel()
+	srv, newTab := browserServer(t)
+	alice := newTab()
+	alice.Login("alice")
+	const storm = 30
+	for i := range storm {
+		join(t, srv.Hub, fmt.Sprint("p", i), hub.TransportTelnet)
+	}
+	alice.WaitMember(fmt.Sprint("p", storm-1), true)
+
+	const joinedLines = `[...document.querySelectorAll('[data-kind=joined]')].map(e => e.textContent)`
+	lines := browsertest.Run(alice, chromedp.Evaluate[[]string](joinedLines))
+	require.Len(t, lines, storm)
+	for i, line := range lines {
+		assert.Contains(t, line, fmt.Sprintf("p%d joined", i))
+	}
+	live := viewOf(alice)
+	assert.Len(t, live, 1+storm+2, "alice, everyone who came, and the two lines of state")
+	alice.Do(chromedp.Reload())
+	alice.WaitConnected()
+	assert.Equal(t, viewOf(alice), live, "after a reload")
 }

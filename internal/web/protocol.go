@@ -166,6 +166,28 @@ type joinedMsg struct {
 	RoomOp     bool   `json:"roomOp,omitempty"`
 }
 
+// joinsMsg is several joins into one room at once (hub.KindJoins), in a
+// storm of joins: each person as its own joined would say, with the time
+// of the last, which is at most a tenth of a second after the first.
+type joinsMsg struct {
+	Type   string       `json:"type"`
+	ID     uint64       `json:"id"`
+	Time   string       `json:"time"`
+	Room   string       `json:"room,omitempty"`
+	People []joinerJSON `json:"people"`
+}
+
+// joinerJSON is one person of a joins message: a joined's fields that are
+// the person's own.
+type joinerJSON struct {
+	ID         uint64 `json:"id"`
+	Name       string `json:"name"`
+	Transport  string `json:"transport"`
+	Registered bool   `json:"registered,omitempty"`
+	Operator   bool   `json:"operator,omitempty"`
+	RoomOp     bool   `json:"roomOp,omitempty"`
+}
+
 // leftMsg has a room when its person left that room alone (/part), none
 // when they left the server and so every room.
 type leftMsg struct {
@@ -364,6 +386,12 @@ func encodeEventAs(ev *hub.Event, own bool, ref string) ([]byte, error) {
 			Type: "joined", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Transport: string(ev.Transport),
 			Registered: ev.Registered, Operator: ev.Operator, RoomOp: ev.RoomOp,
 		})
+	case hub.KindJoins:
+		msg := joinsMsg{Type: "joins", ID: ev.ID, Time: t, Room: ev.Room, People: make([]joinerJSON, len(ev.Joins))}
+		for i, j := range ev.Joins {
+			msg.People[i] = joinerJSON{ID: j.ID, Name: j.Name, Transport: string(j.Transport), Registered: j.Registered, Operator: j.Operator, RoomOp: j.RoomOp}
+		}
+		return json.Marshal(msg)
 	case hub.KindLeft:
 		return json.Marshal(leftMsg{Type: "left", ID: ev.ID, Time: t, Room: ev.Room, Name: ev.Name, Reason: ev.Reason.String(), Text: ev.Text})
 	case hub.KindMessage, hub.KindAction:

@@ -96,28 +96,45 @@ func TestAStormOfJoinsSharesFrames(t *testing.T) {
 	srv := startServer(t, web.Config{})
 	alice, _ := connect(t, srv.URL, "alice")
 	const joins = 50
+	var names []string
 	for i := range joins {
-		join(t, srv.Hub, fmt.Sprint("p", i), hub.TransportTelnet)
+		names = append(names, fmt.Sprint("p", i))
+		join(t, srv.Hub, names[i], hub.TransportTelnet)
 	}
 	bob := join(t, srv.Hub, "bob", hub.TransportTelnet)
 	require.NoError(t, bob.Say(t.Context(), "after the storm", ""))
+	names = append(names, "bob")
 
-	frames, seen := 0, 0
-	for seen < joins+1 {
-		if len(alice.pending) == 0 {
-			frames++
-		}
-		m := alice.next()
+	// The joins come as few messages (the tenth of a second they wait for
+	// one another is seldom more than a few), each joins message naming
+	// people in the order they came, with IDs that grow, the message's
+	// the last; and nothing overtakes them.
+	var got []string
+	var lastID uint64
+	messages := 0
+	for len(got) < len(names) {
+		m := alice.nextMessage()
+		messages++
 		switch m.Type {
 		case "joined":
-			if m.Name != "bob" {
-				require.Equal(t, fmt.Sprint("p", seen), m.Name, "in the order they came")
+			got = append(got, m.Name)
+			assert.Greater(t, m.ID, lastID)
+			lastID = m.ID
+		case "joins":
+			assert.Equal(t, "#lobby", m.Room)
+			require.Greater(t, len(m.People), 1, "a join alone comes as a joined")
+			for _, p := range m.People {
+				got = append(got, p.Name)
+				assert.Equal(t, "telnet", p.Transport)
+				assert.Greater(t, p.ID, lastID)
+				lastID = p.ID
 			}
-			seen++
-		case "message":
-			t.Fatalf("the message came before %d of the joins", joins+1-seen)
+			assert.Equal(t, lastID, m.ID, "a joins message's ID is its last join's")
+		default:
+			t.Fatalf("%s came before %d of the joins", m.Type, len(names)-len(got))
 		}
 	}
+	assert.Equal(t, names, got)
 	assert.Equal(t, "after the storm", alice.nextOf("message").Text)
-	assert.Less(t, frames, joins/2, "%d joins in %d frames", joins+1, frames)
+	assert.Less(t, messages, joins/2, "%d joins in %d messages", len(names), messages)
 }

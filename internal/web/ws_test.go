@@ -69,15 +69,16 @@ type serverMsg struct {
 	Kind        string   `json:"kind"`
 	Code        string   `json:"code"`
 	// Registered names and moderation.
-	Registered bool   `json:"registered"`
-	Operator   bool   `json:"operator"`
-	Removed    bool   `json:"removed"`
-	Action     string `json:"action"`
-	Target     string `json:"target"`
-	Message    uint64 `json:"message"`
-	Until      string `json:"until"`
-	Says       string `json:"says"`
-	Request    string `json:"request"`
+	Registered bool        `json:"registered"`
+	Operator   bool        `json:"operator"`
+	Removed    bool        `json:"removed"`
+	Action     string      `json:"action"`
+	Target     string      `json:"target"`
+	Message    uint64      `json:"message"`
+	Until      string      `json:"until"`
+	Says       string      `json:"says"`
+	Request    string      `json:"request"`
+	People     []serverMsg `json:"people"` // of a joins message
 }
 
 type sayMsg struct {
@@ -160,8 +161,26 @@ func (c *wsClient) sendRaw(typ websocket.MessageType, data []byte) {
 
 func (c *wsClient) say(text, ref string) { c.send(sayMsg{Type: "say", Text: text, Ref: ref}) }
 
-// next reads the next message, failing the test if none comes in time.
+// next reads the next message, failing the test if none comes in time. A
+// joins message is read as the page reads it: a joined for each person.
 func (c *wsClient) next() serverMsg {
+	c.t.Helper()
+	m := c.nextMessage()
+	if m.Type != "joins" {
+		return m
+	}
+	require.NotEmpty(c.t, m.People, "joins of nobody")
+	people := make([]serverMsg, len(m.People))
+	for i, p := range m.People {
+		p.Type, p.Time, p.Room = "joined", m.Time, m.Room
+		people[i] = p
+	}
+	c.pending = append(people[1:], c.pending...)
+	return people[0]
+}
+
+// nextMessage reads the next message as the server sent it.
+func (c *wsClient) nextMessage() serverMsg {
 	c.t.Helper()
 	if len(c.pending) > 0 {
 		m := c.pending[0]
@@ -176,7 +195,7 @@ func (c *wsClient) next() serverMsg {
 	if len(data) > 0 && data[0] == '[' { // a batch: its messages in order
 		require.NoError(c.t, json.Unmarshal(data, &c.pending), "%s", data)
 		require.NotEmpty(c.t, c.pending, "an empty batch")
-		return c.next()
+		return c.nextMessage()
 	}
 	var m serverMsg
 	require.NoError(c.t, json.Unmarshal(data, &m), "%s", data)

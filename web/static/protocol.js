@@ -118,6 +118,11 @@ const handlers = {
   },
 
   joined: onEvent,
+  // Several joins at once, in a storm of them: each is a joined.
+  joins(msg) {
+    if (!Array.isArray(msg.people)) return;
+    for (const person of msg.people) onEvent({ ...person, type: 'joined', time: msg.time, room: msg.room });
+  },
   left: onEvent,
   message: onEvent,
   action: onEvent,

@@ -67,8 +67,16 @@ func (r *Reader) All(ctx context.Context) iter.Seq[*hub.Event] {
 // writer is the Reader's hub.Writer: it hands each event to Next.
 type writer chan<- *hub.Event
 
+// A KindJoins is handed over as the joins it stands for, one by one, as a
+// transport shows them.
 func (w writer) WriteEvents(ctx context.Context, events []*hub.Event) error {
 	for _, ev := range events {
+		if ev.Kind == hub.KindJoins {
+			if err := w.WriteEvents(ctx, ev.Joins); err != nil {
+				return err
+			}
+			continue
+		}
 		select {
 		case w <- ev:
 		case <-ctx.Done():
