@@ -36,10 +36,13 @@ generate:
 ## Bigger runs: make bench BENCH_MEMBERS=100,1000,10000 BENCH_IDLE=19000
 ## Rooms: BENCH_ROOMS lists layouts, R (the members over R rooms) or R+K
 ## (each also in K quiet rooms), e.g. BENCH_ROOMS=1,10,1+49
+## The sending runs come in BENCH_ROUNDS rounds, every server once in each,
+## and a table of each server's medians follows.
 BENCH_MEMBERS    ?= 1000
 BENCH_ROOMS      ?= 1
 BENCH_IDLE       ?= 2000
 BENCH_DURATION   ?= 10s
+BENCH_ROUNDS     ?= 3
 BENCH_IDLE_HOLD  ?= 150s
 BENCH_SCENARIOS  ?= saturate,fanout,idle
 BENCH_TRANSPORTS ?= baseline,gorilla,telnet,ws
@@ -49,7 +52,7 @@ TASKSET := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 1)
 bench: build
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/anseo-bench ./cmd/anseo-bench
 	ulimit -n $$(ulimit -Hn); $(TASKSET) bin/anseo-bench suite -server bin/anseo \
-	  -members $(BENCH_MEMBERS) -rooms $(BENCH_ROOMS) -idle $(BENCH_IDLE) -idle-hold $(BENCH_IDLE_HOLD) -duration $(BENCH_DURATION) \
+	  -members $(BENCH_MEMBERS) -rooms $(BENCH_ROOMS) -idle $(BENCH_IDLE) -idle-hold $(BENCH_IDLE_HOLD) -duration $(BENCH_DURATION) -rounds $(BENCH_ROUNDS) \
 	  -scenarios $(BENCH_SCENARIOS) -transports $(BENCH_TRANSPORTS) -stores $(BENCH_STORES) \
 	  -server-cpu $(if $(TASKSET),0,"") $(BENCH_FLAGS)
 

@@ -3,6 +3,8 @@ package loadtest
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,7 +20,7 @@ func WriteTables(w io.Writer, results []Result) {
 	find := func(target string, r Result) *Result {
 		for i := range results {
 			b := &results[i]
-			if b.Target == target && b.Scenario == r.Scenario && b.Members == r.Members && b.Senders == r.Senders && b.layout().plain() {
+			if b.Target == target && b.Scenario == r.Scenario && b.Round == r.Round && b.Members == r.Members && b.Senders == r.Senders && b.layout().plain() {
 				return b
 			}
 		}
@@ -35,7 +37,7 @@ func WriteTables(w io.Writer, results []Result) {
 	oneRoom := func(r Result) *Result {
 		for i := range results {
 			b := &results[i]
-			if b.layout().plain() && b.Scenario == r.Scenario && b.Target == r.Target && b.Store == r.Store &&
+			if b.layout().plain() && b.Scenario == r.Scenario && b.Round == r.Round && b.Target == r.Target && b.Store == r.Store &&
 				b.Transport == r.Transport && b.Members == r.Members {
 				return b
 			}
@@ -63,20 +65,21 @@ func WriteTables(w io.Writer, results []Result) {
 		}
 	}
 	if len(sending) > 0 {
-		fmt.Fprintln(w, "| scenario | server | store | clients | members | senders | msgs/s | deliveries/s | × baseline | × gorilla | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write |")
-		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+		fmt.Fprintln(w, "| scenario | server | store | clients | members | senders | msgs/s | deliveries/s | × baseline | × gorilla | p50 | p99 | max | loss | dropped | server CPU | tool CPU | other CPU | server CPU/delivery | deliveries/write | round |")
+		fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 		for _, r := range sending {
 			vsGorilla := "—"
 			if r.Transport == WebSocket.String() {
 				vsGorilla = ratio("gorilla", r)
 			}
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %s |\n",
 				r.Scenario, r.Target, store(r.Store), r.Transport, r.Members, r.Senders,
 				si(float64(r.Sent)/r.Elapsed.Seconds()), si(r.DeliveriesPerSec()), ratio("baseline", r), vsGorilla,
 				dur(r.P50), dur(r.P99), dur(r.Max), r.Lost, r.Dropped,
-				pct(r.ServerCPU, r.Elapsed), pct(r.ToolCPU, r.Elapsed), pct(r.OtherCPU, r.Elapsed), perDelivery(r.ServerCPU, r.Deliveries), perWrite(r.Deliveries, r.ServerWrites))
+				pct(r.ServerCPU, r.Elapsed), pct(r.ToolCPU, r.Elapsed), pct(r.OtherCPU, r.Elapsed), perDelivery(r.ServerCPU, r.Deliveries), perWrite(r.Deliveries, r.ServerWrites), round(r.Round))
 		}
 		fmt.Fprintln(w)
+		writeMedians(w, sending)
 	}
 	if len(rooms) > 0 {
 		fmt.Fprintln(w, "| scenario | rooms × members + quiet rooms each | server | store | clients | members | senders | msgs/s | deliveries/s | p50 | p99 | max | loss | wrong room | dropped | server CPU | tool CPU | other CPU | server CPU/msg | server CPU/delivery | × one room | deliveries/write |")
@@ -204,4 +207,103 @@ func perWrite(deliveries, writes uint64) string {
 		return "?"
 	}
 	return fmt.Sprintf("%.1f", float64(deliveries)/float64(writes))
+}
+
+// round is a table cell for Result.Round: "—" outside rounds.
+func round(n int) string {
+	if n == 0 {
+		return "—"
+	}
+	return strconv.Itoa(n)
+}
+
+// writeMedians prints, when the sending runs came in several rounds, each
+// server's median over them of deliveries/s, p99 and server CPU per
+// delivery, with the ratios of the medians: what one run's moment of
+// competing load cannot sway.
+func writeMedians(w io.Writer, sending []Result) {
+	type key struct {
+		scenario, target, store, transport string
+		members                            int
+	}
+	var order []key
+	runs := map[key][]Result{}
+	rounds := 0
+	for _, r := range sending {
+		if r.Round == 0 {
+			continue
+		}
+		rounds = max(rounds, r.Round)
+		k := key{r.Scenario, r.Target, r.Store, r.Transport, r.Members}
+		if runs[k] == nil {
+			order = append(order, k)
+		}
+		runs[k] = append(runs[k], r)
+	}
+	if rounds < 2 {
+		return
+	}
+	type medians struct {
+		perSec   float64
+		p99      time.Duration
+		perDeliv float64 // µs
+	}
+	med := map[key]medians{}
+	for _, k := range order {
+		var perSec, perDeliv []float64
+		var p99 []time.Duration
+		for _, r := range runs[k] {
+			perSec = append(perSec, r.DeliveriesPerSec())
+			p99 = append(p99, r.P99)
+			if r.ServerCPU > 0 && r.Deliveries > 0 {
+				perDeliv = append(perDeliv, float64(r.ServerCPU.Microseconds())/float64(r.Deliveries))
+			}
+		}
+		med[k] = medians{median(perSec), median(p99), median(perDeliv)}
+	}
+	vs := func(target string, k key, of func(medians) float64) string {
+		b, ok := med[key{k.scenario, target, "", "", k.members}]
+		if !ok {
+			for bk, m := range med {
+				if bk.scenario == k.scenario && bk.target == target && bk.members == k.members {
+					b, ok = m, true
+				}
+			}
+		}
+		if !ok || k.target == target || k.target == "baseline" || of(b) == 0 {
+			return "—"
+		}
+		return fmt.Sprintf("%.2f", of(med[k])/of(b))
+	}
+	perSec := func(m medians) float64 { return m.perSec }
+	fmt.Fprintf(w, "Medians of %d rounds:\n\n", rounds)
+	fmt.Fprintln(w, "| scenario | server | store | clients | members | runs | deliveries/s | × baseline | × gorilla | p99 | p99 × gorilla | server CPU/delivery | × gorilla |")
+	fmt.Fprintln(w, "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, k := range order {
+		m := med[k]
+		vsGorilla, p99VsGorilla, cpuVsGorilla := "—", "—", "—"
+		if k.transport == WebSocket.String() {
+			vsGorilla = vs("gorilla", k, perSec)
+			p99VsGorilla = vs("gorilla", k, func(m medians) float64 { return float64(m.p99) })
+			cpuVsGorilla = vs("gorilla", k, func(m medians) float64 { return m.perDeliv })
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %d | %d | %s | %s | %s | %s | %s | %.2fµs | %s |\n",
+			k.scenario, k.target, store(k.store), k.transport, k.members, len(runs[k]),
+			si(m.perSec), vs("baseline", k, perSec), vsGorilla, dur(m.p99), p99VsGorilla, m.perDeliv, cpuVsGorilla)
+	}
+	fmt.Fprintln(w)
+}
+
+// median is the middle of xs (the mean of the middle two of an even
+// number); zero for none.
+func median[T int64 | float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
 }

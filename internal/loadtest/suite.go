@@ -53,6 +53,8 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	senders := fs.Int("senders", 10, "sending `clients`")
 	rate := fs.Float64("rate", 100, "fanout `messages` per second in all")
 	duration := fs.Duration("duration", 10*time.Second, "sending time per run")
+	rounds := fs.Int("rounds", 1, "`rounds` of the sending scenarios, each running every server once in turn; "+
+		"with more than one, a table of each server's medians follows, so that a moment of load elsewhere on the machine sways no comparison")
 	idleHold := fs.Duration("idle-hold", 150*time.Second, "how long idle connections are held (past the runtime's two-minute periodic collection)")
 	window := fs.Int("window", 64, "`messages` in flight per sender")
 	cpu := fs.String("server-cpu", "0", "`CPU list` to pin servers to with taskset (\"\" for none)")
@@ -155,17 +157,23 @@ func suiteMain(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 		}
 	}
-	for _, sc := range []string{Saturate, Fanout} {
-		if !want(*scenarios, sc) {
-			continue
-		}
-		for _, n := range sizes {
-			for _, l := range layouts {
-				// A sender in every room, and every room as busy as the
-				// one room: each member receives the same messages per
-				// second in every layout.
-				each(Config{Scenario: sc, Senders: max(*senders, l.rooms), Rate: *rate * float64(l.rooms), Duration: *duration, Window: *window,
-					Rooms: l.rooms, MemberRooms: l.quiet}, n)
+	for round := range max(*rounds, 1) {
+		for _, sc := range []string{Saturate, Fanout} {
+			if !want(*scenarios, sc) {
+				continue
+			}
+			for _, n := range sizes {
+				for _, l := range layouts {
+					// A sender in every room, and every room as busy as the
+					// one room: each member receives the same messages per
+					// second in every layout.
+					cfg := Config{Scenario: sc, Senders: max(*senders, l.rooms), Rate: *rate * float64(l.rooms), Duration: *duration, Window: *window,
+						Rooms: l.rooms, MemberRooms: l.quiet}
+					if *rounds > 1 {
+						cfg.Round = round + 1
+					}
+					each(cfg, n)
+				}
 			}
 		}
 	}
@@ -225,7 +233,7 @@ func (s *suite) one(ctx context.Context, target, transport string, cfg Config) (
 	} else {
 		target = "anseo"
 	}
-	res = Result{Scenario: cfg.Scenario, Target: target, Store: cfg.Store, Transport: transport, Members: cfg.Telnet + cfg.Web,
+	res = Result{Scenario: cfg.Scenario, Round: cfg.Round, Target: target, Store: cfg.Store, Transport: transport, Members: cfg.Telnet + cfg.Web,
 		Rooms: max(cfg.Rooms, 1), MemberRooms: cfg.MemberRooms}
 	telnetAddr, err := freeAddr()
 	if err != nil {

@@ -117,16 +117,23 @@ func TestSuiteRunsEachAnseoTransportWithEachStore(t *testing.T) {
 	var stdout strings.Builder
 	stderr := &syncbuf.Buffer{}
 	err = loadtest.Main(t.Context(), []string{"suite", "-server", exe, "-server-cpu", "",
-		"-transports", "telnet", "-scenarios", "saturate", "-members", "3", "-senders", "1", "-duration", "200ms"},
+		"-transports", "telnet", "-scenarios", "saturate", "-members", "3", "-senders", "1", "-duration", "200ms", "-rounds", "2"},
 		&stdout, stderr)
 	require.NoError(t, err, stderr.String())
 
 	out := stdout.String()
-	memory := strings.Index(out, "| saturate | anseo | memory | telnet | 3 | 1 |")
-	file := strings.Index(out, "| saturate | anseo | file | telnet | 3 | 1 |")
-	require.NotEqual(t, -1, memory, out)
-	require.NotEqual(t, -1, file, out)
-	assert.Less(t, memory, file, "memory, then file, side by side")
+	var rows []string // the sending runs, in the order they ran: store and round
+	for line := range strings.SplitSeq(out, "\n") {
+		if cells := strings.Split(line, " | "); strings.HasPrefix(line, "| saturate | anseo |") && len(cells) == 21 {
+			rows = append(rows, cells[2]+" "+cells[20])
+		}
+	}
+	assert.Equal(t, []string{
+		"memory 1 |", "file 1 |", // memory, then file, side by side
+		"memory 2 |", "file 2 |", // then again, in the second round
+	}, rows, out)
+	assert.Contains(t, out, "Medians of 2 rounds:")
+	assert.Contains(t, out, "| saturate | anseo | file | telnet | 3 | 2 |", "the medians of the two file runs")
 	assert.Contains(t, out, "| saturate | anseo | file | telnet | 3 | 3 |", "the join storm's row")
 
 	var dbs []string
@@ -135,10 +142,11 @@ func TestSuiteRunsEachAnseoTransportWithEachStore(t *testing.T) {
 			dbs = append(dbs, db)
 		}
 	}
-	require.Len(t, dbs, 2, "a server per store: %s", stderr)
+	require.Len(t, dbs, 4, "a server per store and round: %s", stderr)
 	assert.Equal(t, ":memory:", dbs[0])
 	assert.Equal(t, tmp, filepath.Dir(filepath.Dir(dbs[1])), "a fresh directory under TMPDIR")
 	assert.Equal(t, "anseo.db", filepath.Base(dbs[1]))
+	assert.NotEqual(t, dbs[1], dbs[3], "a fresh one each round")
 	left, err := os.ReadDir(tmp)
 	require.NoError(t, err)
 	assert.Empty(t, left, "the file store is removed after its run")
