@@ -252,25 +252,31 @@ func (s *sockets) drain(ctx context.Context) {
 }
 
 // hijackRecorder keeps the connection that websocket.Accept hijacks, so that
-// Drain can close it without waiting for the WebSocket library.
+// Drain can close it without waiting for the WebSocket library, and the
+// gatherer the library writes to.
 type hijackRecorder struct {
 	http.ResponseWriter
 	conn net.Conn
+	out  *gatherer
 }
 
 // Hijack records the connection. It also swaps net/http's 4 KiB read
 // buffer, which the WebSocket library would keep for the connection's life,
 // for a small one: a chat client sends a few short messages, and the
 // library reads longer payloads straight into its own buffer past a small
-// one, so the 4 KiB would cost every idle connection for nothing. (The
-// write buffer stays: it lets a frame's header and payload leave in one
-// system call.)
+// one, so the 4 KiB would cost every idle connection for nothing. The 4 KiB
+// write buffer goes too, for a small one over a gatherer (see gatherer).
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err != nil {
 		return c, rw, err
 	}
 	h.conn = c
+	if err := rw.Writer.Flush(); err != nil { // nothing waits there, but if it did
+		return c, rw, err
+	}
+	h.out = &gatherer{Conn: c}
+	rw.Writer = bufio.NewWriterSize(h.out, hijackWriteBufferSize)
 	// A client may send its first frame with the upgrade request; net/http
 	// has read it already. The library replaces the reader's source, so
 	// the connection itself hands those bytes over first.

@@ -121,7 +121,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		}
 		s := &session{
 			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
-			c:   c, raw: conn, m: m, cfg: cfg,
+			c:   c, raw: conn, out: hw.out, m: m, cfg: cfg,
 			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes, MaxTextLines: cfg.MaxTextLines},
 		}
 		s.log.Debug("websocket joined", "resumed", resumed)
@@ -258,7 +258,8 @@ func closeReason(s string) string {
 type session struct {
 	log *slog.Logger
 	c   *websocket.Conn
-	raw net.Conn // c's connection, for the write deadline (see send)
+	raw net.Conn  // c's connection, for the write deadline (see send)
+	out *gatherer // what c writes to: a frame is gathered, then sent in one write (see send)
 	// deadline is the write deadline set on raw, zero while none is: the
 	// writer's.
 	deadline time.Time
@@ -577,8 +578,9 @@ func closeBatch(batch []byte, n int) []byte {
 	return append(batch, ']')
 }
 
-// send writes one message within the write timeout. A failure ends the
-// writer, which closes the socket, so the reader ends too.
+// send writes one message within the write timeout, in one write to the
+// socket (see gatherer). A failure ends the writer, which closes the
+// socket, so the reader ends too.
 //
 // The timeout is a deadline on the connection, moved on only once less
 // than half of it is left, as gorilla/websocket's writers do: a context
@@ -593,7 +595,11 @@ func (s *session) send(_ context.Context, data []byte) error {
 		s.deadline = now.Add(s.cfg.WriteTimeout)
 		_ = s.raw.SetWriteDeadline(s.deadline)
 	}
+	s.out.gather()
 	err := s.c.Write(context.Background(), websocket.MessageText, data)
+	if ferr := s.out.flush(); err == nil {
+		err = ferr
+	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		s.log.Warn("client cut off", "reason", "write timeout")
 	}
