@@ -14,10 +14,12 @@ import (
 // frame of 10 KiB left in two system calls, a 4 KiB one and the rest, and
 // the first cost more than the second (a CPU profile of saturate: 23 % of
 // the server in the 4 KiB writes, 14 % in the others). With the library's
-// writer a small one over a gatherer, every byte of a frame is in the
-// gatherer's buffer when the library returns, and the writer sends them in
-// one write. The buffer is borrowed only while a frame is written: an idle
-// connection holds none (and no longer net/http's 4 KiB either).
+// writer a small one over a gatherer, every byte of a frame too big for it
+// is in the gatherer's buffer when the library returns, and the writer
+// sends them in one write. The buffer is borrowed only while such a frame
+// is written: an idle connection holds none (and no longer net/http's 4 KiB
+// either). A frame that fits in the library's writer (one event, most of
+// the time) is not gathered: it leaves in one write as it is.
 //
 // What the library writes for itself (a pong, from the reader; the close)
 // goes straight to the connection, or, if it comes while a frame is being
@@ -68,6 +70,11 @@ func (g *gatherer) flush() error {
 const maxFrameHeader = 10
 
 // hijackWriteBufferSize is the library's writer's buffer over a gatherer:
-// a frame header's worth, the rest passing straight through to the
-// gatherer.
-const hijackWriteBufferSize = 16
+// a frame of one event, most of the time (a message of a few lines), fits
+// in it, header and all, and leaves in one write without being gathered
+// (see fits); a bigger one passes through to the gatherer.
+const hijackWriteBufferSize = 512
+
+// fits reports whether a frame of n payload bytes fits in the library's
+// writer whole: it leaves in one write as it is.
+func fits(n int) bool { return n+maxFrameHeader <= hijackWriteBufferSize }

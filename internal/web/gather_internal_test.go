@@ -43,11 +43,13 @@ func TestAFrameLeavesInOneWrite(t *testing.T) {
 	require.Len(t, conn.writes, 1)
 	assert.Equal(t, append(header, payload...), conn.writes[0])
 
-	pong := []byte{0x8a, 0}
-	_, _ = bw.Write(pong)
+	small := append([]byte{0x81, 100}, bytes.Repeat([]byte("y"), 100)...)
+	require.True(t, fits(100))
+	_, _ = bw.Write(small[:2]) // a frame that fits is not gathered
+	_, _ = bw.Write(small[2:])
 	require.NoError(t, bw.Flush())
 	require.Len(t, conn.writes, 2, "outside a frame, straight through")
-	assert.Equal(t, pong, conn.writes[1])
+	assert.Equal(t, small, conn.writes[1])
 }
 
 // TestWhatComesDuringAFrameFollowsIt: a pong the library writes while the

@@ -595,10 +595,15 @@ func (s *session) send(_ context.Context, data []byte) error {
 		s.deadline = now.Add(s.cfg.WriteTimeout)
 		_ = s.raw.SetWriteDeadline(s.deadline)
 	}
-	s.out.gather()
-	err := s.c.Write(context.Background(), websocket.MessageText, data)
-	if ferr := s.out.flush(); err == nil {
-		err = ferr
+	var err error
+	if fits(len(data)) {
+		err = s.c.Write(context.Background(), websocket.MessageText, data)
+	} else {
+		s.out.gather()
+		err = s.c.Write(context.Background(), websocket.MessageText, data)
+		if ferr := s.out.flush(); err == nil {
+			err = ferr
+		}
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		s.log.Warn("client cut off", "reason", "write timeout")
