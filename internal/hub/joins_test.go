@@ -123,4 +123,3 @@ func TestAStormOfJoinsReachesEachMemberAsOneEvent(t *testing.T) {
 		})
 	})
 }
-
