@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -324,10 +325,20 @@ func (c *client) message(text, room []byte, now int64) {
 	c.r.ack(int(s), seq)
 }
 
-// parseUint parses a decimal number and skips one following space.
+// parseUint parses a decimal number and skips one following space. Every
+// message the tool receives carries a send time of 19 digits: it takes
+// eight digits at a time where it can (the receive path's costliest loop
+// otherwise, under a perf profile of WebSocket saturate).
 func parseUint(b []byte) (uint64, []byte) {
 	var n uint64
 	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if ((x+0x4646464646464646)|(x-0x3030303030303030))&0x8080808080808080 != 0 {
+			break // not eight digits
+		}
+		n = n*100_000_000 + eightDigits(x-0x3030303030303030)
+	}
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		n = n*10 + uint64(b[i]-'0')
 	}
@@ -335,6 +346,15 @@ func parseUint(b []byte) (uint64, []byte) {
 		i++
 	}
 	return n, b[i:]
+}
+
+// eightDigits is the number whose eight decimal digits, first digit in
+// the lowest byte, are x's bytes (each 0-9): pairs, then fours, then the
+// eight combined, each step within lanes that cannot overflow.
+func eightDigits(x uint64) uint64 {
+	x = (x*10 + x>>8) & 0x00ff00ff00ff00ff
+	x = (x*100 + x>>16) & 0x0000ffff0000ffff
+	return (x*10000 + x>>32) & 0xffffffff
 }
 
 // stampedReader notes when its last Read returned: when the bytes a client

@@ -60,3 +60,28 @@ func TestClientsAreSpreadOverTheAddressesInTurn(t *testing.T) {
 	assert.Equal(t, []string{"127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3", "127.0.0.1:1", "127.0.0.1:2"}, got)
 	assert.Equal(t, "127.0.0.1:2323", nth("127.0.0.1:2323", 7))
 }
+
+func TestParseUintTakesEightDigitsAtATime(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want uint64
+		rest string
+	}{
+		{"0", 0, ""},
+		{"7 x", 7, "x"},
+		{"12345678", 12345678, ""},
+		{"123456789 9", 123456789, "9"},
+		{"1764633600123456789", 1764633600123456789, ""},
+		{"18446744073709551615", 18446744073709551615, ""},
+		{"00000000", 0, ""},
+		{"9999999999999999 L", 9999999999999999, "L"},
+		{"12345678x", 12345678, "x"}, // eight digits, then not
+		{"1234567/", 1234567, "/"},   // '/' is just below '0'
+		{"12:45678", 12, ":45678"},   // ':' just above '9'
+		{"", 0, ""},
+	} {
+		got, rest := parseUint([]byte(c.in))
+		assert.Equal(t, c.want, got, "%q", c.in)
+		assert.Equal(t, c.rest, string(rest), "%q", c.in)
+	}
+}
