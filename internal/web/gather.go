@@ -57,7 +57,10 @@ func (g *gatherer) flush() error {
 	defer g.mu.Unlock()
 	buf := g.buf
 	g.gathering, g.buf = false, nil
-	_, err := g.Conn.Write(*buf)
+	var err error
+	if len(*buf) > 0 { // nothing when the library refused the frame (the connection closed)
+		_, err = g.Conn.Write(*buf)
+	}
 	if cap(*buf) <= maxBatchBytes+maxFrameHeader { // one grown by a huge event goes to the collector
 		*buf = (*buf)[:0]
 		frames.Put(buf)
