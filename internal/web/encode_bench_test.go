@@ -35,7 +35,7 @@ func BenchmarkEncodeEvent(b *testing.B) {
 		b.Run(bc.name+"/once", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				sinkBytes = encodeShared(bc.ev)
+				sinkBytes = frameShared(bc.ev)
 			}
 			b.SetBytes(int64(len(sinkBytes)))
 		})

@@ -202,7 +202,7 @@ func FuzzDecodeClient(f *testing.F) {
 
 func TestBatchFrames(t *testing.T) {
 	one := closeBatch(appendBatch(nil, []byte(`{"type":"a"}`), 0), 1)
-	assert.Equal(t, `{"type":"a"}`, string(one), "one message is sent as it is")
+	assert.Equal(t, `{"type":"a"}`, string(one.payload()), "one message is sent as it is")
 
 	var batch []byte
 	for i, m := range []string{`{"type":"a"}`, `{"type":"b"}`, `{"type":"c"}`} {
@@ -210,6 +210,6 @@ func TestBatchFrames(t *testing.T) {
 	}
 	frame := closeBatch(batch, 3)
 	var msgs []map[string]string
-	require.NoError(t, json.Unmarshal(frame, &msgs), "%s", frame)
+	require.NoError(t, json.Unmarshal(frame.payload(), &msgs), "%s", frame)
 	assert.Equal(t, []map[string]string{{"type": "a"}, {"type": "b"}, {"type": "c"}}, msgs)
 }

@@ -253,11 +253,11 @@ func (s *sockets) drain(ctx context.Context) {
 
 // hijackRecorder keeps the connection that websocket.Accept hijacks, so that
 // Drain can close it without waiting for the WebSocket library, and the
-// gatherer the library writes to.
+// wire over it, to which the library and the writer write their frames.
 type hijackRecorder struct {
 	http.ResponseWriter
 	conn net.Conn
-	out  *gatherer
+	out  *wire
 }
 
 // Hijack records the connection. It also swaps net/http's 4 KiB read
@@ -265,7 +265,8 @@ type hijackRecorder struct {
 // for a small one: a chat client sends a few short messages, and the
 // library reads longer payloads straight into its own buffer past a small
 // one, so the 4 KiB would cost every idle connection for nothing. The 4 KiB
-// write buffer goes too, for a small one over a gatherer (see gatherer).
+// write buffer goes too, for one that holds a control frame: the library
+// writes nothing else (see wire).
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err != nil {
@@ -275,7 +276,7 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := rw.Writer.Flush(); err != nil { // nothing waits there, but if it did
 		return c, rw, err
 	}
-	h.out = &gatherer{Conn: c}
+	h.out = &wire{Conn: c}
 	rw.Writer = bufio.NewWriterSize(h.out, hijackWriteBufferSize)
 	// A client may send its first frame with the upgrade request; net/http
 	// has read it already. The library replaces the reader's source, so

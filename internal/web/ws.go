@@ -121,7 +121,7 @@ func handleWebSocket(log *slog.Logger, h *hub.Hub, cfg Config, ss *sockets) http
 		}
 		s := &session{
 			log: log.With("transport", hub.TransportWeb, "name", m.Name(), "remote", middleware.GetClientIP(r.Context())),
-			c:   c, raw: conn, out: hw.out, m: m, cfg: cfg,
+			c:   c, out: hw.out, m: m, cfg: cfg,
 			welcome: welcome{Resumed: resumed, History: h.Store() != nil, MaxTextBytes: cfg.MaxTextBytes, MaxTextLines: cfg.MaxTextLines},
 		}
 		s.log.Debug("websocket joined", "resumed", resumed)
@@ -258,9 +258,8 @@ func closeReason(s string) string {
 type session struct {
 	log *slog.Logger
 	c   *websocket.Conn
-	raw net.Conn  // c's connection, for the write deadline (see send)
-	out *gatherer // what c writes to: a frame is gathered, then sent in one write (see send)
-	// deadline is the write deadline set on raw, zero while none is: the
+	out *wire // c's connection, to which the writer sends its frames (see send)
+	// deadline is the write deadline set on out, zero while none is: the
 	// writer's.
 	deadline time.Time
 	m        *hub.Conn
@@ -313,7 +312,7 @@ func (s *session) read(ctx context.Context) {
 		msg, err := decodeClient(data, s.cfg.MaxTextBytes)
 		if perr, ok := errors.AsType[*protocolError](err); ok {
 			s.log.Debug("bad client message", "code", perr.code)
-			s.reply(ctx, encodeError(perr))
+			s.reply(ctx, framed(encodeError(perr)))
 			continue
 		}
 		if msg.Leaving { // its page is closing: a reload comes back within the short grace
@@ -330,7 +329,7 @@ func (s *session) read(ctx context.Context) {
 		err = s.m.SayIn(ctx, msg.Room, msg.Text, msg.Ref)
 		if perr := sayRefusal(err, s.cfg.MaxTextBytes, s.cfg.MaxTextLines, msg.Ref); perr != nil {
 			s.log.Debug("say refused", "code", perr.code)
-			s.reply(ctx, encodeError(perr))
+			s.reply(ctx, framed(encodeError(perr)))
 			continue
 		}
 		switch {
@@ -357,19 +356,19 @@ func (s *session) account(ctx context.Context, msg request) bool {
 		err = s.m.Unregister(ctx)
 	}
 	if err == nil {
-		s.reply(ctx, encodeDone(msg.Account, msg.Ref))
+		s.reply(ctx, framed(encodeDone(msg.Account, msg.Ref)))
 		return true
 	}
 	if perr := accountRefusal(err, msg.Ref); perr != nil {
 		s.log.Debug("account request refused", "request", msg.Account, "code", perr.code)
-		s.reply(ctx, encodeError(perr))
+		s.reply(ctx, framed(encodeError(perr)))
 		return true
 	}
 	if ctx.Err() != nil || errors.Is(err, hub.ErrClosed) {
 		return false
 	}
 	s.log.Warn("account request failed", "request", msg.Account, "err", err)
-	s.reply(ctx, encodeError(&protocolError{code: errCodeUnavailable, text: wording.AccountError(err), ref: msg.Ref}))
+	s.reply(ctx, framed(encodeError(&protocolError{code: errCodeUnavailable, text: wording.AccountError(err), ref: msg.Ref})))
 	return true
 }
 
@@ -384,9 +383,9 @@ func (s *session) readEnded(err error) {
 	}
 }
 
-// reply has the writer send data to the client.
-func (s *session) reply(ctx context.Context, data []byte) {
-	_ = s.m.Post(ctx, func(ctx context.Context) error { return s.send(ctx, data) })
+// reply has the writer send f to the client.
+func (s *session) reply(ctx context.Context, f frame) {
+	_ = s.m.Post(ctx, func(context.Context) error { return s.send(f) })
 }
 
 // cutOff has the writer close the connection with code and reason.
@@ -430,7 +429,7 @@ func (s *session) sendWelcome(ctx context.Context) error {
 		_ = s.c.Close(websocket.StatusInternalError, reasonInternal)
 		return err
 	}
-	return s.send(ctx, welcome)
+	return s.send(framed(welcome))
 }
 
 // startPing pings the client. The pong is awaited beside the writer, not
@@ -461,41 +460,42 @@ func (s *session) ping(ctx context.Context) {
 // event alone is bigger), each a JSON array when it holds more than one
 // (see docs/protocol.md): a burst costs one write, not one per event.
 func (s *session) WriteEvents(ctx context.Context, events []*hub.Event) error {
-	if len(events) == 1 { // most wake-ups: the frame is the encoding itself
-		data, err := s.encode(events[0])
+	if len(events) == 1 { // most wake-ups: the frame is the event's own
+		f, err := s.encode(events[0])
 		if err != nil {
 			s.log.Error("encode event", "id", events[0].ID, "err", err)
 			return nil
 		}
-		return s.send(ctx, data)
+		return s.send(f)
 	}
-	buf := frames.Get().(*[]byte)
-	frame, n := (*buf)[:0], 0
+	buf := batches.Get().(*[]byte)
+	batch, n := (*buf)[:0], 0
 	defer func() {
-		if cap(frame) <= maxBatchBytes { // one grown by a huge event goes to the collector
-			*buf = frame[:0]
-			frames.Put(buf)
+		if cap(batch) <= maxFrameHeader+maxBatchBytes { // one grown by a huge event goes to the collector
+			*buf = batch[:0]
+			batches.Put(buf)
 		}
 	}()
 	for _, ev := range events {
-		data, err := s.encode(ev)
+		f, err := s.encode(ev)
 		if err != nil {
 			s.log.Error("encode event", "id", ev.ID, "err", err)
 			continue
 		}
-		if n > 0 && len(frame)+1+len(data) > maxBatchBytes {
-			if err := s.send(ctx, closeBatch(frame, n)); err != nil {
+		data := f.payload()
+		if n > 0 && len(batch)-maxFrameHeader+1+len(data) > maxBatchBytes {
+			if err := s.send(closeBatch(batch, n)); err != nil {
 				return err
 			}
-			frame, n = frame[:0], 0
+			batch, n = batch[:0], 0
 		}
-		frame = appendBatch(frame, data, n)
+		batch = appendBatch(batch, data, n)
 		n++
 	}
 	if n == 0 {
 		return nil
 	}
-	return s.send(ctx, closeBatch(frame, n))
+	return s.send(closeBatch(batch, n))
 }
 
 // Flush does nothing: every frame is written as it is made.
@@ -506,7 +506,7 @@ func (s *session) Flush(context.Context) error { return nil }
 // writer (a ping, the close).
 func (s *session) extendDeadline() {
 	s.deadline = time.Now().Add(s.cfg.WriteTimeout)
-	_ = s.raw.SetWriteDeadline(s.deadline)
+	_ = s.out.SetWriteDeadline(s.deadline)
 }
 
 // Close closes the socket with the code and reason that say why the hub
@@ -525,86 +525,81 @@ func (s *session) Close(reason hub.Reason) {
 	_ = s.c.Close(code, text)
 }
 
-// frames lends the buffers in which batches are built: an idle connection,
-// most of a big room, holds none.
-var frames = sync.Pool{New: func() any { return new([]byte) }}
+// batches lends the buffers in which batches are built: an idle
+// connection, most of a big room, holds none.
+var batches = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxBatchBytes bounds one batched frame, well inside a client's read
 // limit (browsers take far more; the protocol promises at most this).
 const maxBatchBytes = 64 << 10
 
-// sharedJSON is an event as everyone who did not send it receives it,
-// encoded once per event.
-var sharedJSON = hub.NewSharedEncoding(encodeShared)
+// sharedFrame is an event as everyone who did not send it receives it,
+// encoded and framed once per event.
+var sharedFrame = hub.NewSharedEncoding(frameShared)
 
-// encode returns ev as s's client sees it. What does not depend on the
-// reader, everything but one's own messages, is encoded once per event and
-// shared by every connection.
-func (s *session) encode(ev *hub.Event) ([]byte, error) {
+// encode returns the frame of ev as s's client sees it. What does not
+// depend on the reader, everything but one's own messages, is encoded once
+// per event and shared by every connection.
+func (s *session) encode(ev *hub.Event) (frame, error) {
 	if ev.From(s.m) {
-		return encodeEvent(ev, s.m)
+		b, err := encodeEvent(ev, s.m)
+		if err != nil {
+			return nil, err
+		}
+		return framed(b), nil
 	}
-	if b := sharedJSON.Of(ev); b != nil {
-		return b, nil
+	if f := sharedFrame.Of(ev); f != nil {
+		return f, nil
 	}
 	return nil, errors.New("web: unknown event kind " + ev.Kind.String())
 }
 
-// encodeShared encodes ev for anyone who did not send it; nil if it cannot.
-func encodeShared(ev *hub.Event) []byte {
+// frameShared encodes and frames ev for anyone who did not send it; nil
+// if it cannot.
+func frameShared(ev *hub.Event) []byte {
 	b, err := encodeEventAs(ev, false, "")
 	if err != nil {
 		return nil
 	}
-	return b
+	return framed(b)
 }
 
-// appendBatch adds the n-th message of a batch, leaving room for the "["
-// that closeBatch puts in front when there is more than one.
+// appendBatch adds the n-th message of a batch to batch, empty for the
+// first: it leaves room in front for the frame's header and for the "["
+// that closeBatch puts there when there is more than one.
 func appendBatch(batch, data []byte, n int) []byte {
 	if n == 0 {
-		return append(append(batch, ' '), data...) // ' ' becomes '[' if needed
+		return append(append(batch, make([]byte, maxFrameHeader+1)...), data...)
 	}
 	return append(append(batch, ','), data...)
 }
 
-// closeBatch returns the frame for a batch of n messages: the message
-// itself for one, a JSON array for more.
-func closeBatch(batch []byte, n int) []byte {
+// closeBatch returns the frame for a batch of n messages: of the message
+// itself for one, of a JSON array for more.
+func closeBatch(batch []byte, n int) frame {
 	if n == 1 {
-		return batch[1:]
+		return frameAt(batch, maxFrameHeader+1)
 	}
-	batch[0] = '['
-	return append(batch, ']')
+	batch[maxFrameHeader] = '['
+	return frameAt(append(batch, ']'), maxFrameHeader)
 }
 
-// send writes one message within the write timeout, in one write to the
-// socket (see gatherer). A failure ends the writer, which closes the
-// socket, so the reader ends too.
+// send writes f within the write timeout, in one write to the socket. A
+// failure ends the writer, which closes the socket, so the reader ends too.
 //
 // The timeout is a deadline on the connection, moved on only once less
-// than half of it is left, as gorilla/websocket's writers do: a context
-// with a timeout per frame cost the library a timer and a cancellation
-// hook per frame, and setting and clearing a deadline around each burst a
-// timer added and removed, with the thread wake-ups that brings, about a
-// seventh of a delivery. Frames written after a quiet spell, when the
-// deadline has passed, get one of their own first: pings and the close
-// (the writer's, see extendDeadline) and pongs (see handleWebSocket).
-func (s *session) send(_ context.Context, data []byte) error {
+// than half of it is left, as gorilla/websocket's writers do: setting and
+// clearing a deadline around each burst cost a timer added and removed,
+// with the thread wake-ups that brings, about a seventh of a delivery.
+// Frames written after a quiet spell, when the deadline has passed, get
+// one of their own first: pings and the close (the writer's, see
+// extendDeadline) and pongs (see handleWebSocket).
+func (s *session) send(f frame) error {
 	if now := time.Now(); s.deadline.Sub(now) < s.cfg.WriteTimeout/2 {
 		s.deadline = now.Add(s.cfg.WriteTimeout)
-		_ = s.raw.SetWriteDeadline(s.deadline)
+		_ = s.out.SetWriteDeadline(s.deadline)
 	}
-	var err error
-	if fits(len(data)) {
-		err = s.c.Write(context.Background(), websocket.MessageText, data)
-	} else {
-		s.out.gather()
-		err = s.c.Write(context.Background(), websocket.MessageText, data)
-		if ferr := s.out.flush(); err == nil {
-			err = ferr
-		}
-	}
+	err := s.out.send(f)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		s.log.Warn("client cut off", "reason", "write timeout")
 	}
