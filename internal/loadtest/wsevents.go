@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math/bits"
@@ -107,49 +108,65 @@ func (s *eventScanner) object(i int) int {
 	if i >= len(b) || b[i] != '{' {
 		return -1
 	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
+	if bytes.HasPrefix(b[i:], messageStart) { // most of what the tool reads
+		s.ev.typ = b[i+len(`{"type":"`) : i+len(messageStart)-2]
+		i += len(messageStart)
+	} else if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
 		return i + 1
 	}
 	for {
 		i = skipSpace(b, i)
-		keyEnd := shortStringEnd(b, i)
-		if keyEnd < 0 {
-			return -1
-		}
-		key := b[i+1 : keyEnd]
-		i = skipSpace(b, keyEnd+1)
-		if i >= len(b) || b[i] != ':' {
-			return -1
-		}
-		i = skipSpace(b, i+1)
-		if i < len(b) && b[i] == '"' {
-			end := stringEnd(b, i)
+		if v, field, ok := s.compactKey(i); ok { // "key":"value", as anseo writes the fields it reads
+			end := stringEnd(b, v)
 			if end < 0 {
 				return -1
 			}
-			switch string(key) { // compiled to comparisons, no allocation
-			case "type":
-				s.ev.typ = b[i+1 : end]
-			case "from":
-				s.ev.from = b[i+1 : end]
-			case "name":
-				s.ev.name = b[i+1 : end]
-			case "text":
-				s.ev.text = b[i+1 : end]
-			case "room":
-				s.ev.room = b[i+1 : end]
-			case "phase":
-				s.ev.phase = b[i+1 : end]
+			if field != nil {
+				*field = b[v+1 : end]
 			}
-			i = end + 1
+			if i = end + 1; i < len(b) && b[i] == ',' {
+				i++
+				continue
+			}
 		} else {
-			start := i
-			if i = skipValue(b, i); i < 0 {
+			keyEnd := shortStringEnd(b, i)
+			if keyEnd < 0 {
 				return -1
 			}
-			if string(key) == "people" {
-				s.ev.people = b[start:i]
+			key := b[i+1 : keyEnd]
+			i = skipSpace(b, keyEnd+1)
+			if i >= len(b) || b[i] != ':' {
+				return -1
+			}
+			i = skipSpace(b, i+1)
+			if i < len(b) && b[i] == '"' {
+				end := stringEnd(b, i)
+				if end < 0 {
+					return -1
+				}
+				switch string(key) { // compiled to comparisons, no allocation
+				case "type":
+					s.ev.typ = b[i+1 : end]
+				case "from":
+					s.ev.from = b[i+1 : end]
+				case "name":
+					s.ev.name = b[i+1 : end]
+				case "text":
+					s.ev.text = b[i+1 : end]
+				case "room":
+					s.ev.room = b[i+1 : end]
+				case "phase":
+					s.ev.phase = b[i+1 : end]
+				}
+				i = end + 1
+			} else {
+				start := i
+				if i = skipValue(b, i); i < 0 {
+					return -1
+				}
+				if string(key) == "people" {
+					s.ev.people = b[start:i]
+				}
 			}
 		}
 		i = skipSpace(b, i)
@@ -228,9 +245,54 @@ func shortStringEnd(b []byte, i int) int {
 	return stringEnd(b, i)
 }
 
+// compactKey reads, at b[i], a key followed by a string value and no
+// space, when the key is one the tool reads or skips most often: it
+// returns the index of the value's opening quote and the field the value
+// goes to (nil for one it skips). A key and its value's quote are eight
+// bytes then, compared at once, where the scan would take the key byte by
+// byte, look for space around the colon and dispatch on the key.
+func (s *eventScanner) compactKey(i int) (value int, field *[]byte, ok bool) {
+	b := s.b
+	if i+9 > len(b) || b[i] != '"' {
+		return 0, nil, false
+	}
+	switch binary.LittleEndian.Uint64(b[i+1:]) & (1<<56 - 1) {
+	case keyTime:
+	case keyRoom:
+		field = &s.ev.room
+	case keyFrom:
+		field = &s.ev.from
+	case keyText:
+		field = &s.ev.text
+	case keyName:
+		field = &s.ev.name
+	default:
+		return 0, nil, false
+	}
+	return i + 7, field, true
+}
+
+// The compact keys compactKey knows: a four-letter key, its closing quote,
+// the colon and the value's opening quote, as a little-endian word.
+var keyTime, keyRoom, keyFrom, keyText, keyName = compactWord("time"), compactWord("room"), compactWord("from"), compactWord("text"), compactWord("name")
+
+func compactWord(key string) uint64 {
+	var w [8]byte
+	copy(w[:], key+`":"`)
+	return binary.LittleEndian.Uint64(w[:])
+}
+
+// messageStart is how a chat message begins as anseo encodes it (its type
+// first, and no space): one comparison reads its type, where the scan
+// would take a key, its dispatch and a string.
+var messageStart = []byte(`{"type":"message",`)
+
 // skipValue skips the number, literal, object or array at b[i] and returns
 // the index of the ',' or '}' after it, or -1.
 func skipValue(b []byte, i int) int {
+	for i < len(b) && b[i]-'0' <= 9 { // a number's digits (an ID), without the switch below
+		i++
+	}
 	depth := 0
 	for ; i < len(b); i++ {
 		switch b[i] {
