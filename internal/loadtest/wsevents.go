@@ -144,19 +144,8 @@ func (s *eventScanner) object(i int) int {
 				if end < 0 {
 					return -1
 				}
-				switch string(key) { // compiled to comparisons, no allocation
-				case "type":
-					s.ev.typ = b[i+1 : end]
-				case "from":
-					s.ev.from = b[i+1 : end]
-				case "name":
-					s.ev.name = b[i+1 : end]
-				case "text":
-					s.ev.text = b[i+1 : end]
-				case "room":
-					s.ev.room = b[i+1 : end]
-				case "phase":
-					s.ev.phase = b[i+1 : end]
+				if field := s.field(key); field != nil {
+					*field = b[i+1 : end]
 				}
 				i = end + 1
 			} else {
@@ -245,41 +234,40 @@ func shortStringEnd(b []byte, i int) int {
 	return stringEnd(b, i)
 }
 
-// compactKey reads, at b[i], a key followed by a string value and no
-// space, when the key is one the tool reads or skips most often: it
-// returns the index of the value's opening quote and the field the value
-// goes to (nil for one it skips). A key and its value's quote are eight
-// bytes then, compared at once, where the scan would take the key byte by
-// byte, look for space around the colon and dispatch on the key.
+// compactKey reads, at b[i], a key of four bytes followed by a string
+// value and no space, as anseo writes most keys (time, room, from, text,
+// name): it returns the index of the value's opening quote and the field
+// the value goes to (nil for one the tool does not read). The key, its
+// closing quote, the colon and the value's quote are eight bytes then,
+// checked as one word, where the scan would find the key's end byte by
+// byte and look for space around the colon.
 func (s *eventScanner) compactKey(i int) (value int, field *[]byte, ok bool) {
 	b := s.b
-	if i+9 > len(b) || b[i] != '"' {
+	if i+9 > len(b) || b[i] != '"' ||
+		binary.LittleEndian.Uint64(b[i+1:])>>32&0xffffff != '"'|':'<<8|'"'<<16 {
 		return 0, nil, false
 	}
-	switch binary.LittleEndian.Uint64(b[i+1:]) & (1<<56 - 1) {
-	case keyTime:
-	case keyRoom:
-		field = &s.ev.room
-	case keyFrom:
-		field = &s.ev.from
-	case keyText:
-		field = &s.ev.text
-	case keyName:
-		field = &s.ev.name
-	default:
-		return 0, nil, false
-	}
-	return i + 7, field, true
+	return i + 7, s.field(b[i+1 : i+5]), true
 }
 
-// The compact keys compactKey knows: a four-letter key, its closing quote,
-// the colon and the value's opening quote, as a little-endian word.
-var keyTime, keyRoom, keyFrom, keyText, keyName = compactWord("time"), compactWord("room"), compactWord("from"), compactWord("text"), compactWord("name")
-
-func compactWord(key string) uint64 {
-	var w [8]byte
-	copy(w[:], key+`":"`)
-	return binary.LittleEndian.Uint64(w[:])
+// field returns where the value of key goes, nil for a key the tool does
+// not read.
+func (s *eventScanner) field(key []byte) *[]byte {
+	switch string(key) { // compiled to comparisons, no allocation
+	case "type":
+		return &s.ev.typ
+	case "from":
+		return &s.ev.from
+	case "name":
+		return &s.ev.name
+	case "text":
+		return &s.ev.text
+	case "room":
+		return &s.ev.room
+	case "phase":
+		return &s.ev.phase
+	}
+	return nil
 }
 
 // messageStart is how a chat message begins as anseo encodes it (its type
